@@ -1,0 +1,288 @@
+"""The raw layer: one table per vendor feed, vendor field names, lineage on every row.
+
+This module is the contract between ingestion (connectors + ``pipelines.inbox``) and the dbt
+project (``dbt_project/models/staging``). Every raw table ends with the same lineage columns:
+
+- ``_origin``      where the row came from: the inbox-relative file path, or ``api:<request id>``
+- ``_origin_line`` 1-based line (or record index for JSON) inside that file, if known
+- ``_load_id``     the batch that loaded it (joins ``raw.load_log.load_id``)
+- ``_loaded_at``   UTC timestamp of the load
+
+``client_id`` and ``account_id`` (the source account: Direct login, VK account, Calltouch site
+id, CoMagic account) are set by the loader, not by the parser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["RAW_SCHEMA", "RawTable", "RAW_TABLES", "CONFIG_TABLES", "LINEAGE_COLUMNS", "ddl_statements"]
+
+RAW_SCHEMA = "raw"
+
+LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_origin", "VARCHAR NOT NULL"),
+    ("_origin_line", "INTEGER"),
+    ("_load_id", "VARCHAR NOT NULL"),
+    ("_loaded_at", "TIMESTAMP NOT NULL"),
+)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    key: tuple[str, ...]
+    """Natural key: a later load replaces earlier rows with the same key (never duplicates)."""
+    date_column: str | None = None
+    """Column that partitions the table by day (replace-a-partition loads)."""
+    lineage: bool = True
+
+    @property
+    def column_names(self) -> list[str]:
+        cols = [c for c, _ in self.columns]
+        if self.lineage:
+            cols += [c for c, _ in LINEAGE_COLUMNS]
+        return cols
+
+    @property
+    def qualified(self) -> str:
+        return f"{RAW_SCHEMA}.{self.name}"
+
+    def ddl(self) -> str:
+        cols = list(self.columns) + (list(LINEAGE_COLUMNS) if self.lineage else [])
+        body = ",\n  ".join(f"{name} {typ}" for name, typ in cols)
+        return f"CREATE TABLE IF NOT EXISTS {self.qualified} (\n  {body}\n)"
+
+
+YANDEX_DIRECT_CAMPAIGN_STATS = RawTable(
+    name="yandex_direct_campaign_stats",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("account_id", "VARCHAR NOT NULL"),  # Direct Client-Login
+        ("date", "DATE NOT NULL"),
+        ("campaign_id", "VARCHAR NOT NULL"),
+        ("campaign_name", "VARCHAR"),
+        ("campaign_type", "VARCHAR"),
+        ("impressions", "BIGINT"),
+        ("clicks", "BIGINT"),
+        ("cost_micros", "BIGINT"),  # net of VAT (IncludeVAT=NO), account currency, x 1 000 000
+        ("conversions", "BIGINT"),  # NULL where the report said "--"
+    ),
+    key=("client_id", "account_id", "date", "campaign_id"),
+    date_column="date",
+)
+
+VK_ADS_CAMPAIGN_STATS = RawTable(
+    name="vk_ads_campaign_stats",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("account_id", "VARCHAR NOT NULL"),
+        ("date", "DATE NOT NULL"),
+        ("campaign_id", "VARCHAR NOT NULL"),  # items[].id
+        ("shows", "BIGINT"),
+        ("clicks", "BIGINT"),
+        ("goals", "BIGINT"),
+        ("spent", "DECIMAL(18,2)"),  # account currency, net of VAT
+    ),
+    key=("client_id", "account_id", "date", "campaign_id"),
+    date_column="date",
+)
+
+CABINET_CAMPAIGN_STATS = RawTable(
+    name="cabinet_campaign_stats",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("account_id", "VARCHAR NOT NULL"),  # the platform, as named in the file name (e.g. google_ads)
+        ("platform", "VARCHAR NOT NULL"),  # canonical channel of the cabinet
+        ("date", "DATE NOT NULL"),
+        ("campaign_name", "VARCHAR NOT NULL"),
+        ("impressions", "BIGINT"),
+        ("clicks", "BIGINT"),
+        ("cost", "DECIMAL(18,2)"),
+        ("cost_includes_vat", "BOOLEAN NOT NULL"),  # header said "Расход (с НДС)"
+        ("vat_rate", "DECIMAL(5,2)"),  # percent to strip when cost_includes_vat
+    ),
+    key=("client_id", "platform", "date", "campaign_name"),
+    date_column="date",
+)
+
+CALLTOUCH_CALLS = RawTable(
+    name="calltouch_calls",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("account_id", "VARCHAR NOT NULL"),  # Calltouch site id
+        ("call_id", "BIGINT NOT NULL"),
+        ("call_date_local", "TIMESTAMP"),  # "date" dd/mm/yyyy HH:MM:SS, cabinet time zone
+        ("call_timestamp_utc", "TIMESTAMP"),  # "timestamp", unix seconds UTC
+        ("duration", "INTEGER"),  # seconds; can be negative in real data (kept)
+        ("waiting_connect", "INTEGER"),
+        ("successful", "BOOLEAN"),
+        ("unique_call", "BOOLEAN"),
+        ("target_call", "BOOLEAN"),
+        ("uniq_target_call", "BOOLEAN"),
+        ("caller_number", "VARCHAR"),
+        ("phone_number", "VARCHAR"),
+        ("source", "VARCHAR"),
+        ("medium", "VARCHAR"),
+        ("utm_source", "VARCHAR"),  # "<не указано>" -> NULL
+        ("utm_medium", "VARCHAR"),
+        ("utm_campaign", "VARCHAR"),
+        ("utm_content", "VARCHAR"),
+        ("utm_term", "VARCHAR"),
+        ("city", "VARCHAR"),
+    ),
+    key=("client_id", "account_id", "call_id"),
+    date_column=None,
+)
+
+COMAGIC_CALLS = RawTable(
+    name="comagic_calls",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("account_id", "VARCHAR NOT NULL"),
+        ("call_id", "BIGINT NOT NULL"),  # result.data[].id
+        ("start_time", "TIMESTAMP"),  # account time zone
+        ("finish_time", "TIMESTAMP"),
+        ("direction", "VARCHAR"),
+        ("is_lost", "BOOLEAN"),
+        ("finish_reason", "VARCHAR"),
+        ("talk_duration", "INTEGER"),
+        ("wait_duration", "INTEGER"),
+        ("total_duration", "INTEGER"),
+        ("contact_phone_number", "VARCHAR"),
+        ("virtual_phone_number", "VARCHAR"),
+        ("campaign_name", "VARCHAR"),
+        ("utm_source", "VARCHAR"),
+        ("utm_medium", "VARCHAR"),
+        ("utm_campaign", "VARCHAR"),
+        ("tags", "VARCHAR"),  # JSON text of tags[]
+    ),
+    key=("client_id", "account_id", "call_id"),
+    date_column=None,
+)
+
+INVOICE_REGISTER_ROWS = RawTable(
+    name="invoice_register_rows",
+    columns=(
+        ("client_id", "VARCHAR"),  # matched by ИНН; NULL when the ИНН is not a configured client
+        ("inn", "VARCHAR NOT NULL"),
+        ("invoice_number", "VARCHAR NOT NULL"),
+        ("issued_on", "DATE NOT NULL"),
+        ("due_on", "DATE"),
+        ("counterparty", "VARCHAR"),
+        ("amount_net", "DECIMAL(18,2)"),
+        ("vat_rate", "DECIMAL(5,2)"),  # percent: 20, 22, 10, 0; NULL for "Без НДС"
+        ("vat_amount", "DECIMAL(18,2)"),
+        ("amount", "DECIMAL(18,2) NOT NULL"),  # total incl. VAT
+        ("paid_amount", "DECIMAL(18,2)"),
+        ("paid_on", "DATE"),
+        ("payment_status", "VARCHAR"),
+        ("currency", "VARCHAR"),
+    ),
+    key=("inn", "invoice_number"),
+    date_column=None,
+)
+
+LOAD_LOG = RawTable(
+    name="load_log",
+    columns=(
+        ("load_id", "VARCHAR NOT NULL"),
+        ("origin", "VARCHAR NOT NULL"),
+        ("kind", "VARCHAR"),  # detected file kind / API feed
+        ("target_table", "VARCHAR"),
+        ("client_id", "VARCHAR"),
+        ("account_id", "VARCHAR"),
+        ("status", "VARCHAR NOT NULL"),  # loaded | rejected
+        ("row_count", "BIGINT"),
+        ("date_from", "DATE"),
+        ("date_to", "DATE"),
+        ("error", "VARCHAR"),
+        ("sha256", "VARCHAR"),
+        ("loaded_at", "TIMESTAMP NOT NULL"),
+    ),
+    key=("load_id",),
+    lineage=False,
+)
+
+# Tables written from the agency configuration YAML on every run (full replace).
+AGENCY_SETTINGS = RawTable(
+    name="agency_settings",
+    columns=(
+        ("agency_name", "VARCHAR NOT NULL"),
+        ("reporting_currency", "VARCHAR NOT NULL"),
+        ("target_call_min_talk_seconds", "INTEGER NOT NULL"),
+        ("unique_call_window_days", "INTEGER NOT NULL"),
+        ("default_vat_rate", "DECIMAL(5,2) NOT NULL"),
+    ),
+    key=("agency_name",),
+    lineage=False,
+)
+AGENCY_MANAGERS = RawTable(
+    name="agency_managers",
+    columns=(("manager_id", "VARCHAR NOT NULL"), ("name", "VARCHAR NOT NULL"), ("email", "VARCHAR")),
+    key=("manager_id",),
+    lineage=False,
+)
+AGENCY_CLIENTS = RawTable(
+    name="agency_clients",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("name", "VARCHAR NOT NULL"),
+        ("inn", "VARCHAR NOT NULL"),
+        ("manager_id", "VARCHAR NOT NULL"),
+        ("currency", "VARCHAR NOT NULL"),
+        ("timezone", "VARCHAR NOT NULL"),
+        ("start_date", "DATE NOT NULL"),
+        ("end_date", "DATE"),
+        ("payment_terms_days", "INTEGER NOT NULL"),
+    ),
+    key=("client_id",),
+    lineage=False,
+)
+AGENCY_CLIENT_ACCOUNTS = RawTable(
+    name="agency_client_accounts",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("source", "VARCHAR NOT NULL"),  # yandex_direct | vk_ads | calltouch | comagic | cabinet
+        ("account_id", "VARCHAR NOT NULL"),
+        ("timezone", "VARCHAR NOT NULL"),  # account's own time zone (defaults to the client's)
+    ),
+    key=("client_id", "source", "account_id"),
+    lineage=False,
+)
+AGENCY_MONTHLY_PLANS = RawTable(
+    name="agency_monthly_plans",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("month", "DATE NOT NULL"),  # first day of month
+        ("budget", "DECIMAL(18,2)"),  # spend plan, net of VAT
+        ("leads", "INTEGER"),
+        ("cpl_target", "DECIMAL(18,2)"),
+    ),
+    key=("client_id", "month"),
+    lineage=False,
+)
+
+RAW_TABLES: dict[str, RawTable] = {
+    t.name: t
+    for t in (
+        YANDEX_DIRECT_CAMPAIGN_STATS,
+        VK_ADS_CAMPAIGN_STATS,
+        CABINET_CAMPAIGN_STATS,
+        CALLTOUCH_CALLS,
+        COMAGIC_CALLS,
+        INVOICE_REGISTER_ROWS,
+        LOAD_LOG,
+    )
+}
+CONFIG_TABLES: dict[str, RawTable] = {
+    t.name: t
+    for t in (AGENCY_SETTINGS, AGENCY_MANAGERS, AGENCY_CLIENTS, AGENCY_CLIENT_ACCOUNTS, AGENCY_MONTHLY_PLANS)
+}
+
+
+def ddl_statements() -> list[str]:
+    return [f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}"] + [
+        t.ddl() for t in (*RAW_TABLES.values(), *CONFIG_TABLES.values())
+    ]
