@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["RAW_SCHEMA", "RawTable", "RAW_TABLES", "CONFIG_TABLES", "LINEAGE_COLUMNS", "ddl_statements"]
+__all__ = ["CONFIG_TABLES", "LINEAGE_COLUMNS", "RAW_SCHEMA", "RAW_TABLES", "RawTable", "ddl_statements"]
 
 RAW_SCHEMA = "raw"
 
@@ -37,6 +37,9 @@ class RawTable:
     date_column: str | None = None
     """Column that partitions the table by day (replace-a-partition loads)."""
     lineage: bool = True
+    additive: tuple[str, ...] = ()
+    """Metric columns summed when one load carries several rows with the same key
+    (e.g. a Direct report split by AdNetworkType): the key's total is what we keep."""
 
     @property
     def column_names(self) -> list[str]:
@@ -71,6 +74,7 @@ YANDEX_DIRECT_CAMPAIGN_STATS = RawTable(
     ),
     key=("client_id", "account_id", "date", "campaign_id"),
     date_column="date",
+    additive=("impressions", "clicks", "cost_micros", "conversions"),
 )
 
 VK_ADS_CAMPAIGN_STATS = RawTable(
@@ -87,6 +91,7 @@ VK_ADS_CAMPAIGN_STATS = RawTable(
     ),
     key=("client_id", "account_id", "date", "campaign_id"),
     date_column="date",
+    additive=("shows", "clicks", "goals", "spent"),
 )
 
 CABINET_CAMPAIGN_STATS = RawTable(
@@ -105,6 +110,7 @@ CABINET_CAMPAIGN_STATS = RawTable(
     ),
     key=("client_id", "platform", "date", "campaign_name"),
     date_column="date",
+    additive=("impressions", "clicks", "cost"),
 )
 
 CALLTOUCH_CALLS = RawTable(

@@ -1,0 +1,319 @@
+"""The agency configuration: managers, clients, their source accounts and monthly plans.
+
+One YAML file (path from ``AGENCY_CONFIG``; see :mod:`pipelines.settings`). It is validated on
+load; a wrong file raises :class:`ConfigError` whose message lists every problem with its path
+inside the YAML (``clients[2].inn: ...``), never a traceback. Secrets never live here: tokens
+come from environment variables (see ``.env.example``), and a key that looks like a secret is
+rejected with a message saying so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+__all__ = [
+    "SOURCES",
+    "Account",
+    "AgencyConfig",
+    "AgencySettings",
+    "Client",
+    "ConfigError",
+    "Manager",
+    "MonthlyPlan",
+    "inn_is_valid",
+    "load_config",
+    "parse_config",
+]
+
+SOURCES = ("yandex_direct", "vk_ads", "calltouch", "comagic", "cabinet")
+"""Source kinds a client account can have. ``cabinet`` = CSV exports of an ad cabinet."""
+
+_SECRET_KEY = re.compile(r"(token|secret|password|passwd|api[_-]?key|client[_-]?secret)", re.I)
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+ManagerId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)]
+
+
+def inn_is_valid(inn: str) -> bool:
+    """Check a Russian ИНН: 10 digits (legal entity) or 12 (individual), with check digits."""
+    if not inn.isdigit() or len(inn) not in (10, 12):
+        return False
+    digits = [int(c) for c in inn]
+
+    def check(weights: list[int]) -> int:
+        return sum(w * d for w, d in zip(weights, digits, strict=False)) % 11 % 10
+
+    if len(inn) == 10:
+        return check([2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[9]
+    return (
+        check([7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[10]
+        and check([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == digits[11]
+    )
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Moscow)") from None
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class AgencySettings(_Model):
+    name: str = Field(min_length=1)
+    reporting_currency: Literal["RUB"] = "RUB"
+    target_call_min_talk_seconds: int = Field(default=30, ge=0, le=3600)
+    unique_call_window_days: int = Field(default=30, ge=1, le=365)
+    default_vat_rate: Decimal = Field(default=Decimal(22), ge=0, le=100)
+
+
+class Manager(_Model):
+    id: ManagerId
+    name: str = Field(min_length=1)
+    email: str | None = None
+
+
+class Account(_Model):
+    source: Literal["yandex_direct", "vk_ads", "calltouch", "comagic", "cabinet"]
+    id: str = Field(min_length=1, max_length=128)
+    timezone: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: Any) -> Any:
+        # Calltouch site ids and VK account ids are numbers in YAML; we keep them as text.
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str | None) -> str | None:
+        return None if value is None else _check_timezone(value)
+
+
+class MonthlyPlan(_Model):
+    month: dt.date
+    budget: Decimal | None = Field(default=None, ge=0)
+    leads: int | None = Field(default=None, ge=0)
+    cpl_target: Decimal | None = Field(default=None, gt=0)
+
+    @field_validator("month", mode="before")
+    @classmethod
+    def _month(cls, value: Any) -> Any:
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}", value.strip()):
+            year, month = value.strip().split("-")
+            try:
+                return dt.date(int(year), int(month), 1)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a month (YYYY-MM)") from None
+        if isinstance(value, dt.date):
+            return value.replace(day=1)
+        raise ValueError(f"{value!r} is not a month (write it as YYYY-MM, e.g. 2026-11)")
+
+
+class Client(_Model):
+    id: Slug
+    name: str = Field(min_length=1)
+    inn: str
+    manager: ManagerId
+    currency: Literal["RUB"] = "RUB"
+    timezone: str = "Europe/Moscow"
+    start_date: dt.date
+    end_date: dt.date | None = None
+    payment_terms_days: int = Field(default=10, ge=0, le=365)
+    accounts: tuple[Account, ...] = ()
+    plans: tuple[MonthlyPlan, ...] = ()
+
+    @field_validator("inn", mode="before")
+    @classmethod
+    def _inn(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError(
+                'write the ИНН in quotes, as text (a number loses leading zeros), e.g. inn: "0274062111"'
+            )
+        if isinstance(value, str) and not inn_is_valid(value.strip()):
+            raise ValueError(f"{value!r} is not a valid ИНН (10 or 12 digits with a correct check digit)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        return _check_timezone(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Client:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        seen: set[tuple[str, str]] = set()
+        for account in self.accounts:
+            key = (account.source, account.id)
+            if key in seen:
+                raise ValueError(f"account {account.source}:{account.id} is listed twice")
+            seen.add(key)
+        months = [p.month for p in self.plans]
+        dupes = sorted({m for m in months if months.count(m) > 1})
+        if dupes:
+            raise ValueError(f"plan for {dupes[0]:%Y-%m} is listed twice")
+        return self
+
+    def account_timezone(self, account: Account) -> str:
+        return account.timezone or self.timezone
+
+
+class AgencyConfig(_Model):
+    agency: AgencySettings
+    managers: tuple[Manager, ...] = Field(min_length=1)
+    clients: tuple[Client, ...] = ()
+
+    @model_validator(mode="after")
+    def _references(self) -> AgencyConfig:
+        problems: list[str] = []
+        manager_ids = [m.id for m in self.managers]
+        for dup in sorted({m for m in manager_ids if manager_ids.count(m) > 1}):
+            problems.append(f"managers: id {dup!r} is used twice")
+        client_ids = [c.id for c in self.clients]
+        for dup in sorted({c for c in client_ids if client_ids.count(c) > 1}):
+            problems.append(f"clients: id {dup!r} is used twice")
+        inns = [c.inn for c in self.clients]
+        for dup in sorted({i for i in inns if inns.count(i) > 1}):
+            problems.append(f"clients: ИНН {dup} belongs to two clients (invoices are matched by ИНН)")
+        owners: dict[tuple[str, str], str] = {}
+        for i, client in enumerate(self.clients):
+            if client.manager not in manager_ids:
+                problems.append(f"clients[{i}].manager: {client.manager!r} is not one of the managers")
+            for account in client.accounts:
+                key = (account.source, account.id)
+                if key in owners and owners[key] != client.id:
+                    problems.append(
+                        f"clients[{i}].accounts: {account.source}:{account.id} already belongs to "
+                        f"client {owners[key]!r}"
+                    )
+                owners.setdefault(key, client.id)
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    def client(self, client_id: str) -> Client:
+        for client in self.clients:
+            if client.id == client_id:
+                return client
+        raise KeyError(client_id)
+
+    def client_by_inn(self, inn: str) -> Client | None:
+        for client in self.clients:
+            if client.inn == inn:
+                return client
+        return None
+
+
+class ConfigError(Exception):
+    """The configuration file is wrong; ``problems`` lists each issue with its YAML path."""
+
+    def __init__(self, path: Path | str, problems: Iterable[str]) -> None:
+        self.path = str(path)
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        count = len(self.problems)
+        super().__init__(f"{self.path}: the agency configuration has {count} problem(s):\n{lines}")
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out or "(top level)"
+
+
+def _secret_keys(node: Any, path: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and _SECRET_KEY.search(key):
+                found.append(
+                    f"{here}: secrets do not belong in the configuration file; "
+                    "set them as environment variables (see .env.example)"
+                )
+            found += _secret_keys(value, here)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _secret_keys(value, f"{path}[{i}]")
+    return found
+
+
+def _readable(error: Any) -> str:
+    """One line for one pydantic error, with the YAML path first."""
+    loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    msg = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        msg = msg.removeprefix(prefix)
+    if error["type"] == "extra_forbidden":
+        msg = "unknown key (check the spelling)"
+    elif error["type"] == "missing":
+        msg = "required key is missing"
+    elif error["type"] == "string_pattern_mismatch":
+        msg = f"{error.get('input')!r} must use lower-case latin letters, digits, '-' or '_'"
+    elif error["type"] == "literal_error" and loc[-1:] in (("currency",), ("reporting_currency",)):
+        msg = f"{error.get('input')!r} is not supported yet: only RUB (no currency conversion yet)"
+    elif error["type"] == "literal_error":
+        msg = f"{error.get('input')!r} is not allowed: {msg.removeprefix('Input should be ')}"
+    if not loc:  # whole-file checks already name their own paths
+        return msg
+    return "\n".join(f"{_loc(loc)}: {line}" for line in msg.splitlines() if line)
+
+
+def parse_config(data: Any, *, source: str = "<config>") -> AgencyConfig:
+    """Validate already-parsed YAML data."""
+    if not isinstance(data, dict):
+        raise ConfigError(source, ["(top level): expected a mapping with keys agency, managers, clients"])
+    secrets = _secret_keys(data)
+    if secrets:
+        raise ConfigError(source, secrets)
+    try:
+        return AgencyConfig.model_validate(data)
+    except ValidationError as exc:
+        problems: list[str] = []
+        for err in exc.errors():
+            problems.extend(_readable(err).splitlines())
+        raise ConfigError(source, problems) from None
+
+
+def load_config(path: Path | str) -> AgencyConfig:
+    """Read and validate the agency configuration YAML at ``path``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(path, ["file not found (set AGENCY_CONFIG to your configuration file)"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, ["the file is not UTF-8 text"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise ConfigError(path, [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+    return parse_config(data, source=str(path))

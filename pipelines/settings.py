@@ -1,0 +1,80 @@
+"""Where things live: paths and run settings, from environment variables (and ``.env``).
+
+| variable            | default (relative to the repository root) |
+|---------------------|--------------------------------------------|
+| AGENCY_CONFIG       | config/agency.yaml                         |
+| AGENCY_DATA_DIR     | data                                       |
+| AGENCY_INBOX        | <data>/inbox                               |
+| AGENCY_BUILD_DB     | <data>/warehouse/build.duckdb              |
+| AGENCY_SERVING_DB   | <data>/serving/serving.duckdb              |
+| AGENCY_AS_OF        | (today) the date reports are "as of"       |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+__all__ = ["REPO_ROOT", "Settings"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path(value: str | None, default: Path) -> Path:
+    if not value:
+        return default
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+@dataclass(frozen=True)
+class Settings:
+    config_path: Path
+    data_dir: Path
+    inbox_dir: Path
+    build_db: Path
+    serving_db: Path
+    as_of: dt.date | None = None
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / "archive"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.data_dir / "quarantine"
+
+    def as_of_date(self) -> dt.date:
+        return self.as_of or dt.date.today()
+
+    @classmethod
+    def from_env(cls, *, dotenv: bool = True) -> Settings:
+        if dotenv:
+            load_dotenv(REPO_ROOT / ".env", override=False)
+        env = os.environ.get
+        data_dir = _path(env("AGENCY_DATA_DIR"), REPO_ROOT / "data")
+        as_of = env("AGENCY_AS_OF")
+        return cls(
+            config_path=_path(env("AGENCY_CONFIG"), REPO_ROOT / "config" / "agency.yaml"),
+            data_dir=data_dir,
+            inbox_dir=_path(env("AGENCY_INBOX"), data_dir / "inbox"),
+            build_db=_path(env("AGENCY_BUILD_DB"), data_dir / "warehouse" / "build.duckdb"),
+            serving_db=_path(env("AGENCY_SERVING_DB"), data_dir / "serving" / "serving.duckdb"),
+            as_of=dt.date.fromisoformat(as_of) if as_of else None,
+        )
+
+    @classmethod
+    def for_directory(cls, data_dir: Path, config_path: Path, as_of: dt.date | None = None) -> Settings:
+        """Everything under one folder (tests, the demo)."""
+        return cls(
+            config_path=config_path,
+            data_dir=data_dir,
+            inbox_dir=data_dir / "inbox",
+            build_db=data_dir / "warehouse" / "build.duckdb",
+            serving_db=data_dir / "serving" / "serving.duckdb",
+            as_of=as_of,
+        )

@@ -1,0 +1,268 @@
+"""The raw-loading interface: bulk load, replace a partition, upsert by natural key.
+
+Ingestion talks to the warehouse only through :class:`RawStore`, so a server warehouse
+(PostgreSQL, Spark) can replace DuckDB by implementing these few methods; models never see
+how rows arrived. Data moves as Arrow tables (DuckDB scans them in bulk; no row-by-row
+INSERTs from Python).
+
+Load semantics (all idempotent: the same data loaded twice leaves the same table):
+
+- ``replace_partition``: delete the rows of one partition (e.g. one client account) in a date
+  range, then insert the new rows. Platforms restate past days; the newest export or API pull
+  of a period is authoritative for that period.
+- ``upsert``: delete rows whose natural key appears in the new data, then insert (calls,
+  invoices: a call re-exported twice is stored once).
+- ``replace_table``: the whole table (configuration tables).
+
+Within one batch, rows sharing a natural key are collapsed first: additive metrics are summed
+(a report split by a column we do not keep), otherwise the last row wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.raw_schema import CONFIG_TABLES, RAW_TABLES, RawTable, ddl_statements
+
+__all__ = ["DuckDBRawStore", "RawStore", "arrow_schema", "to_arrow"]
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+def _arrow_type(sql_type: str) -> pa.DataType:
+    base = sql_type.replace(" NOT NULL", "").strip().upper()
+    if base == "VARCHAR":
+        return pa.string()
+    if base == "DATE":
+        return pa.date32()
+    if base == "TIMESTAMP":
+        return pa.timestamp("us")
+    if base == "BIGINT":
+        return pa.int64()
+    if base == "INTEGER":
+        return pa.int32()
+    if base == "BOOLEAN":
+        return pa.bool_()
+    match = re.fullmatch(r"DECIMAL\((\d+),(\d+)\)", base)
+    if match:
+        return pa.decimal128(int(match.group(1)), int(match.group(2)))
+    raise ValueError(f"no Arrow type for {sql_type!r}")
+
+
+def arrow_schema(table: RawTable) -> pa.Schema:
+    cols = list(table.columns)
+    if table.lineage:
+        from pipelines.raw_schema import LINEAGE_COLUMNS
+
+        cols += list(LINEAGE_COLUMNS)
+    return pa.schema([pa.field(name, _arrow_type(typ), nullable="NOT NULL" not in typ) for name, typ in cols])
+
+
+def to_arrow(table: RawTable, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+    """Rows (dicts keyed by column name) -> an Arrow table with the raw table's exact schema.
+
+    Money is rounded half-up to the column's scale (kopecks); unknown keys are ignored and
+    missing keys become NULL.
+    """
+    schema = arrow_schema(table)
+    columns: dict[str, list[Any]] = {}
+    for field in schema:
+        values = [row.get(field.name) for row in rows]
+        if pa.types.is_decimal(field.type):
+            quantum = Decimal(1).scaleb(-field.type.scale)
+            values = [
+                None if v is None else Decimal(v).quantize(quantum, rounding=ROUND_HALF_UP) for v in values
+            ]
+        columns[field.name] = values
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+class RawStore(Protocol):
+    """What ingestion needs from a warehouse. Each call is atomic; ``transaction`` groups calls."""
+
+    def ensure_schema(self) -> None: ...
+
+    def transaction(self) -> Any: ...
+
+    def bulk_load(self, table: RawTable, data: pa.Table) -> int: ...
+
+    def replace_partition(
+        self,
+        table: RawTable,
+        data: pa.Table,
+        *,
+        partition: Mapping[str, str],
+        date_from: dt.date | None,
+        date_to: dt.date | None,
+    ) -> int: ...
+
+    def upsert(self, table: RawTable, data: pa.Table) -> int: ...
+
+    def replace_table(self, table: RawTable, data: pa.Table) -> int: ...
+
+
+def _check_ident(*names: str) -> None:
+    for name in names:
+        if not _IDENT.match(name):
+            raise ValueError(f"not a safe SQL identifier: {name!r}")
+
+
+class DuckDBRawStore:
+    """:class:`RawStore` on a DuckDB file. Open it briefly (``with DuckDBRawStore(path) as s``):
+    DuckDB allows one writer process, and dbt needs the file after ingestion."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._depth = 0
+
+    def __enter__(self) -> DuckDBRawStore:
+        self._con = duckdb.connect(str(self.path))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise RuntimeError("DuckDBRawStore is not open; use it as a context manager")
+        return self._con
+
+    def ensure_schema(self) -> None:
+        for statement in ddl_statements():
+            self.con.execute(statement)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _register(self, table: RawTable, data: pa.Table) -> str:
+        expected = arrow_schema(table)
+        if not data.schema.equals(expected, check_metadata=False):
+            data = data.select(expected.names).cast(expected)
+        view = f"_incoming_{table.name}"
+        self.con.register(view, data)
+        return view
+
+    def _collapsed(self, table: RawTable, view: str) -> str:
+        """SELECT over the incoming rows with one row per natural key."""
+        cols = table.column_names
+        _check_ident(*cols)
+        keys = list(table.key)
+        if table.additive:
+            parts = []
+            for col in cols:
+                if col in keys:
+                    parts.append(col)
+                elif col in table.additive:
+                    parts.append(f"sum({col}) AS {col}")
+                elif col == "_origin_line":
+                    parts.append(f"min({col}) AS {col}")
+                else:
+                    parts.append(f"last({col} ORDER BY _origin_line) AS {col}")
+            return f"SELECT {', '.join(parts)} FROM {view} GROUP BY {', '.join(keys)}"  # noqa: S608
+        order = "_origin_line" if table.lineage else "1"
+        return (
+            f"SELECT {', '.join(cols)} FROM {view} "  # noqa: S608
+            f"QUALIFY row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY {order} DESC) = 1"
+        )
+
+    def _insert(self, table: RawTable, view: str, *, collapse: bool = True) -> int:
+        cols = ", ".join(table.column_names)
+        select = self._collapsed(table, view) if collapse else f"SELECT {cols} FROM {view}"  # noqa: S608
+        row = self.con.execute(f"INSERT INTO {table.qualified} ({cols}) {select}").fetchone()
+        return int(row[0]) if row else 0
+
+    # -- the interface ---------------------------------------------------------------------------
+    def bulk_load(self, table: RawTable, data: pa.Table) -> int:
+        with self.transaction():
+            view = self._register(table, data)
+            try:
+                return self._insert(table, view, collapse=False)
+            finally:
+                self.con.unregister(view)
+
+    def replace_partition(
+        self,
+        table: RawTable,
+        data: pa.Table,
+        *,
+        partition: Mapping[str, str],
+        date_from: dt.date | None,
+        date_to: dt.date | None,
+    ) -> int:
+        _check_ident(*partition)
+        conditions = [f"{col} = ?" for col in partition]
+        params: list[Any] = list(partition.values())
+        if table.date_column and date_from is not None and date_to is not None:
+            conditions.append(f"{table.date_column} BETWEEN ? AND ?")
+            params += [date_from, date_to]
+        with self.transaction():
+            view = self._register(table, data)
+            try:
+                where = " AND ".join(conditions) or "TRUE"
+                self.con.execute(f"DELETE FROM {table.qualified} WHERE {where}", params)  # noqa: S608
+                return self._insert(table, view)
+            finally:
+                self.con.unregister(view)
+
+    def upsert(self, table: RawTable, data: pa.Table) -> int:
+        keys = list(table.key)
+        _check_ident(*keys)
+        with self.transaction():
+            view = self._register(table, data)
+            try:
+                match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM v.{k}" for k in keys)
+                self.con.execute(
+                    f"DELETE FROM {table.qualified} t WHERE EXISTS "  # noqa: S608
+                    f"(SELECT 1 FROM {view} v WHERE {match})"
+                )
+                return self._insert(table, view)
+            finally:
+                self.con.unregister(view)
+
+    def replace_table(self, table: RawTable, data: pa.Table) -> int:
+        with self.transaction():
+            view = self._register(table, data)
+            try:
+                self.con.execute(f"DELETE FROM {table.qualified}")  # noqa: S608
+                return self._insert(table, view, collapse=False)
+            finally:
+                self.con.unregister(view)
+
+    # -- reads used by ops/tests -------------------------------------------------------------------
+    def count(self, table_name: str) -> int:
+        table = RAW_TABLES.get(table_name) or CONFIG_TABLES[table_name]
+        row = self.con.execute(f"SELECT count(*) FROM {table.qualified}").fetchone()  # noqa: S608
+        return int(row[0]) if row else 0

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pipelines.config import ConfigError, inn_is_valid, load_config
+
+REPO = Path(__file__).resolve().parents[2]
+
+GOOD = """
+agency: {name: Тест}
+managers: [{id: ivanova, name: Мария}]
+clients:
+  - id: romashka
+    name: ООО «Ромашка»
+    inn: "7707083893"
+    manager: ivanova
+    start_date: 2025-05-01
+    accounts: [{source: calltouch, id: 25918}, {source: comagic, id: "1", timezone: Asia/Yekaterinburg}]
+    plans: [{month: 2026-11, budget: 300000, leads: 120, cpl_target: 2500}]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "agency.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_is_valid() -> None:
+    config = load_config(REPO / "config" / "agency.example.yaml")
+    assert {c.id for c in config.clients} == {"romashka", "uralstroy"}
+
+
+def test_good_config_loads_with_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD))
+    client = config.client("romashka")
+    assert client.accounts[0].id == "25918"  # numbers in YAML become text ids
+    assert client.account_timezone(client.accounts[0]) == "Europe/Moscow"
+    assert client.account_timezone(client.accounts[1]) == "Asia/Yekaterinburg"
+    assert client.plans[0].month == dt.date(2026, 11, 1)
+    assert config.agency.target_call_min_talk_seconds == 30
+    assert config.client_by_inn("7707083893") is client
+
+
+def test_every_problem_is_reported_with_its_yaml_path(tmp_path: Path) -> None:
+    bad = GOOD.replace('inn: "7707083893"', "inn: 7707083894").replace("start_date: 2025-05-01", "")
+    bad = bad.replace("{source: calltouch, id: 25918}", "{source: facebook, id: 1}")
+    bad = bad.replace("timezone: Asia/Yekaterinburg", "timezone: Mars/Olympus")
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, bad))
+    text = str(err.value)
+    assert "agency.yaml" in text
+    assert "clients[0].inn: write the ИНН in quotes" in text
+    assert "clients[0].start_date: required key is missing" in text
+    assert "clients[0].accounts[0].source: 'facebook' is not allowed" in text
+    assert "clients[0].accounts[1].timezone: unknown time zone 'Mars/Olympus'" in text
+    assert "Traceback" not in text
+    assert len(err.value.problems) == 4
+
+
+def test_cross_references_are_checked(tmp_path: Path) -> None:
+    bad = GOOD.replace("manager: ivanova", "manager: petrov")
+    with pytest.raises(ConfigError, match=r"clients\[0\]\.manager: 'petrov' is not one of the managers"):
+        load_config(write(tmp_path, bad))
+
+
+def test_secrets_are_refused_and_not_echoed(tmp_path: Path) -> None:
+    bad = GOOD.replace("{source: calltouch, id: 25918}", "{source: calltouch, id: 25918, api_token: s3cr3t}")
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, bad))
+    assert "clients[0].accounts[0].api_token: secrets do not belong" in str(err.value)
+    assert "s3cr3t" not in str(err.value)
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"line 3, column \d+: not valid YAML"):
+        load_config(write(tmp_path, "agency:\n  name: x\n  - broken: [\n"))
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("inn", "valid"),
+    [
+        ("7707083893", True),
+        ("7707083894", False),
+        ("500100732259", True),
+        ("500100732250", False),
+        ("77", False),
+    ],
+)
+def test_inn_check_digits(inn: str, valid: bool) -> None:
+    assert inn_is_valid(inn) is valid

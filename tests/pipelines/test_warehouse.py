@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipelines.raw_schema import RAW_TABLES
+from pipelines.warehouse import DuckDBRawStore, to_arrow
+
+DIRECT = RAW_TABLES["yandex_direct_campaign_stats"]
+CALLS = RAW_TABLES["calltouch_calls"]
+NOW = dt.datetime(2026, 11, 23, 5, 0)
+
+
+def direct_row(day: int, campaign: str, cost_rub: int, line: int, origin: str = "f.tsv") -> dict[str, Any]:
+    return {
+        "client_id": "romashka",
+        "account_id": "romashka-direct",
+        "date": dt.date(2026, 11, day),
+        "campaign_id": campaign,
+        "campaign_name": " brand|search",
+        "impressions": 100,
+        "clicks": 10,
+        "cost_micros": cost_rub * 1_000_000,
+        "conversions": None,
+        "_origin": origin,
+        "_origin_line": line,
+        "_load_id": "L1",
+        "_loaded_at": NOW,
+    }
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with DuckDBRawStore(tmp_path / "build.duckdb") as s:
+        s.ensure_schema()
+        yield s
+
+
+def totals(store: DuckDBRawStore) -> tuple[int, int]:
+    row = store.con.execute(
+        "SELECT count(*), coalesce(sum(cost_micros), 0) FROM raw.yandex_direct_campaign_stats"
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def test_replace_partition_is_idempotent_and_restates_the_period(store: DuckDBRawStore) -> None:
+    rows = [direct_row(1, "1", 100, 3), direct_row(2, "1", 200, 4), direct_row(3, "1", 300, 5)]
+    part = {"client_id": "romashka", "account_id": "romashka-direct"}
+    for _ in range(2):
+        store.replace_partition(
+            DIRECT,
+            to_arrow(DIRECT, rows),
+            partition=part,
+            date_from=dt.date(2026, 11, 1),
+            date_to=dt.date(2026, 11, 3),
+        )
+    assert totals(store) == (3, 600_000_000)
+    # An overlapping later export restates days 2..3 (day 3 now has no rows) and adds day 4.
+    later = [direct_row(2, "1", 250, 3), direct_row(4, "1", 400, 4)]
+    store.replace_partition(
+        DIRECT,
+        to_arrow(DIRECT, later),
+        partition=part,
+        date_from=dt.date(2026, 11, 2),
+        date_to=dt.date(2026, 11, 4),
+    )
+    assert totals(store) == (3, 750_000_000)
+    names = store.con.execute(
+        "SELECT DISTINCT campaign_name FROM raw.yandex_direct_campaign_stats"
+    ).fetchall()
+    assert names == [(" brand|search",)]  # kept byte-exact
+
+
+def test_rows_sharing_a_key_in_one_batch_are_summed(store: DuckDBRawStore) -> None:
+    # e.g. a report split by AdNetworkType: SEARCH and AD_NETWORK rows for the same campaign-day
+    rows = [direct_row(1, "1", 100, 3), direct_row(1, "1", 50, 4)]
+    n = store.replace_partition(
+        DIRECT,
+        to_arrow(DIRECT, rows),
+        partition={"client_id": "romashka", "account_id": "romashka-direct"},
+        date_from=dt.date(2026, 11, 1),
+        date_to=dt.date(2026, 11, 1),
+    )
+    assert n == 1
+    assert totals(store) == (1, 150_000_000)
+
+
+def test_upsert_never_duplicates_a_call(store: DuckDBRawStore) -> None:
+    def call(call_id: int, duration: int) -> dict[str, Any]:
+        return {
+            "client_id": "romashka",
+            "account_id": "25918",
+            "call_id": call_id,
+            "duration": duration,
+            "_origin": "c.json",
+            "_origin_line": call_id,
+            "_load_id": "L",
+            "_loaded_at": NOW,
+        }
+
+    store.upsert(CALLS, to_arrow(CALLS, [call(1, 10), call(2, 20)]))
+    store.upsert(CALLS, to_arrow(CALLS, [call(2, 25), call(3, 30), call(3, 30)]))
+    rows = store.con.execute("SELECT call_id, duration FROM raw.calltouch_calls ORDER BY call_id").fetchall()
+    assert rows == [(1, 10), (2, 25), (3, 30)]
+
+
+def test_a_failed_batch_leaves_nothing_behind(store: DuckDBRawStore) -> None:
+    part = {"client_id": "romashka", "account_id": "romashka-direct"}
+    store.replace_partition(
+        DIRECT, to_arrow(DIRECT, [direct_row(1, "1", 100, 3)]), partition=part, date_from=None, date_to=None
+    )
+    with pytest.raises(RuntimeError), store.transaction():
+        store.replace_partition(
+            DIRECT,
+            to_arrow(DIRECT, [direct_row(1, "1", 999, 3)]),
+            partition=part,
+            date_from=None,
+            date_to=None,
+        )
+        raise RuntimeError("the load log write failed")
+    assert totals(store) == (1, 100_000_000)
+
+
+def test_money_is_rounded_to_kopecks() -> None:
+    table = RAW_TABLES["vk_ads_campaign_stats"]
+    data = to_arrow(
+        table,
+        [
+            {
+                "client_id": "a",
+                "account_id": "1",
+                "date": dt.date(2026, 1, 1),
+                "campaign_id": "9",
+                "spent": Decimal("10.005"),
+                "_origin": "x",
+                "_load_id": "L",
+                "_loaded_at": NOW,
+            }
+        ],
+    )
+    assert data.column("spent").to_pylist() == [Decimal("10.01")]
