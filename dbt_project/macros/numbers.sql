@@ -1,0 +1,62 @@
+{# Numeric types and arithmetic shared by the models. Money is DECIMAL(18,2) everywhere (RUB, kopecks). #}
+{% macro type_money() -%}
+    {{ return(api.Column.numeric_type('numeric', 18, 2)) }}
+{%- endmacro %}
+
+
+{#
+    Round an expression (numeric or float) to kopecks, half away from zero, and type it as money.
+    PostgreSQL has no round(double precision, int): go through unconstrained numeric there.
+#}
+{% macro to_money(expr) -%}
+    {{ return(adapter.dispatch('to_money', 'agency_reporting')(expr)) }}
+{%- endmacro %}
+
+{% macro default__to_money(expr) -%}
+    cast(round(cast({{ expr }} as numeric), 2) as {{ type_money() }})
+{%- endmacro %}
+
+{% macro duckdb__to_money(expr) -%}
+    cast(round({{ expr }}, 2) as {{ type_money() }})
+{%- endmacro %}
+
+
+{#
+    Strip VAT from an amount that includes it: amount / (1 + rate/100), rounded to kopecks.
+    `vat_rate_percent` is a percentage (20, 22, ...).
+#}
+{% macro strip_vat(amount, vat_rate_percent) -%}
+    {{ to_money('(' ~ amount ~ ') / (1 + (' ~ vat_rate_percent ~ ') / 100.0)') }}
+{%- endmacro %}
+
+
+{#
+    A ratio that is NULL (not an error, not infinity) when the denominator is 0 or NULL.
+    Both sides are cast to float so integer counts never use integer division (PostgreSQL).
+#}
+{% macro safe_divide(numerator, denominator) -%}
+    (cast({{ numerator }} as {{ type_ratio() }}) / nullif(cast({{ denominator }} as {{ type_ratio() }}), 0))
+{%- endmacro %}
+
+
+{#
+    Double-precision float for ratios (CTR, fulfilment, pacing). Not dbt.type_float(): on DuckDB
+    `float` is a 4-byte REAL.
+#}
+{% macro type_ratio() -%}
+    {{ return(adapter.dispatch('type_ratio', 'agency_reporting')()) }}
+{%- endmacro %}
+
+{% macro default__type_ratio() -%}
+    double precision
+{%- endmacro %}
+
+{% macro duckdb__type_ratio() -%}
+    double
+{%- endmacro %}
+
+
+{# VAT and other percentages: 20.00, 22.00 ... #}
+{% macro type_percent() -%}
+    {{ return(api.Column.numeric_type('numeric', 5, 2)) }}
+{%- endmacro %}

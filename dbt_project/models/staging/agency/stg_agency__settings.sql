@@ -1,0 +1,22 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'agency_settings') }}
+
+),
+
+renamed as (
+
+    select
+        agency_name,
+        upper(trim(reporting_currency)) as reporting_currency,
+        cast(target_call_min_talk_seconds as {{ dbt.type_int() }}) as target_call_min_talk_seconds,
+        cast(unique_call_window_days as {{ dbt.type_int() }}) as unique_call_window_days,
+        cast(default_vat_rate as {{ type_percent() }}) as default_vat_rate
+
+    from source
+
+)
+
+select * from renamed

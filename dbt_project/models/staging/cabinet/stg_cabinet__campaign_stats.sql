@@ -1,0 +1,53 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'cabinet_campaign_stats') }}
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by client_id, platform, date, campaign_name
+            order by _loaded_at desc, _load_id desc
+        ) as _row_number
+    from source
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        cast(client_id as {{ dbt.type_string() }}) as client_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(platform as {{ dbt.type_string() }}) as platform,
+        cast(campaign_name as {{ dbt.type_string() }}) as campaign_name,
+
+        ---------- numerics
+        cast(impressions as {{ dbt.type_bigint() }}) as impressions,
+        cast(clicks as {{ dbt.type_bigint() }}) as clicks,
+        -- As exported: VAT is stripped downstream (it needs the agency's default rate).
+        cast(cost as {{ type_money() }}) as cost,
+        cast(vat_rate as {{ type_percent() }}) as vat_rate,
+
+        ---------- booleans
+        cost_includes_vat,
+
+        ---------- dates
+        cast(date as date) as date,
+
+        ---------- lineage
+        _origin,
+        _load_id,
+        _loaded_at
+
+    from deduplicated
+    where _row_number = 1
+
+)
+
+select * from renamed

@@ -1,0 +1,62 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'comagic_calls') }}
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by client_id, account_id, call_id
+            order by _loaded_at desc, _load_id desc
+        ) as _row_number
+    from source
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        cast(client_id as {{ dbt.type_string() }}) as client_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(call_id as {{ dbt.type_string() }}) as call_id,
+
+        ---------- text
+        direction,
+        finish_reason,
+        contact_phone_number as caller_number,
+        virtual_phone_number as tracking_number,
+        campaign_name,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        tags,
+
+        ---------- numerics
+        cast(talk_duration as {{ dbt.type_int() }}) as talk_seconds,
+        cast(wait_duration as {{ dbt.type_int() }}) as wait_seconds,
+        cast(total_duration as {{ dbt.type_int() }}) as total_seconds,
+
+        ---------- booleans
+        is_lost,
+
+        ---------- timestamps (the CoMagic account's time zone; converted to UTC downstream)
+        cast(start_time as {{ dbt.type_timestamp() }}) as started_at_local,
+        cast(finish_time as {{ dbt.type_timestamp() }}) as finished_at_local,
+
+        ---------- lineage
+        _origin,
+        _load_id,
+        _loaded_at
+
+    from deduplicated
+    where _row_number = 1
+
+)
+
+select * from renamed

@@ -1,0 +1,49 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'vk_ads_campaign_stats') }}
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by client_id, account_id, date, campaign_id
+            order by _loaded_at desc, _load_id desc
+        ) as _row_number
+    from source
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        cast(client_id as {{ dbt.type_string() }}) as client_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+
+        ---------- numerics
+        cast(shows as {{ dbt.type_bigint() }}) as impressions,
+        cast(clicks as {{ dbt.type_bigint() }}) as clicks,
+        cast(goals as {{ dbt.type_bigint() }}) as conversions,
+        -- VK Ads spend is already RUB net of VAT.
+        cast(spent as {{ type_money() }}) as spend,
+
+        ---------- dates
+        cast(date as date) as date,
+
+        ---------- lineage
+        _origin,
+        _load_id,
+        _loaded_at
+
+    from deduplicated
+    where _row_number = 1
+
+)
+
+select * from renamed

@@ -1,0 +1,54 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'yandex_direct_campaign_stats') }}
+
+),
+
+deduplicated as (
+
+    -- The loader already replaces rows by natural key; keep the latest load if it ever did not.
+    select
+        *,
+        row_number() over (
+            partition by client_id, account_id, date, campaign_id
+            order by _loaded_at desc, _load_id desc
+        ) as _row_number
+    from source
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        cast(client_id as {{ dbt.type_string() }}) as client_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+
+        ---------- text
+        campaign_name,
+        campaign_type,
+
+        ---------- numerics
+        cast(impressions as {{ dbt.type_bigint() }}) as impressions,
+        cast(clicks as {{ dbt.type_bigint() }}) as clicks,
+        -- Direct sends money in micros (x 1 000 000), net of VAT.
+        {{ to_money('cost_micros / 1000000.0') }} as spend,
+        cast(conversions as {{ dbt.type_bigint() }}) as conversions,
+
+        ---------- dates
+        cast(date as date) as date,
+
+        ---------- lineage
+        _origin,
+        _load_id,
+        _loaded_at
+
+    from deduplicated
+    where _row_number = 1
+
+)
+
+select * from renamed

@@ -1,0 +1,629 @@
+"""Build the dbt project once on a small hand-made raw database and check the marts by hand.
+
+The scenario (as of 2026-11-23; "last 30 days" = 24 Oct - 22 Nov, the 30 before = 24 Sep - 23 Oct):
+
+- c1 "Альфа" (Moscow): Direct + VK + Calltouch. Three leads in October for 3 000 RUB, one lead in
+  the last 30 days for 2 500 RUB; one invoice 24 days overdue.
+- c2 "Бета" (Yekaterinburg): a Google Ads cabinet export with VAT, CoMagic calls whose cabinet runs
+  on Moscow time, a configured Direct login that never delivered data, two long-overdue invoices.
+- c3 "Гамма": churned at the end of October.
+- One invoice in the register belongs to nobody (unknown ИНН).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from pipelines.raw_schema import CONFIG_TABLES, RAW_TABLES, ddl_statements
+
+PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+AS_OF = "2026-11-23"
+LOADED = datetime(2026, 11, 23, 3, 0)
+EARLIER = datetime(2026, 11, 22, 3, 0)
+
+Row = dict[str, Any]
+
+
+def _lineage(origin: str, loaded_at: datetime = LOADED) -> Row:
+    return {
+        "_origin": origin,
+        "_origin_line": 1,
+        "_load_id": f"load-{loaded_at:%d%H}",
+        "_loaded_at": loaded_at,
+    }
+
+
+def _direct(
+    client: str,
+    account: str,
+    day: str,
+    campaign: str,
+    cost_rub: str,
+    impressions: int,
+    clicks: int,
+    loaded_at: datetime = LOADED,
+) -> Row:
+    micros = int(Decimal(cost_rub) * 1_000_000)
+    return {
+        "client_id": client,
+        "account_id": account,
+        "date": date.fromisoformat(day),
+        "campaign_id": campaign,
+        "campaign_name": f"Кампания {campaign}",
+        "campaign_type": "TEXT_CAMPAIGN",
+        "impressions": impressions,
+        "clicks": clicks,
+        "cost_micros": micros,
+        "conversions": None,
+        **_lineage("api:direct", loaded_at),
+    }
+
+
+def _cabinet(day: str, campaign: str, cost: str, includes_vat: bool, vat_rate: str | None) -> Row:
+    return {
+        "client_id": "c2",
+        "account_id": "google_ads",
+        "platform": "google_ads",
+        "date": date.fromisoformat(day),
+        "campaign_name": campaign,
+        "impressions": 1000,
+        "clicks": 10,
+        "cost": Decimal(cost),
+        "cost_includes_vat": includes_vat,
+        "vat_rate": Decimal(vat_rate) if vat_rate else None,
+        **_lineage("inbox/c2/google_ads.csv"),
+    }
+
+
+def _calltouch(
+    call_id: int,
+    utc: str,
+    caller: str | None,
+    *,
+    duration: int = 60,
+    successful: bool = True,
+    target: bool = True,
+    utm: tuple[str | None, str | None] = (None, None),
+    session: tuple[str | None, str | None] = (None, None),
+    loaded_at: datetime = LOADED,
+) -> Row:
+    return {
+        "client_id": "c1",
+        "account_id": "111",
+        "call_id": call_id,
+        "call_date_local": None,
+        "call_timestamp_utc": datetime.fromisoformat(utc),
+        "duration": duration,
+        "waiting_connect": 5,
+        "successful": successful,
+        "unique_call": True,
+        "target_call": target,
+        "uniq_target_call": target,
+        "caller_number": caller,
+        "phone_number": "74950000000",
+        "source": session[0],
+        "medium": session[1],
+        "utm_source": utm[0],
+        "utm_medium": utm[1],
+        "utm_campaign": None,
+        "utm_content": None,
+        "utm_term": None,
+        "city": "moscow",
+        **_lineage("api:calltouch", loaded_at),
+    }
+
+
+def _comagic(
+    call_id: int,
+    moscow_time: str,
+    caller: str,
+    *,
+    direction: str = "in",
+    lost: bool = False,
+    talk: int = 60,
+    utm: tuple[str | None, str | None] = (None, None),
+) -> Row:
+    return {
+        "client_id": "c2",
+        "account_id": "cm1",
+        "call_id": call_id,
+        "start_time": datetime.fromisoformat(moscow_time),
+        "finish_time": None,
+        "direction": direction,
+        "is_lost": lost,
+        "finish_reason": None,
+        "talk_duration": talk,
+        "wait_duration": 3,
+        "total_duration": talk + 3,
+        "contact_phone_number": caller,
+        "virtual_phone_number": "73430000000",
+        "campaign_name": None,
+        "utm_source": utm[0],
+        "utm_medium": utm[1],
+        "utm_campaign": None,
+        "tags": "[]",
+        **_lineage("api:comagic"),
+    }
+
+
+def _invoice(
+    client: str | None,
+    inn: str,
+    number: str,
+    issued: str,
+    due: str | None,
+    amount: str,
+    paid: str | None,
+    status: str | None = None,
+) -> Row:
+    return {
+        "client_id": client,
+        "inn": inn,
+        "invoice_number": number,
+        "issued_on": date.fromisoformat(issued),
+        "due_on": date.fromisoformat(due) if due else None,
+        "counterparty": f"ООО {inn}",
+        "amount_net": None,
+        "vat_rate": Decimal("22"),
+        "vat_amount": None,
+        "amount": Decimal(amount),
+        "paid_amount": Decimal(paid) if paid is not None else None,
+        "paid_on": None,
+        "payment_status": status,
+        "currency": "RUB",
+        **_lineage("inbox/invoices.csv"),
+    }
+
+
+RAW_ROWS: dict[str, list[Row]] = {
+    "agency_settings": [
+        {
+            "agency_name": "Агентство",
+            "reporting_currency": "RUB",
+            "target_call_min_talk_seconds": 30,
+            "unique_call_window_days": 30,
+            "default_vat_rate": Decimal("22"),
+        },
+    ],
+    "agency_managers": [
+        {"manager_id": "m1", "name": "Анна Петрова", "email": None},
+        {"manager_id": "m2", "name": "Борис Орлов", "email": None},
+    ],
+    "agency_clients": [
+        {
+            "client_id": "c1",
+            "name": "Альфа",
+            "inn": "7701000001",
+            "manager_id": "m1",
+            "currency": "RUB",
+            "timezone": "Europe/Moscow",
+            "start_date": date(2026, 1, 1),
+            "end_date": None,
+            "payment_terms_days": 10,
+        },
+        {
+            "client_id": "c2",
+            "name": "Бета",
+            "inn": "7702000002",
+            "manager_id": "m2",
+            "currency": "RUB",
+            "timezone": "Asia/Yekaterinburg",
+            "start_date": date(2026, 1, 1),
+            "end_date": None,
+            "payment_terms_days": 5,
+        },
+        {
+            "client_id": "c3",
+            "name": "Гамма",
+            "inn": "7703000003",
+            "manager_id": "m1",
+            "currency": "RUB",
+            "timezone": "Europe/Moscow",
+            "start_date": date(2026, 1, 1),
+            "end_date": date(2026, 10, 31),
+            "payment_terms_days": 5,
+        },
+    ],
+    "agency_client_accounts": [
+        {
+            "client_id": "c1",
+            "source": "yandex_direct",
+            "account_id": "alfa-direct",
+            "timezone": "Europe/Moscow",
+        },
+        {"client_id": "c1", "source": "vk_ads", "account_id": "vk1", "timezone": "Europe/Moscow"},
+        {"client_id": "c1", "source": "calltouch", "account_id": "111", "timezone": "Europe/Moscow"},
+        {
+            "client_id": "c2",
+            "source": "cabinet",
+            "account_id": "google_ads",
+            "timezone": "Asia/Yekaterinburg",
+        },
+        {"client_id": "c2", "source": "comagic", "account_id": "cm1", "timezone": "Europe/Moscow"},
+        {
+            "client_id": "c2",
+            "source": "yandex_direct",
+            "account_id": "beta-direct",
+            "timezone": "Asia/Yekaterinburg",
+        },
+        {
+            "client_id": "c3",
+            "source": "yandex_direct",
+            "account_id": "gamma-direct",
+            "timezone": "Europe/Moscow",
+        },
+    ],
+    "agency_monthly_plans": [
+        {
+            "client_id": "c1",
+            "month": date(2026, 11, 1),
+            "budget": Decimal("3000"),
+            "leads": 10,
+            "cpl_target": Decimal("300"),
+        },
+        {
+            "client_id": "c2",
+            "month": date(2026, 11, 1),
+            "budget": Decimal("30000"),
+            "leads": 5,
+            "cpl_target": None,
+        },
+    ],
+    "yandex_direct_campaign_stats": [
+        _direct("c1", "alfa-direct", "2026-10-10", "d1", "3000.00", 2000, 100),
+        _direct("c1", "alfa-direct", "2026-11-21", "d1", "765.44", 1000, 50),
+        _direct("c1", "alfa-direct", "2026-11-22", "d1", "1234.56", 1000, 50),
+        # An earlier load of the same key: staging keeps the latest load only.
+        _direct("c1", "alfa-direct", "2026-11-22", "d1", "9999.00", 9, 9, loaded_at=EARLIER),
+        _direct("c3", "gamma-direct", "2026-09-15", "g1", "100.00", 10, 1),
+    ],
+    "vk_ads_campaign_stats": [
+        {
+            "client_id": "c1",
+            "account_id": "vk1",
+            "date": date(2026, 11, 22),
+            "campaign_id": "555",
+            "shows": 10000,
+            "clicks": 20,
+            "goals": 1,
+            "spent": Decimal("500.00"),
+            **_lineage("api:vk"),
+        },
+    ],
+    "cabinet_campaign_stats": [
+        _cabinet("2026-11-17", "Поиск", "12200.00", True, "22"),  # 10 000.00 net
+        _cabinet("2026-11-18", "Поиск", "1220.00", True, None),  # agency default 22 % -> 1 000.00
+        _cabinet("2026-11-19", "КМС", "500.00", False, None),  # already net
+    ],
+    "calltouch_calls": [
+        # October: three first-time target calls from Direct = 3 leads.
+        _calltouch(1, "2026-10-10 07:00:00", "79160000001", utm=("yandex", "cpc")),
+        _calltouch(2, "2026-10-10 08:00:00", "79160000002", utm=("yandex", "cpc")),
+        _calltouch(3, "2026-10-10 09:00:00", "79160000003", utm=("yandex", "cpc")),
+        # 42 days later the same number is unique again; utm empty -> the tracker's yandex/cpc.
+        _calltouch(4, "2026-11-21 07:00:00", "79160000001", session=("yandex", "cpc")),
+        # A repeat the next day: a target call but not unique, so not a lead.
+        _calltouch(5, "2026-11-22 07:00:00", "79160000001", utm=("yandex", "cpc")),
+        # Re-exported with an earlier load: counted once.
+        _calltouch(5, "2026-11-22 07:00:00", "79160000001", utm=("yandex", "cpc"), loaded_at=EARLIER),
+        _calltouch(
+            6, "2026-11-22 08:00:00", "79160000004", duration=20, target=False, session=("google", "organic")
+        ),
+        # Negative duration: not answered, flagged by a warn test; (direct)/(none) -> direct.
+        _calltouch(
+            7,
+            "2026-11-22 09:00:00",
+            "79160000005",
+            duration=-30,
+            target=False,
+            session=("(direct)", "(none)"),
+        ),
+        # 22:30 UTC on 22 Nov is 01:30 on 23 Nov in Moscow.
+        _calltouch(8, "2026-11-22 22:30:00", "79160000006", target=False, utm=("vk", "cpm")),
+    ],
+    "comagic_calls": [
+        # The CoMagic cabinet runs on Moscow time; the client is in Yekaterinburg (+2 h).
+        _comagic(1, "2026-11-18 08:00:00", "79001112233", talk=45, utm=("google", "cpc")),
+        _comagic(2, "2026-11-19 09:00:00", "79004445566", talk=29),  # too short to be a target call
+        _comagic(3, "2026-11-19 09:30:00", "79007778899", direction="out", talk=300),  # outgoing: ignored
+        _comagic(4, "2026-11-18 22:30:00", "79001110000", lost=True, talk=0, utm=("google", "cpc")),
+        _comagic(5, "2026-11-19 10:00:00", "79001112233", talk=120, utm=("google", "cpc")),  # repeat caller
+    ],
+    "invoice_register_rows": [
+        _invoice("c1", "7701000001", "A-1", "2026-10-01", None, "12000.00", "12000.00"),
+        _invoice("c1", "7701000001", "A-2", "2026-10-20", "2026-10-30", "6100.00", "1000.00"),
+        _invoice("c1", "7701000001", "A-3", "2026-11-20", None, "2440.00", None),
+        # The loader did not match this ИНН (client configured later): matched by ИНН now.
+        _invoice(None, "7702000002", "B-1", "2026-07-01", "2026-07-10", "24000.00", "0"),
+        _invoice("c2", "7702000002", "B-2", "2026-09-15", "2026-09-20", "1000.00", "200.00"),
+        _invoice("c2", "7702000002", "B-3", "2026-10-01", "2026-10-15", "3000.00", None, status="Оплачен"),
+        _invoice(None, "5000000000", "X-1", "2026-11-01", None, "999.00", None),
+    ],
+}
+
+
+def _create_raw_database(path: Path, rows: dict[str, list[Row]]) -> None:
+    tables = {**RAW_TABLES, **CONFIG_TABLES}
+    with duckdb.connect(str(path)) as con:
+        for statement in ddl_statements():
+            con.execute(statement)
+        for name, table_rows in rows.items():
+            columns = tables[name].column_names
+            placeholders = ", ".join("?" for _ in columns)
+            con.executemany(
+                f"insert into {tables[name].qualified} ({', '.join(columns)}) values ({placeholders})",  # noqa: S608
+                [[row[c] for c in columns] for row in table_rows],
+            )
+
+
+def _dbt(args: Sequence[str], work_dir: Path, database: Path) -> subprocess.CompletedProcess[str]:
+    dbt = Path(sys.executable).parent / "dbt"
+    env = {**os.environ, "AGENCY_BUILD_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    command = [
+        str(dbt),
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+        "--vars",
+        json.dumps({"as_of_date": AS_OF}),
+    ]
+    return subprocess.run(
+        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+class Warehouse:
+    def __init__(self, database: Path, run_results: dict[str, Any]) -> None:
+        self.database = database
+        self.results = {r["unique_id"]: r for r in run_results["results"]}
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(self.database), read_only=True) as con:
+            return con.execute(sql, list(params)).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...]:
+        rows = self.query(sql, params)
+        assert len(rows) == 1, rows
+        return rows[0]
+
+    def status_of(self, name_part: str) -> str:
+        matches = [r["status"] for uid, r in self.results.items() if name_part in uid]
+        assert len(matches) == 1, (name_part, matches)
+        return str(matches[0])
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    work_dir = tmp_path_factory.mktemp("dbt")
+    database = work_dir / "build.duckdb"
+    _create_raw_database(database, RAW_ROWS)
+    result = _dbt(["build"], work_dir, database)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    run_results = json.loads((work_dir / "target" / "run_results.json").read_text(encoding="utf-8"))
+    yield Warehouse(database, run_results)
+
+
+def test_every_model_and_test_passes_and_known_data_problems_only_warn(warehouse: Warehouse) -> None:
+    statuses = {r["status"] for r in warehouse.results.values()}
+    assert statuses <= {"success", "pass", "warn"}
+    # The unknown ИНН and the negative Calltouch duration are reported, not fatal.
+    assert warehouse.status_of("assert_invoices_match_a_client") == "warn"
+    assert warehouse.status_of("assert_no_negative_call_durations") == "warn"
+    assert warehouse.status_of("assert_spend_reconciles_with_staging") == "pass"
+    unit_tests = [r for uid, r in warehouse.results.items() if uid.startswith("unit_test.")]
+    assert len(unit_tests) >= 5 and all(r["status"] == "pass" for r in unit_tests)
+
+
+def test_spend_per_client_and_channel_is_net_of_vat(warehouse: Warehouse) -> None:
+    rows = warehouse.query(
+        "select client_id, channel, sum(spend) from marts.client_channel_daily group by all order by all"
+    )
+    assert rows == [
+        ("c1", "direct", Decimal("0.00")),
+        ("c1", "seo", Decimal("0.00")),
+        ("c1", "vk_ads", Decimal("500.00")),
+        ("c1", "yandex_direct", Decimal("5000.00")),  # 3 000 + 765.44 + 1 234.56 (the stale 9 999 ignored)
+        ("c2", "direct", Decimal("0.00")),
+        ("c2", "google_ads", Decimal("11500.00")),  # 12 200 / 1.22 + 1 220 / 1.22 + 500
+        ("c3", "yandex_direct", Decimal("100.00")),
+    ]
+
+
+def test_calls_land_on_the_clients_local_day_and_channel(warehouse: Warehouse) -> None:
+    rows = warehouse.query(
+        "select client_id, date, channel, spend, calls, unique_calls, target_calls, leads "
+        "from marts.client_channel_daily where date >= date '2026-11-17' order by all"
+    )
+    d = date.fromisoformat
+    assert rows == [
+        ("c1", d("2026-11-21"), "yandex_direct", Decimal("765.44"), 1, 1, 1, 1),
+        ("c1", d("2026-11-22"), "direct", Decimal("0.00"), 1, 1, 0, 0),
+        ("c1", d("2026-11-22"), "seo", Decimal("0.00"), 1, 1, 0, 0),
+        ("c1", d("2026-11-22"), "vk_ads", Decimal("500.00"), 0, 0, 0, 0),
+        ("c1", d("2026-11-22"), "yandex_direct", Decimal("1234.56"), 1, 0, 1, 0),
+        ("c1", d("2026-11-23"), "vk_ads", Decimal("0.00"), 1, 1, 0, 0),
+        ("c2", d("2026-11-17"), "google_ads", Decimal("10000.00"), 0, 0, 0, 0),
+        ("c2", d("2026-11-18"), "google_ads", Decimal("1000.00"), 1, 1, 1, 1),
+        ("c2", d("2026-11-19"), "direct", Decimal("0.00"), 1, 1, 0, 0),
+        ("c2", d("2026-11-19"), "google_ads", Decimal("500.00"), 2, 1, 1, 0),
+    ]
+
+
+def test_campaign_grain_keeps_accounts_and_campaigns(warehouse: Warehouse) -> None:
+    rows = warehouse.query(
+        "select channel, platform_account_id, campaign_id, campaign_name, sum(spend) "
+        "from marts.client_campaign_daily where client_id in ('c1', 'c2') group by all order by all"
+    )
+    assert rows == [
+        ("google_ads", "google_ads", "КМС", "КМС", Decimal("500.00")),
+        ("google_ads", "google_ads", "Поиск", "Поиск", Decimal("11000.00")),
+        ("vk_ads", "vk1", "555", "555", Decimal("500.00")),
+        ("yandex_direct", "alfa-direct", "d1", "Кампания d1", Decimal("5000.00")),
+    ]
+
+
+def test_monthly_results_plan_and_pacing(warehouse: Warehouse) -> None:
+    rows = warehouse.query(
+        "select month, spend, clicks, impressions, calls, leads, ctr, cpl, plan_budget, plan_cpl, "
+        "budget_fulfilment, budget_pacing, invoiced, paid, outstanding "
+        "from marts.client_monthly where client_id = 'c1' order by month"
+    )
+    october, november = rows
+    assert october[:6] == (date(2026, 10, 1), Decimal("3000.00"), 100, 2000, 3, 3)
+    assert october[7] == Decimal("1000.00")
+    assert october[12:] == (Decimal("18100.00"), Decimal("13000.00"), Decimal("5100.00"))
+    assert november[:6] == (date(2026, 11, 1), Decimal("2500.00"), 120, 12000, 5, 1)
+    assert november[6] == pytest.approx(0.01)  # 120 / 12 000, from sums
+    assert november[7:10] == (Decimal("2500.00"), Decimal("3000.00"), Decimal("300.00"))
+    assert november[10] == pytest.approx(2500 / 3000)
+    assert november[11] == pytest.approx(2500 / (3000 * 22 / 30))  # 22 full days of 30 elapsed
+
+    # c2's calendar is dense from its first invoice (July) through November, zeros included.
+    c2 = warehouse.query(
+        "select month, spend, invoiced, plan_cpl from marts.client_monthly "
+        "where client_id = 'c2' order by month"
+    )
+    assert [r[0] for r in c2] == [date(2026, m, 1) for m in range(7, 12)]
+    assert c2[1] == (date(2026, 8, 1), Decimal("0.00"), Decimal("0.00"), None)
+    assert c2[4][3] == Decimal("6000.00")  # 30 000 budget / 5 leads when no CPL target is set
+
+
+def test_invoices_status_due_dates_and_overdue(warehouse: Warehouse) -> None:
+    rows = warehouse.query(
+        "select client_id, invoice_number, due_on, paid_amount, outstanding, status, is_overdue, "
+        "days_overdue from marts.invoices order by invoice_number"
+    )
+    d = date.fromisoformat
+    assert rows == [
+        ("c1", "A-1", d("2026-10-11"), Decimal("12000.00"), Decimal("0.00"), "paid", False, 0),
+        ("c1", "A-2", d("2026-10-30"), Decimal("1000.00"), Decimal("5100.00"), "partially_paid", True, 24),
+        ("c1", "A-3", d("2026-11-30"), Decimal("0.00"), Decimal("2440.00"), "unpaid", False, 0),
+        ("c2", "B-1", d("2026-07-10"), Decimal("0.00"), Decimal("24000.00"), "unpaid", True, 136),
+        ("c2", "B-2", d("2026-09-20"), Decimal("200.00"), Decimal("800.00"), "partially_paid", True, 64),
+        ("c2", "B-3", d("2026-10-15"), Decimal("3000.00"), Decimal("0.00"), "paid", False, 0),
+    ]
+
+
+def test_source_freshness_per_configured_account(warehouse: Warehouse) -> None:
+    rows = warehouse.query(
+        "select client_id, source, account_id, last_data_date, days_stale from marts.source_freshness "
+        "where client_id in ('c1', 'c2') order by all"
+    )
+    d = date.fromisoformat
+    assert rows == [
+        ("c1", "calltouch", "111", d("2026-11-23"), 0),
+        ("c1", "invoices", "7701000001", d("2026-11-20"), 2),
+        ("c1", "vk_ads", "vk1", d("2026-11-22"), 0),
+        ("c1", "yandex_direct", "alfa-direct", d("2026-11-22"), 0),
+        ("c2", "cabinet:google_ads", "google_ads", d("2026-11-19"), 3),
+        ("c2", "comagic", "cm1", d("2026-11-19"), 3),
+        ("c2", "invoices", "7702000002", d("2026-10-01"), 52),
+        ("c2", "yandex_direct", "beta-direct", None, None),
+    ]
+
+
+def test_client_status_health_and_reasons(warehouse: Warehouse) -> None:
+    c1 = warehouse.one(
+        "select leads_last_30d, leads_prev_30d, cpl_last_30d, cpl_prev_30d, overdue_total, overdue_1_30, "
+        "max_days_overdue, health, health_reasons from marts.client_status where client_id = 'c1'"
+    )
+    assert c1 == (
+        1,
+        3,
+        Decimal("2500.00"),
+        Decimal("1000.00"),
+        Decimal("5100.00"),
+        Decimal("5100.00"),
+        24,
+        "attention",
+        "лиды за 30 дней снизились на 67 %; CPL за 30 дней вырос на 150 %; счёт просрочен на 24 дн.",
+    )
+    c2 = warehouse.one(
+        "select spend_mtd, budget_pacing, outstanding_total, overdue_61_90, overdue_90_plus, last_data_date, "
+        "max_days_stale, health, health_reasons from marts.client_status where client_id = 'c2'"
+    )
+    assert c2[:2] == (Decimal("11500.00"), pytest.approx(11500 / 22000))
+    assert c2[2:] == (
+        Decimal("24800.00"),
+        Decimal("800.00"),
+        Decimal("24000.00"),
+        date(2026, 11, 19),
+        3,
+        "attention",
+        "темп расхода бюджета 52 % от плана; счёт просрочен на 136 дн.; данные источника отстают на 3 дн.; "
+        "нет данных от подключённого источника",
+    )
+    assert warehouse.one("select health, health_reasons from marts.client_status where client_id = 'c3'") == (
+        "churned",
+        "",
+    )
+
+
+def test_manager_portfolio_counts_active_clients(warehouse: Warehouse) -> None:
+    rows = warehouse.query(
+        "select manager_id, manager_name, month, active_clients, spend, leads, cpl, invoiced "
+        "from marts.manager_portfolio where month >= date '2026-10-01' order by all"
+    )
+    assert rows == [
+        (
+            "m1",
+            "Анна Петрова",
+            date(2026, 10, 1),
+            1,
+            Decimal("3000.00"),
+            3,
+            Decimal("1000.00"),
+            Decimal("18100.00"),
+        ),
+        (
+            "m1",
+            "Анна Петрова",
+            date(2026, 11, 1),
+            1,
+            Decimal("2500.00"),
+            1,
+            Decimal("2500.00"),
+            Decimal("2440.00"),
+        ),
+        ("m2", "Борис Орлов", date(2026, 10, 1), 1, Decimal("0.00"), 0, None, Decimal("3000.00")),
+        (
+            "m2",
+            "Борис Орлов",
+            date(2026, 11, 1),
+            1,
+            Decimal("11500.00"),
+            1,
+            Decimal("11500.00"),
+            Decimal("0.00"),
+        ),
+    ]
+
+
+def test_dim_clients_churn_and_activity_span(warehouse: Warehouse) -> None:
+    rows = warehouse.query(
+        "select client_id, manager_name, is_churned, first_activity_date, last_activity_date "
+        "from marts.dim_clients order by client_id"
+    )
+    d = date.fromisoformat
+    assert rows == [
+        ("c1", "Анна Петрова", False, d("2026-10-01"), d("2026-11-23")),
+        ("c2", "Борис Орлов", False, d("2026-07-01"), d("2026-11-19")),
+        ("c3", "Анна Петрова", True, d("2026-09-15"), d("2026-09-15")),
+    ]
