@@ -202,6 +202,8 @@ class AgencyConfig(_Model):
             if client.manager not in manager_ids:
                 problems.append(f"clients[{i}].manager: {client.manager!r} is not one of the managers")
             for account in client.accounts:
+                if account.source == "cabinet":  # a platform name (google_ads), shared by many clients
+                    continue
                 key = (account.source, account.id)
                 if key in owners and owners[key] != client.id:
                     problems.append(

@@ -1,0 +1,48 @@
+"""What every file parser returns, and the helper that ties a bad value to its line and field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from connectors.errors import FormatError
+
+__all__ = ["ParseResult", "convert", "date_span"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """Rows of one file, ready for its raw table.
+
+    Each row has exactly the raw table's columns minus ``client_id``, ``account_id`` and the
+    lineage columns, plus ``_origin_line`` (1-based line of a text file, 1-based record index
+    of a JSON file). ``date_from``/``date_to`` is the period the file covers: the period a
+    report states about itself where it does, else the first and last row date; None for a
+    file without dates (or without rows).
+    """
+
+    kind: str
+    rows: list[dict[str, object]]
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def date_span(days: Iterable[object]) -> tuple[date | None, date | None]:
+    """First and last of the dates among ``days`` (other values are skipped)."""
+    found = [d for d in days if isinstance(d, date)]
+    if not found:
+        return None, None
+    return min(found), max(found)
+
+
+def convert(parse: Callable[[T], R], value: T, *, line: int | None = None, field: str | None = None) -> R:
+    """``parse(value)``, with a ValueError turned into a FormatError at ``line``/``field``."""
+    try:
+        return parse(value)
+    except ValueError as exc:
+        raise FormatError(str(exc), line=line, field=field) from None

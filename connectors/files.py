@@ -1,0 +1,159 @@
+"""Dropped export files: tell their kind from the content, then parse them.
+
+The kind is decided by the content; the file name only breaks ties (an empty JSON array, an
+API error reply, a CSV carrying both kinds of header).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from connectors._result import ParseResult
+from connectors._text import decode_text, quote
+from connectors.cabinet_csv._parse import KIND as CABINET_CSV
+from connectors.cabinet_csv._parse import find_cabinet_table, parse_cabinet_csv
+from connectors.calltouch._calls import KIND as CALLTOUCH_CALLS
+from connectors.calltouch._calls import parse_calls
+from connectors.comagic._calls import KIND as COMAGIC_CALLS
+from connectors.comagic._calls import parse_calls_report
+from connectors.errors import FormatError, UnknownFormatError
+from connectors.invoices._register import KIND as INVOICE_REGISTER
+from connectors.invoices._register import find_invoice_table, parse_invoice_register
+from connectors.vk_ads._stats import KIND as VK_ADS_STATS
+from connectors.vk_ads._stats import parse_campaign_day_stats
+from connectors.yandex_direct._report import KIND as YANDEX_DIRECT_TSV
+from connectors.yandex_direct._report import looks_like_report, parse_report_tsv
+
+__all__ = ["FILE_KINDS", "detect_kind", "parse_file"]
+
+FILE_KINDS: dict[str, str] = {
+    YANDEX_DIRECT_TSV: "yandex_direct_campaign_stats",
+    VK_ADS_STATS: "vk_ads_campaign_stats",
+    CALLTOUCH_CALLS: "calltouch_calls",
+    COMAGIC_CALLS: "comagic_calls",
+    CABINET_CSV: "cabinet_campaign_stats",
+    INVOICE_REGISTER: "invoice_register_rows",
+}
+"""Detected file kind -> the raw table its rows go to."""
+
+_PARSERS: dict[str, Callable[[bytes], ParseResult]] = {
+    YANDEX_DIRECT_TSV: parse_report_tsv,
+    VK_ADS_STATS: parse_campaign_day_stats,
+    CALLTOUCH_CALLS: parse_calls,
+    COMAGIC_CALLS: parse_calls_report,
+    CABINET_CSV: parse_cabinet_csv,
+    INVOICE_REGISTER: parse_invoice_register,
+}
+
+# Words in a file name that hint at a kind; used only when the content fits several kinds.
+_NAME_HINTS: dict[str, frozenset[str]] = {
+    YANDEX_DIRECT_TSV: frozenset({"yandex", "direct", "яндекс", "директ"}),
+    VK_ADS_STATS: frozenset({"vk", "vkads", "mytarget", "вк"}),
+    CALLTOUCH_CALLS: frozenset({"calltouch", "ct", "calls", "звонки"}),
+    COMAGIC_CALLS: frozenset({"comagic", "uis"}),
+    CABINET_CSV: frozenset({"cabinet", "stats", "кабинет", "статистика"}),
+    INVOICE_REGISTER: frozenset({"invoice", "invoices", "register", "счета", "счет", "счёт", "реестр"}),
+}
+_WORD = re.compile(r"[a-zа-яё]+")
+
+_EXPECTED = (
+    "expected one of: a Yandex Direct TSV report (Date, CampaignId, ... columns), a VK Ads statistics "
+    "JSON, a Calltouch calls JSON, a CoMagic get.calls_report JSON, a cabinet CSV "
+    "(Дата;Кампания;Показы;Клики;Расход) or an invoice register CSV (Дата;Номер;ИНН;Итого)"
+)
+
+
+def _hinted(filename: str, kinds: list[str]) -> str | None:
+    words = set(_WORD.findall(PurePosixPath(filename.replace("\\", "/")).name.lower()))
+    hinted = [kind for kind in kinds if words & _NAME_HINTS[kind]]
+    return hinted[0] if len(hinted) == 1 else None
+
+
+def _binary_kind(content: bytes) -> str | None:
+    if content.startswith(b"PK\x03\x04"):
+        return "an Excel workbook (.xlsx) or another zip archive"
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        return "an old Excel workbook (.xls)"
+    if content.startswith(b"%PDF"):
+        return "a PDF document"
+    return None
+
+
+def _json_kind(body: object, filename: str) -> str:
+    if isinstance(body, list):
+        if all(isinstance(record, dict) and "callId" in record for record in body):
+            return CALLTOUCH_CALLS  # a bare array of calls (or of none)
+        raise UnknownFormatError(f"a JSON array, but not of Calltouch calls (no callId); {_EXPECTED}")
+    if not isinstance(body, dict):
+        raise UnknownFormatError(f"a single JSON value, not a report; {_EXPECTED}")
+    if "jsonrpc" in body and ("result" in body or "error" in body):
+        return COMAGIC_CALLS
+    items = body.get("items")
+    if isinstance(items, list) and all(isinstance(item, dict) and "rows" in item for item in items):
+        return VK_ADS_STATS
+    if isinstance(body.get("records"), list):
+        return CALLTOUCH_CALLS
+    if "error" in body or "errors" in body:
+        kind = _hinted(filename, [VK_ADS_STATS, CALLTOUCH_CALLS])
+        if kind is not None:
+            return kind  # its parser reports the vendor's message
+        detail = json.dumps(body.get("error") or body.get("errors"), ensure_ascii=False, default=str)
+        raise UnknownFormatError(f"the file holds an API error reply, not data: {quote(detail, 200)}")
+    keys = ", ".join(sorted(str(k) for k in body)[:8])
+    raise UnknownFormatError(f"a JSON object with keys {keys}, not a known report; {_EXPECTED}")
+
+
+def detect_kind(content: bytes, filename: str) -> str:
+    """The kind of an export file (a key of ``FILE_KINDS``), told from its content.
+
+    Raises ``UnknownFormatError`` saying what the file looks like and what was expected.
+    """
+    if not content.strip():
+        raise UnknownFormatError("the file is empty")
+    binary = _binary_kind(content)
+    if binary is not None:
+        raise UnknownFormatError(
+            f"this is {binary}, not a text export: save it as CSV (UTF-8 or Windows-1251, ';' separated) "
+            "and drop that instead"
+        )
+    try:
+        text = decode_text(content)
+    except FormatError as exc:
+        raise UnknownFormatError(exc.reason, line=exc.line) from None
+    if "\x00" in text:
+        raise UnknownFormatError("a binary file (it contains NUL bytes), not a text export")
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            body = json.loads(stripped, parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise UnknownFormatError(f"looks like JSON but is not valid JSON: {exc.msg}") from None
+        return _json_kind(body, filename)
+    if looks_like_report(text):
+        return YANDEX_DIRECT_TSV
+    candidates = [
+        kind
+        for kind, find in ((INVOICE_REGISTER, find_invoice_table), (CABINET_CSV, find_cabinet_table))
+        if find(text) is not None
+    ]
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        kind = _hinted(filename, candidates)
+        if kind is None:
+            raise UnknownFormatError(
+                "the file has both invoice-register and campaign-statistics columns; put 'invoices' or "
+                "the ad platform in the file name"
+            )
+        return kind
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    raise UnknownFormatError(f"cannot tell what this file is (first line {quote(first)}); {_EXPECTED}")
+
+
+def parse_file(content: bytes, filename: str) -> ParseResult:
+    """Detect the kind of an export file and parse it with that vendor's parser."""
+    return _PARSERS[detect_kind(content, filename)](content)

@@ -1,0 +1,263 @@
+"""Where the demo's files go and how they are varied; the agency configuration YAML.
+
+Layout under ``<out>/``::
+
+    agency.yaml
+    inbox/<client_id>/yandex_direct_<login>_<YYYY-MM>.tsv
+    inbox/<client_id>/vk_ads_<account>_<YYYY-MM>.json
+    inbox/<client_id>/google_ads_<YYYY-MM>.csv
+    inbox/<client_id>/calltouch_<site>_<YYYY-MM>.json
+    inbox/<client_id>/comagic_<account>_<YYYY-MM>.json
+    inbox/accounting/invoices_<YYYY>_Q<n>.csv
+
+One file per client, source and calendar month (calls by the month of the date the file shows,
+i.e. the tracker account's clock), plus one deliberate re-export of a Direct month with
+identical figures. Files are written as ``<name>.part`` and renamed, so a pipeline watching the
+inbox never picks up half a file. Existing files with the same names are replaced; nothing else
+in ``out`` is touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from demo_agency import formats
+from demo_agency._calendar import add_months, month_end, month_start, quarter_of, quarter_start
+from demo_agency.model import AdStat, Agency, Call, Client, ClientAccount, Invoice
+
+__all__ = ["WrittenDemo", "config_yaml", "write_demo"]
+
+
+@dataclass(frozen=True)
+class WrittenDemo:
+    out_dir: Path
+    config_path: Path
+    inbox: Path
+    files: tuple[Path, ...]
+    """Inbox files written, in writing order (the configuration is not among them)."""
+    rows: int
+    """Data rows across the inbox files (stats rows, call records, invoice rows)."""
+    clients: int
+
+    def summary(self) -> str:
+        return (
+            f"demo agency: {self.clients} clients, {len(self.files)} inbox files, {self.rows} rows "
+            f"-> {self.inbox} (config {self.config_path})"
+        )
+
+
+def _q(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _account_yaml(account: ClientAccount) -> str:
+    zone = f", timezone: {account.timezone}" if account.timezone else ""
+    return f"      - {{source: {account.source}, id: {_q(account.id)}{zone}}}"
+
+
+def config_yaml(agency: Agency) -> str:
+    s = agency.settings
+    lines = [
+        "# Demo agency configuration, written by `python -m demo_agency`",
+        f"# (seed {agency.seed}, as of {agency.today.isoformat()}). Schema: pipelines/config.py.",
+        "# API tokens never go here: set them as environment variables (see .env.example).",
+        "agency:",
+        f"  name: {_q(s.name)}",
+        f"  reporting_currency: {s.reporting_currency}",
+        f"  target_call_min_talk_seconds: {s.target_call_min_talk_seconds}",
+        f"  unique_call_window_days: {s.unique_call_window_days}",
+        f"  default_vat_rate: {s.default_vat_rate}",
+        "managers:",
+    ]
+    for m in agency.managers:
+        lines += [f"  - id: {m.id}", f"    name: {_q(m.name)}"]
+        if m.email:
+            lines.append(f"    email: {m.email}")
+    lines.append("clients:")
+    for c in agency.clients:
+        lines += [
+            f"  - id: {c.id}",
+            f"    name: {_q(c.name)}",
+            f"    inn: {_q(c.inn)}",
+            f"    manager: {c.manager_id}",
+            "    currency: RUB",
+            f"    timezone: {c.timezone}",
+            f"    start_date: {c.start_date.isoformat()}",
+            f"    end_date: {c.end_date.isoformat() if c.end_date else 'null'}",
+            f"    payment_terms_days: {c.payment_terms_days}",
+            "    accounts:",
+            *(_account_yaml(a) for a in c.accounts),
+        ]
+        if c.plans:
+            lines.append("    plans:")
+            lines += [
+                f"      - {{month: {_q(f'{p.month:%Y-%m}')}, budget: {p.budget}, leads: {p.leads}, "
+                f"cpl_target: {p.cpl_target}}}"
+                for p in c.plans
+            ]
+    return "\n".join(lines) + "\n"
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    part.write_bytes(data)
+    part.replace(path)
+
+
+def _month_key(day: dt.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+class _Writer:
+    def __init__(self, agency: Agency, out_dir: Path) -> None:
+        self.agency = agency
+        self.inbox = out_dir / "inbox"
+        self.files: list[Path] = []
+        self.rows = 0
+        self.campaigns = {c.id: c for c in agency.campaigns}
+
+    def variant(self, *parts: object) -> random.Random:
+        return random.Random("/".join([str(self.agency.seed), "variant", *map(str, parts)]))
+
+    def put(self, relative: str, data: bytes, rows: int) -> None:
+        path = self.inbox / relative
+        _write(path, data)
+        self.files.append(path)
+        self.rows += rows
+
+    def client_range(self, client: Client, month: dt.date) -> tuple[dt.date, dt.date]:
+        last = (
+            self.agency.yesterday if client.end_date is None else min(client.end_date, self.agency.yesterday)
+        )
+        return max(month, client.start_date, self.agency.data_start), min(month_end(month), last)
+
+    def ads(self) -> None:
+        grouped: dict[tuple[str, str, str], list[AdStat]] = defaultdict(list)
+        for stat in self.agency.ad_stats:
+            grouped[(stat.client_id, stat.channel, _month_key(stat.date))].append(stat)
+        first_direct = True
+        last_full_month = _month_key(add_months(month_start(self.agency.today), -1))
+        reexported = False
+        for client in self.agency.clients:
+            for channel in ("yandex_direct", "vk_ads", "google_ads"):
+                months = sorted(k[2] for k in grouped if k[0] == client.id and k[1] == channel)
+                for key in months:
+                    stats = grouped[(client.id, channel, key)]
+                    month = dt.date.fromisoformat(f"{key}-01")
+                    if channel == "yandex_direct":
+                        bare = first_direct or self.variant("direct", client.id, key).random() < 0.25
+                        first_direct = False
+                        self.direct(client, stats, month, bare=bare)
+                        if not reexported and key == last_full_month:
+                            # the specialist exported last month again: same figures, a new file
+                            self.direct(client, stats, month, bare=not bare, suffix="_reexport")
+                            reexported = True
+                    elif channel == "vk_ads":
+                        account = stats[0].account_id
+                        body = formats.vk_ads_statistics_json(stats, money_as_string=month.month % 2 == 1)
+                        self.put(f"{client.id}/vk_ads_{account}_{key}.json", body.encode(), len(stats))
+                    else:
+                        self.put(
+                            f"{client.id}/google_ads_{key}.csv",
+                            formats.cabinet_csv(stats, self.campaigns),
+                            len(stats),
+                        )
+
+    def direct(
+        self, client: Client, stats: list[AdStat], month: dt.date, *, bare: bool, suffix: str = ""
+    ) -> None:
+        login = stats[0].account_id
+        date_from, date_to = self.client_range(client, month)
+        body = formats.yandex_direct_report_tsv(
+            stats,
+            self.campaigns,
+            report_name=f"{login}_campaigns_{date_from:%Y%m%d}_{date_to:%Y%m%d}",
+            date_from=date_from,
+            date_to=date_to,
+            skip_report_header=bare,
+            skip_report_summary=bare,
+        )
+        self.put(f"{client.id}/yandex_direct_{login}_{month:%Y-%m}{suffix}.tsv", body.encode(), len(stats))
+
+    def calls(self) -> None:
+        by_client: dict[str, list[Call]] = defaultdict(list)
+        for call in self.agency.calls:
+            by_client[call.client_id].append(call)
+        for client in self.agency.clients:
+            calls = by_client.get(client.id, [])
+            account = client.account("calltouch") or client.account("comagic")
+            if not calls or account is None:
+                continue
+            # the file's month is the month of the date the tracker shows (its own clock)
+            zone = ZoneInfo(
+                "Europe/Moscow" if account.source == "calltouch" else client.account_timezone(account)
+            )
+            months: dict[str, list[Call]] = defaultdict(list)
+            for call in calls:
+                months[_month_key(call.started_at.astimezone(zone).date())].append(call)
+            for key in sorted(months):
+                month_calls = months[key]
+                month = dt.date.fromisoformat(f"{key}-01")
+                if account.source == "calltouch":
+                    body = formats.calltouch_calls_json(
+                        month_calls,
+                        site_id=account.id,
+                        site_name=f"{client.id}.ru",
+                        redirect_number=f"7495{int(account.id) * 37 % 10_000_000:07d}",
+                        paged=(month.year * 12 + month.month) % 3 != 0,
+                    )
+                else:
+                    body = formats.comagic_calls_report_json(
+                        month_calls,
+                        timezone=client.account_timezone(account),
+                        request_id=f"calls-{account.id}-{key}",
+                        site=f"{client.id}.ru",
+                    )
+                self.put(
+                    f"{client.id}/{account.source}_{account.id}_{key}.json", body.encode(), len(month_calls)
+                )
+
+    def registers(self) -> None:
+        clients = {c.id: c for c in self.agency.clients}
+        quarters: dict[dt.date, list[Invoice]] = defaultdict(list)
+        for invoice in self.agency.invoices:
+            quarters[quarter_start(invoice.issued_on)].append(invoice)
+        for start in sorted(quarters):
+            index = start.year * 4 + quarter_of(start)
+            utf8 = index % 3 == 0
+            body = formats.invoice_register_csv(
+                quarters[start],
+                clients,
+                organisation=self.agency.settings.legal_name,
+                period_from=start,
+                period_to=month_end(add_months(start, 2)),
+                encoding="utf-8-sig" if utf8 else "cp1251",
+                thousands=" " if utf8 else formats.NBSP,
+            )
+            self.put(f"accounting/invoices_{start.year}_Q{quarter_of(start)}.csv", body, len(quarters[start]))
+
+
+def write_demo(agency: Agency, out_dir: Path) -> WrittenDemo:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    config_path = out_dir / "agency.yaml"
+    _write(config_path, config_yaml(agency).encode("utf-8"))
+    writer = _Writer(agency, out_dir)
+    writer.ads()
+    writer.calls()
+    writer.registers()
+    return WrittenDemo(
+        out_dir=out_dir,
+        config_path=config_path,
+        inbox=writer.inbox,
+        files=tuple(writer.files),
+        rows=writer.rows,
+        clients=len(agency.clients),
+    )

@@ -1,0 +1,242 @@
+"""The simulated agency has the shape the dashboard and the end-to-end test rely on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from statistics import mean
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from demo_agency import Agency, GroundTruth, simulate
+from demo_agency._calendar import is_working_day, month_start
+
+from .conftest import TODAY
+
+
+def _inn_ok(inn: str) -> bool:
+    d = [int(c) for c in inn]
+
+    def check(weights: list[int]) -> int:
+        return sum(w * x for w, x in zip(weights, d, strict=False)) % 11 % 10
+
+    if len(d) == 10:
+        return check([2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[9]
+    return (
+        check([7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[10] and check([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[11]
+    )
+
+
+def _local_date(agency: Agency, client_id: str, instant: dt.datetime) -> dt.date:
+    return instant.astimezone(ZoneInfo(agency.client(client_id).timezone)).date()
+
+
+def test_twelve_clients_three_managers_valid_unique_inns(agency: Agency) -> None:
+    assert len(agency.clients) == 12
+    assert [m.id for m in agency.managers] == ["ivanova", "petrov", "smirnova"]
+    assert {c.manager_id for c in agency.clients} == {"ivanova", "petrov", "smirnova"}
+    inns = [c.inn for c in agency.clients]
+    assert len(set(inns)) == 12
+    assert all(_inn_ok(inn) for inn in inns)
+    assert sorted(len(inn) for inn in inns) == [10] * 11 + [12]  # one ИП
+
+
+def test_time_zones_include_yekaterinburg_and_samara(agency: Agency) -> None:
+    zones = [c.timezone for c in agency.clients]
+    assert zones.count("Europe/Moscow") >= 9
+    assert "Asia/Yekaterinburg" in zones
+    assert "Europe/Samara" in zones
+
+
+def test_sources_direct_vk_cabinet_calltouch_and_exactly_one_comagic(agency: Agency) -> None:
+    def with_source(source: str) -> list[str]:
+        return [c.id for c in agency.clients if c.account(source) is not None]  # type: ignore[arg-type]
+
+    assert len(with_source("yandex_direct")) >= 10
+    assert 5 <= len(with_source("vk_ads")) <= 8
+    cabinet = [c for c in agency.clients if c.account("cabinet") is not None]
+    assert 2 <= len(cabinet) <= 4
+    assert {c.account("cabinet").id for c in cabinet} == {"google_ads"}  # type: ignore[union-attr]
+    comagic = with_source("comagic")
+    assert len(comagic) == 1
+    client = agency.client(comagic[0])
+    account = client.account("comagic")
+    assert account is not None and client.account_timezone(account) != "Europe/Moscow"
+    assert len(with_source("calltouch")) == 11
+    assert {s.channel for s in agency.ad_stats} == {"yandex_direct", "vk_ads", "google_ads"}
+
+
+def test_churned_client_has_nothing_after_its_end_date(agency: Agency) -> None:
+    churned = [c for c in agency.clients if c.end_date is not None]
+    assert len(churned) == 1
+    client = churned[0]
+    assert client.end_date is not None
+    assert 4 * 30 <= (TODAY - client.end_date).days <= 6 * 31
+    stats = [s for s in agency.ad_stats if s.client_id == client.id]
+    calls = [c for c in agency.calls if c.client_id == client.id]
+    invoices = [i for i in agency.invoices if i.client_id == client.id]
+    assert stats and calls and invoices  # it did have history
+    assert max(s.date for s in stats) <= client.end_date
+    assert max(_local_date(agency, client.id, c.started_at) for c in calls) <= client.end_date
+    assert max(i.issued_on for i in invoices) <= client.end_date
+    # and it spent right up to its last month
+    assert max(s.date for s in stats) >= client.end_date - dt.timedelta(days=3)
+
+
+def test_new_client_started_about_six_weeks_ago_with_no_earlier_data(agency: Agency) -> None:
+    recent = [c for c in agency.clients if (TODAY - c.start_date).days <= 60]
+    assert len(recent) == 1
+    client = recent[0]
+    assert 35 <= (TODAY - client.start_date).days <= 50
+    stats = [s for s in agency.ad_stats if s.client_id == client.id]
+    assert stats and min(s.date for s in stats) >= client.start_date
+    calls = [c for c in agency.calls if c.client_id == client.id]
+    assert calls and min(_local_date(agency, client.id, c.started_at) for c in calls) >= client.start_date
+    invoices = sorted((i for i in agency.invoices if i.client_id == client.id), key=lambda i: i.issued_on)
+    assert len(invoices) == 2
+    # the first, part-month invoice is smaller than a full month's
+    assert invoices[0].budget_net < invoices[1].budget_net
+
+
+def test_late_payer_pays_weeks_after_due_and_owes_money_now(agency: Agency) -> None:
+    late = [c for c in agency.clients if c.behaviour == "late_payer"]
+    assert len(late) == 1
+    invoices = [i for i in agency.invoices if i.client_id == late[0].id]
+    delays = [(p.paid_on - i.due_on).days for i in invoices for p in i.payments]
+    assert delays and min(delays) >= 20  # chronic: never within three weeks of the due date
+    assert any(i.status == "Частично оплачен" for i in invoices)
+    overdue = [i for i in invoices if i.due_on < TODAY and i.paid_amount < i.amount]
+    assert len(overdue) >= 2
+
+
+def test_other_clients_mostly_pay_on_time_and_some_invoices_are_open(agency: Agency) -> None:
+    regular = {c.id for c in agency.clients if c.behaviour == "regular"}
+    paid = [i for i in agency.invoices if i.client_id in regular and i.paid_on is not None]
+    on_time = [
+        i for i in paid if i.paid_amount == i.amount and i.paid_on is not None and i.paid_on <= i.due_on
+    ]
+    assert len(on_time) / len(paid) > 0.7
+    open_invoices = [i for i in agency.invoices if i.paid_amount < i.amount]
+    assert any(i.due_on >= TODAY for i in open_invoices)  # current, not yet due
+    assert any(i.due_on < TODAY for i in open_invoices)  # overdue
+
+
+def test_invoices_numbering_vat_and_dates(agency: Agency) -> None:
+    invoices = sorted(agency.invoices, key=lambda i: int(i.number))
+    numbers = [int(i.number) for i in invoices]
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+    assert [i.issued_on for i in invoices] == sorted(i.issued_on for i in invoices)
+    terms = {c.id: c.payment_terms_days for c in agency.clients}
+    starts = {c.id: c.start_date for c in agency.clients}
+    for inv in invoices:
+        assert inv.vat_rate == (20 if inv.issued_on <= dt.date(2025, 12, 31) else 22)
+        assert inv.vat_amount == (inv.amount_net * inv.vat_rate / 100).quantize(Decimal("0.01"))
+        assert inv.due_on == inv.issued_on + dt.timedelta(days=terms[inv.client_id])
+        assert is_working_day(inv.issued_on)
+        assert inv.issued_on < TODAY
+        if inv.issued_on > starts[inv.client_id] + dt.timedelta(days=7):  # not a first invoice
+            working_days_before = sum(
+                is_working_day(month_start(inv.issued_on) + dt.timedelta(days=k))
+                for k in range(inv.issued_on.day - 1)
+            )
+            assert working_days_before <= 4  # issued on the 1st-5th working day
+        assert inv.paid_amount <= inv.amount
+        assert all(p.paid_on < TODAY for p in inv.payments)
+        assert Decimal("0.10") <= inv.fee_net / inv.budget_net <= Decimal("0.15")
+    # months cover the whole period for a long-standing client
+    months = {i.issued_on.replace(day=1) for i in invoices if i.client_id == "romashka"}
+    assert len(months) == 19
+
+
+def test_stats_and_calls_stop_yesterday(agency: Agency) -> None:
+    assert max(s.date for s in agency.ad_stats) == agency.yesterday
+    assert min(s.date for s in agency.ad_stats) == agency.data_start == dt.date(2025, 5, 1)
+    assert max(_local_date(agency, c.client_id, c.started_at) for c in agency.calls) <= agency.yesterday
+
+
+def test_campaign_names_keep_leading_space_and_pipes(agency: Agency) -> None:
+    names = [c.name for c in agency.campaigns]
+    assert any(n.startswith(" ") and "|" in n for n in names)
+    per_client: dict[str, int] = defaultdict(int)
+    for c in agency.campaigns:
+        if c.channel == "yandex_direct":
+            per_client[c.client_id] += 1
+    assert all(2 <= n <= 6 for n in per_client.values())
+    assert len({c.id for c in agency.campaigns}) == len(agency.campaigns)
+
+
+def test_costs_are_kopecks_and_clicks_never_exceed_impressions(agency: Agency) -> None:
+    for s in agency.ad_stats:
+        assert s.cost == s.cost.quantize(Decimal("0.01")) and s.cost >= 0
+        assert 0 <= s.clicks <= s.impressions
+
+
+def test_weekly_seasonality_b2b_quiet_b2c_busy_at_weekends(agency: Agency) -> None:
+    def weekend_ratio(client_id: str) -> float:
+        by_day: dict[dt.date, Decimal] = defaultdict(Decimal)
+        for s in agency.ad_stats:
+            if s.client_id == client_id:
+                by_day[s.date] += s.cost
+        weekend = mean(float(v) for d, v in by_day.items() if d.weekday() >= 5)
+        weekday = mean(float(v) for d, v in by_day.items() if d.weekday() < 5)
+        return weekend / weekday
+
+    assert weekend_ratio("stroymaster") < 0.6  # B2B
+    assert weekend_ratio("romashka") > 1.1  # B2C
+
+
+def test_repeat_callers_and_two_broken_calltouch_durations(agency: Agency, truth: GroundTruth) -> None:
+    numbers: dict[tuple[str, str], int] = defaultdict(int)
+    for call in agency.calls:
+        numbers[(call.client_id, call.caller_number)] += 1
+    assert sum(1 for n in numbers.values() if n > 1) > 500
+    negative = [c for c in agency.calls if c.talk_seconds < 0]
+    assert len(negative) == 2
+    assert all(c.tracker == "calltouch" and not c.answered and c.target_flag is False for c in negative)
+    unanswered = [c for c in agency.calls if not c.answered]
+    assert 0.08 < len(unanswered) / len(agency.calls) < 0.2
+    assert len({c.call_id for c in agency.calls}) == len(agency.calls)
+
+
+def test_calltouch_target_flag_follows_the_trackers_rule(agency: Agency) -> None:
+    for call in agency.calls:
+        if call.tracker == "calltouch" and call.talk_seconds >= 0:
+            tagged = "целевой" in call.tags
+            assert call.target_flag == (call.answered and (call.talk_seconds >= 60 or tagged))
+    assert any("целевой" in c.tags for c in agency.calls)
+
+
+def test_plans_cover_recent_and_next_month(agency: Agency) -> None:
+    romashka = agency.client("romashka")
+    months = [p.month for p in romashka.plans]
+    assert months[-1] == dt.date(2026, 12, 1) and dt.date(2026, 11, 1) in months
+    for plan in romashka.plans:
+        assert plan.budget > 0 and plan.leads > 0 and plan.cpl_target > 0
+    churned = next(c for c in agency.clients if c.end_date is not None)
+    assert churned.end_date is not None
+    assert all(p.month <= churned.end_date for p in churned.plans)
+
+
+def test_small_agency_still_has_every_source(small: Agency) -> None:
+    sources = {a.source for c in small.clients for a in c.accounts}
+    assert sources == {"yandex_direct", "vk_ads", "cabinet", "calltouch", "comagic"}
+    assert {s.channel for s in small.ad_stats} == {"yandex_direct", "vk_ads", "google_ads"}
+    assert {c.tracker for c in small.calls} == {"calltouch", "comagic"}
+    assert small.invoices
+    assert small.data_start == dt.date(2026, 1, 1)
+
+
+def test_same_inputs_same_world_and_seed_matters() -> None:
+    a = simulate(dt.date(2026, 3, 20), seed=11, months=3, n_clients=5)
+    b = simulate(dt.date(2026, 3, 20), seed=11, months=3, n_clients=5)
+    c = simulate(dt.date(2026, 3, 20), seed=12, months=3, n_clients=5)
+    assert a == b
+    assert a.ad_stats != c.ad_stats
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [({"n_clients": 0}, "n_clients"), ({"months": 0}, "months")])
+def test_bad_sizes_are_refused(kwargs: dict[str, int], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        simulate(TODAY, **kwargs)
