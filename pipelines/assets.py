@@ -5,8 +5,6 @@ sources, so the graph reads: configuration + inbox files -> raw tables -> dbt mo
 their tests as checks) -> the published serving database.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from typing import Any
 
@@ -66,9 +64,13 @@ def agency_configuration(context: AssetExecutionContext, agency: AgencyEnvironme
 @multi_asset(
     name="inbox_files",
     group_name="raw",
-    deps=list(CONFIG_KEYS.values()),
     specs=[
-        AssetSpec(key, description=f"`raw.{name}`: rows from dropped export files.", kinds={"duckdb"})
+        AssetSpec(
+            key,
+            description=f"`raw.{name}`: rows from dropped export files.",
+            kinds={"duckdb"},
+            deps=list(CONFIG_KEYS.values()),
+        )
         for name, key in INBOX_KEYS.items()
     ],
     check_specs=[
@@ -127,7 +129,7 @@ def inbox_files(context: AssetExecutionContext, agency: AgencyEnvironment) -> It
 def serving_database(context: AssetExecutionContext, agency: AgencyEnvironment) -> MaterializeResult[None]:
     settings = agency.settings()
     result = publish(
-        settings.build_db, settings.serving_db, as_of_date=settings.as_of_date(), run_id=context.run_id
+        settings.build_db, settings.serving_db, as_of_date=settings.as_of_date(), run_id=context.run.run_id
     )
     context.log.info(f"published {result.path} ({sum(result.row_counts.values())} rows)")
     return MaterializeResult(

@@ -1,7 +1,5 @@
 """Dagster definitions: `dagster dev -w workspace.yaml` loads this module."""
 
-from __future__ import annotations
-
 import hashlib
 
 from dagster import (

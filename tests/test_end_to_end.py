@@ -1,0 +1,166 @@
+"""End to end, in-process: demo files -> inbox -> raw -> dbt build -> publish, vs ground truth."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from dagster import materialize
+
+from demo_agency import GroundTruth, simulate
+from pipelines.definitions import ALL_ASSETS, resources_for
+from pipelines.publish import PUBLIC_MARTS, read_publish_meta
+from pipelines.settings import Settings
+
+TODAY = dt.date(2026, 11, 23)
+# Columns that record *when* something was loaded: they legitimately change between runs.
+VOLATILE_COLUMNS = {"last_loaded_at"}
+
+
+def run_refresh(settings: Settings) -> Any:
+    return materialize(ALL_ASSETS, resources=resources_for(settings), raise_on_error=False)
+
+
+def query(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def mart_snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    out = {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        for name in PUBLIC_MARTS:
+            cols = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall() if r[0] not in VOLATILE_COLUMNS]
+            out[name] = sorted(con.execute(f"SELECT {', '.join(cols)} FROM {name}").fetchall(), key=repr)
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, GroundTruth, Any]:
+    root = tmp_path_factory.mktemp("e2e")
+    agency = simulate(TODAY, seed=11, months=2, n_clients=5)
+    written = agency.write(root)
+    settings = Settings.for_directory(root, written.config_path, as_of=TODAY)
+    result = run_refresh(settings)
+    assert result.success
+    return settings, agency.ground_truth(), agency
+
+
+def test_every_file_kind_was_loaded_and_nothing_rejected(demo: tuple[Settings, GroundTruth, Any]) -> None:
+    settings, _, _ = demo
+    kinds = query(settings.build_db, "SELECT status, kind, count(*) FROM raw.load_log GROUP BY ALL")
+    assert {k for status, k, _ in kinds if status == "loaded"} == {
+        "yandex_direct_tsv",
+        "vk_ads_stats_json",
+        "cabinet_csv",
+        "calltouch_calls_json",
+        "comagic_calls_json",
+        "invoice_register",
+    }
+    assert all(status == "loaded" for status, _, _ in kinds)
+    assert not list(settings.inbox_dir.rglob("*.*")), "loaded files must leave the inbox"
+    assert list(settings.archive_dir.rglob("*.tsv"))
+
+
+def test_client_channel_daily_equals_ground_truth(demo: tuple[Settings, GroundTruth, Any]) -> None:
+    settings, truth, _ = demo
+    expected: dict[tuple[str, dt.date, str], list[Any]] = defaultdict(
+        lambda: [Decimal("0.00"), 0, 0, 0, 0, 0, 0]
+    )
+    for a in truth.ad_days:
+        row = expected[(a.client_id, a.date, a.channel)]
+        row[0] += a.spend
+        row[1] += a.impressions
+        row[2] += a.clicks
+    for c in truth.call_days:
+        row = expected[(c.client_id, c.date, c.channel)]
+        row[3] += c.calls
+        row[4] += c.target_calls
+        row[5] += c.unique_calls
+        row[6] += c.leads
+    actual = {
+        (r[0], r[1], r[2]): list(r[3:])
+        for r in query(
+            settings.serving_db,
+            "SELECT client_id, date, channel, spend, impressions, clicks, calls, target_calls, unique_calls, leads "
+            "FROM client_channel_daily",
+        )
+    }
+    expected = {k: v for k, v in expected.items() if any(v)}
+    actual = {k: v for k, v in actual.items() if any(v)}
+    assert set(actual) == set(expected)
+    mismatches = {k: (actual[k], expected[k]) for k in expected if actual[k] != expected[k]}
+    assert not mismatches, list(mismatches.items())[:5]
+
+
+def test_client_totals_and_invoices_equal_ground_truth(demo: tuple[Settings, GroundTruth, Any]) -> None:
+    settings, truth, _ = demo
+    monthly = {
+        r[0]: r[1:]
+        for r in query(
+            settings.serving_db,
+            "SELECT client_id, sum(spend), sum(leads), sum(invoiced), sum(paid) FROM client_monthly GROUP BY 1",
+        )
+    }
+    for client_id, totals in truth.all_totals().items():
+        assert monthly[client_id] == (totals.spend, totals.leads, totals.invoiced, totals.paid), client_id
+    invoices = {
+        (r[0], r[1]): r[2:]
+        for r in query(
+            settings.serving_db,
+            "SELECT client_id, invoice_number, issued_on, due_on, amount, vat_amount, paid_amount, paid_on "
+            "FROM invoices",
+        )
+    }
+    assert invoices == {
+        (i.client_id, i.invoice_number): (
+            i.issued_on,
+            i.due_on,
+            i.amount,
+            i.vat_amount,
+            i.paid_amount,
+            i.paid_on,
+        )
+        for i in truth.invoices
+    }
+
+
+def test_same_files_again_leave_identical_marts(demo: tuple[Settings, GroundTruth, Any]) -> None:
+    settings, _, agency = demo
+    before = mart_snapshot(settings.serving_db)
+    raw_before = query(settings.build_db, "SELECT count(*) FROM raw.calltouch_calls")
+    agency.write(settings.data_dir)  # the very same export files dropped again
+    assert list(settings.inbox_dir.rglob("*.json"))
+    assert run_refresh(settings).success
+    assert query(settings.build_db, "SELECT count(*) FROM raw.calltouch_calls") == raw_before
+    assert mart_snapshot(settings.serving_db) == before
+
+
+def test_a_failing_check_keeps_the_last_good_serving_file(
+    demo: tuple[Settings, GroundTruth, Any], tmp_path: Path
+) -> None:
+    settings, _, _ = demo
+    # Work on a copy so the other tests keep their database.
+    shutil.copytree(settings.data_dir, tmp_path / "data")
+    copy = Settings.for_directory(tmp_path / "data", settings.config_path, as_of=TODAY)
+    good = read_publish_meta(copy.serving_db)
+    assert good is not None
+    with duckdb.connect(str(copy.build_db)) as con:
+        # Data for a client that is not in the configuration breaks the client_id relationship tests.
+        con.execute(
+            "INSERT INTO raw.yandex_direct_campaign_stats (client_id, account_id, date, campaign_id, impressions, "
+            "clicks, cost_micros, _origin, _load_id, _loaded_at) "
+            "VALUES ('ghost', 'ghost-login', DATE '2026-11-20', '1', 10, 1, 1000000, 'test', 'test', now())"
+        )
+    result = run_refresh(copy)
+    assert not result.success
+    failed = [e.step_key for e in result.all_events if e.is_step_failure]
+    assert failed == ["agency_dbt_models"]
+    assert read_publish_meta(copy.serving_db) == good
+    assert query(copy.serving_db, "SELECT count(*) FROM dim_clients WHERE client_id = 'ghost'") == [(0,)]
