@@ -28,7 +28,6 @@ from typing import Any
 from connectors.cabinet_csv import platform_from_filename
 from connectors.errors import ConnectorError
 from connectors.files import parse_file
-
 from pipelines.config import AgencyConfig, Client
 from pipelines.raw_schema import RAW_TABLES
 from pipelines.warehouse import RawStore, to_arrow

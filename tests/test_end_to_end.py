@@ -88,8 +88,8 @@ def test_client_channel_daily_equals_ground_truth(demo: tuple[Settings, GroundTr
         (r[0], r[1], r[2]): list(r[3:])
         for r in query(
             settings.serving_db,
-            "SELECT client_id, date, channel, spend, impressions, clicks, calls, target_calls, unique_calls, leads "
-            "FROM client_channel_daily",
+            "SELECT client_id, date, channel, spend, impressions, clicks, "
+            "calls, target_calls, unique_calls, leads FROM client_channel_daily",
         )
     }
     expected = {k: v for k, v in expected.items() if any(v)}
@@ -105,7 +105,8 @@ def test_client_totals_and_invoices_equal_ground_truth(demo: tuple[Settings, Gro
         r[0]: r[1:]
         for r in query(
             settings.serving_db,
-            "SELECT client_id, sum(spend), sum(leads), sum(invoiced), sum(paid) FROM client_monthly GROUP BY 1",
+            "SELECT client_id, sum(spend), sum(leads), sum(invoiced), sum(paid) "
+            "FROM client_monthly GROUP BY 1",
         )
     }
     for client_id, totals in truth.all_totals().items():
@@ -154,8 +155,8 @@ def test_a_failing_check_keeps_the_last_good_serving_file(
     with duckdb.connect(str(copy.build_db)) as con:
         # Data for a client that is not in the configuration breaks the client_id relationship tests.
         con.execute(
-            "INSERT INTO raw.yandex_direct_campaign_stats (client_id, account_id, date, campaign_id, impressions, "
-            "clicks, cost_micros, _origin, _load_id, _loaded_at) "
+            "INSERT INTO raw.yandex_direct_campaign_stats (client_id, account_id, date, campaign_id, "
+            "impressions, clicks, cost_micros, _origin, _load_id, _loaded_at) "
             "VALUES ('ghost', 'ghost-login', DATE '2026-11-20', '1', 10, 1, 1000000, 'test', 'test', now())"
         )
     result = run_refresh(copy)

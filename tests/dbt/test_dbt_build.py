@@ -362,7 +362,7 @@ def _create_raw_database(path: Path, rows: dict[str, list[Row]]) -> None:
             columns = tables[name].column_names
             placeholders = ", ".join("?" for _ in columns)
             con.executemany(
-                f"insert into {tables[name].qualified} ({', '.join(columns)}) values ({placeholders})",  # noqa: S608
+                f"insert into {tables[name].qualified} ({', '.join(columns)}) values ({placeholders})",
                 [[row[c] for c in columns] for row in table_rows],
             )
 
