@@ -26,7 +26,7 @@ def _check_config(settings: Settings) -> int:
     return 0
 
 
-def _refresh(settings: Settings) -> int:
+def _refresh(settings: Settings, *, verbose: bool = False) -> int:
     from dagster import DagsterInstance, materialize
 
     from pipelines.definitions import ALL_ASSETS, WRITER_TAGS, resources_for
@@ -41,19 +41,20 @@ def _refresh(settings: Settings) -> int:
         instance=instance,
         tags={**WRITER_TAGS, "agency/trigger": "cli"},
         raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "WARNING"}}}},
     )
-    failed_checks = [
-        e for e in result.get_asset_check_evaluations() if not e.passed and e.severity.value == "ERROR"
-    ]
-    warned_checks = [
-        e for e in result.get_asset_check_evaluations() if not e.passed and e not in failed_checks
-    ]
-    for evaluation in warned_checks:
-        print(
-            f"warning: check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} did not pass"
-        )
-    for evaluation in failed_checks:
-        print(f"FAILED: check {evaluation.check_name} on {evaluation.asset_key.to_user_string()}")
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization  # type: ignore[union-attr]
+        if mat.asset_key.path == ["raw", "load_log"]:
+            loaded, rejected = (
+                getattr(mat.metadata.get(k), "value", 0) for k in ("files_loaded", "files_rejected")
+            )
+            print(f"inbox: {loaded} file(s) loaded, {rejected} rejected")
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            level = "FAILED" if evaluation.severity.value == "ERROR" else "warning"
+            where = evaluation.asset_key.to_user_string()
+            print(f"{level}: check {evaluation.check_name} on {where} did not pass")
     quarantine = settings.quarantine_dir
     if quarantine.exists() and any(quarantine.rglob("*.error.txt")):
         print(f"some files were rejected: see the .error.txt files in {quarantine}")
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     refresh.add_argument(
         "--as-of", type=dt.date.fromisoformat, help="report date (default: AGENCY_AS_OF or today)"
     )
+    refresh.add_argument("-v", "--verbose", action="store_true", help="show every pipeline log line")
     sub.add_parser("check-config", help="validate the agency configuration file and exit")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
@@ -89,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(**{**settings.__dict__, "as_of": args.as_of})
     if args.command == "check-config":
         return _check_config(settings)
-    return _refresh(settings)
+    return _refresh(settings, verbose=args.verbose)
 
 
 if __name__ == "__main__":
