@@ -27,7 +27,7 @@ from typing import Any
 
 from connectors.cabinet_csv import platform_from_filename
 from connectors.errors import ConnectorError
-from connectors.files import parse_file
+from connectors.files import detect_kind, parse_file
 from pipelines.config import AgencyConfig, Client
 from pipelines.raw_schema import RAW_TABLES
 from pipelines.warehouse import RawStore, to_arrow
@@ -203,8 +203,8 @@ def _process_one(
     try:
         if not content.strip():
             raise RejectedFile("the file is empty")
+        kind = detect_kind(content, path.name)
         result = parse_file(content, path.name)
-        kind = result.kind
         target, source = KIND_TARGETS[kind]
         table = RAW_TABLES[target]
         lineage: dict[str, Any] = {"_origin": origin, "_load_id": load_id, "_loaded_at": loaded_at}

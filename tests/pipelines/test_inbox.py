@@ -108,6 +108,7 @@ def test_good_files_load_bad_files_are_quarantined_with_a_reason(env: dict[str, 
     assert "google_ads_2026-10.csv" in rejected["romashka/cabinet_export.csv"]
     sidecar = env["quarantine"] / "accounting" / "bad.csv.error.txt"
     assert sidecar.read_text(encoding="utf-8").startswith("accounting/bad.csv: line 7")
+    assert "kind: invoice_register" in sidecar.read_text(encoding="utf-8")
     assert (env["quarantine"] / "accounting" / "bad.csv").exists()
     assert not any(p.is_file() for p in env["inbox"].rglob("*"))
     assert len([p for p in env["archive"].rglob("*") if p.is_file()]) == 6
