@@ -165,3 +165,31 @@ def test_a_failing_check_keeps_the_last_good_serving_file(
     assert failed == ["agency_dbt_models"]
     assert read_publish_meta(copy.serving_db) == good
     assert query(copy.serving_db, "SELECT count(*) FROM dim_clients WHERE client_id = 'ghost'") == [(0,)]
+
+
+def test_dashboard_renders_the_published_demo(
+    demo: tuple[Settings, GroundTruth, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    settings, truth, _ = demo
+    monkeypatch.setenv("AGENCY_SERVING_DB", str(settings.serving_db))
+    monkeypatch.delenv("AGENCY_DASHBOARD_MANAGER", raising=False)
+    app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+    names = dict(
+        query(settings.serving_db, "SELECT client_id, client_name FROM dim_clients WHERE NOT is_churned")
+    )
+    client_id = sorted(names)[0]
+    pages = (
+        ("views/portfolio.py", {}, names[client_id]),
+        ("views/client_report.py", {"client": client_id}, "Канал"),
+    )
+    for page, params, expected in pages:
+        at = AppTest.from_file(str(app), default_timeout=60)
+        at.query_params.update(params)
+        at.switch_page(page)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown = "\n".join([d.value.to_string() for d in at.dataframe] + [str(s.value) for s in at.selectbox])
+        assert expected in shown
+    assert truth.as_of == TODAY

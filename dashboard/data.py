@@ -1,0 +1,346 @@
+"""Every read of the published serving DuckDB file: all of the dashboard's SQL lives here.
+
+Rules this module keeps (see docs/decisions.md, "One writer"):
+
+- The serving file is opened with ``duckdb.connect(path, read_only=True)`` for one query and
+  closed at once; no connection is ever held (a held connection would block the publisher).
+- Every query that returns client data takes ``clients``, the ids the viewer may see, and
+  filters by it in SQL; a client id outside that set returns nothing. Two reads are not
+  client-scoped: :func:`publish_meta` (the file's one-row ``_publish_meta``) and
+  :func:`viewer_directory` (ids, names and managers only, used to work out *which* clients a
+  viewer may see).
+- Values reach SQL only as bound parameters (``$name``), never through string formatting.
+- Results are cached with ``st.cache_data`` keyed on the file's path, mtime and size, so the
+  pipeline's atomic swap (``os.replace``) is picked up on the next rerun.
+
+The serving path comes from ``AGENCY_SERVING_DB`` (default ``data/serving/serving.duckdb``);
+a relative path is resolved against the repository root, not the working directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+__all__ = [
+    "DEFAULT_SERVING_DB",
+    "PublishMeta",
+    "ServingNotPublishedError",
+    "channel_results",
+    "client_status",
+    "daily_results",
+    "monthly_plan",
+    "portfolio_monthly",
+    "publish_meta",
+    "serving_path",
+    "source_freshness",
+    "top_campaigns",
+    "viewer_directory",
+]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVING_DB = "data/serving/serving.duckdb"
+_ENV_SERVING_DB = "AGENCY_SERVING_DB"
+
+_CacheKey = tuple[str, int, int]
+_Params = tuple[tuple[str, object], ...]
+
+
+class ServingNotPublishedError(RuntimeError):
+    """The serving file does not exist yet: no refresh has been published."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"serving database not published yet: {path}")
+        self.path = path
+
+
+@dataclass(frozen=True)
+class PublishMeta:
+    """The serving file's ``_publish_meta`` row."""
+
+    published_at: dt.datetime | None
+    """When the file was published (timezone-aware, UTC)."""
+    as_of_date: dt.date
+    """The day the figures are "as of" (pacing, overdue, freshness count from it)."""
+    run_id: str | None
+    data_cutoff: dt.date | None
+    """The last full day with data."""
+
+    @property
+    def last_full_day(self) -> dt.date:
+        """The last day a report may include: data_cutoff, else the day before as_of_date."""
+        yesterday = self.as_of_date - dt.timedelta(days=1)
+        return min(self.data_cutoff, yesterday) if self.data_cutoff else yesterday
+
+
+def serving_path() -> Path:
+    """Where the serving file is: ``$AGENCY_SERVING_DB`` (relative to the repo root) or the default."""
+    raw = os.environ.get(_ENV_SERVING_DB, "").strip() or DEFAULT_SERVING_DB
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def _cache_key() -> tuple[Path, _CacheKey]:
+    path = serving_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise ServingNotPublishedError(path) from None
+    return path, (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached_query(key: _CacheKey, sql: str, params: _Params) -> pd.DataFrame:
+    """Run one query against the serving file version ``key`` (path, mtime, size)."""
+    path = Path(key[0])
+    bound = {name: (list(value) if isinstance(value, tuple) else value) for name, value in params}
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException:
+        if not path.exists():
+            raise ServingNotPublishedError(path) from None
+        raise
+    try:
+        return con.execute(sql, bound).df()
+    finally:
+        con.close()
+
+
+def _query(sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
+    _, key = _cache_key()
+    frozen = tuple(sorted((params or {}).items()))
+    return _cached_query(key, sql, frozen)  # cache_data hands out a fresh copy
+
+
+def _scope(clients: Sequence[str]) -> tuple[str, ...]:
+    """The viewer's client ids as a canonical (sorted, unique) tuple: one cache entry per set."""
+    return tuple(sorted({str(c) for c in clients}))
+
+
+def publish_meta() -> PublishMeta:
+    """The published file's metadata. Raises :class:`ServingNotPublishedError` if there is no file."""
+    df = _query("select published_at, as_of_date, run_id, data_cutoff from _publish_meta limit 1")
+    if df.empty:
+        raise ServingNotPublishedError(serving_path())
+    row = df.iloc[0]
+    published = row["published_at"]
+    published_at = None if pd.isna(published) else pd.Timestamp(published).tz_localize("UTC").to_pydatetime()
+    cutoff = row["data_cutoff"]
+    run_id = row["run_id"]
+    return PublishMeta(
+        published_at=published_at,
+        as_of_date=pd.Timestamp(row["as_of_date"]).date(),
+        run_id=None if pd.isna(run_id) else str(run_id),
+        data_cutoff=None if pd.isna(cutoff) else pd.Timestamp(cutoff).date(),
+    )
+
+
+def viewer_directory() -> pd.DataFrame:
+    """All clients with their managers, to work out which clients a viewer may see.
+
+    Columns: client_id, client_name, manager_id, manager_name, is_churned.
+    """
+    return _query(
+        """
+        select client_id, client_name, manager_id, manager_name, is_churned
+        from dim_clients
+        order by client_name, client_id
+        """
+    )
+
+
+def client_status(clients: Sequence[str]) -> pd.DataFrame:
+    """The ``client_status`` rows (the morning view, one per client) of the visible clients."""
+    return _query(
+        """
+        select *
+        from client_status
+        where client_id in (select unnest($clients::varchar[]))
+        order by client_name, client_id
+        """,
+        {"clients": _scope(clients)},
+    )
+
+
+def portfolio_monthly(clients: Sequence[str], first_month: dt.date, last_month: dt.date) -> pd.DataFrame:
+    """Monthly totals over the visible clients, ``first_month`` to ``last_month`` (first days).
+
+    Columns: month, spend, leads, clicks, impressions, plan_budget, plan_leads, invoiced, paid,
+    outstanding (sums; plans are NULL when no client had a plan that month).
+    """
+    return _query(
+        """
+        select
+            month,
+            sum(spend) as spend,
+            sum(leads) as leads,
+            sum(clicks) as clicks,
+            sum(impressions) as impressions,
+            sum(plan_budget) as plan_budget,
+            sum(plan_leads) as plan_leads,
+            sum(invoiced) as invoiced,
+            sum(paid) as paid,
+            sum(outstanding) as outstanding
+        from client_monthly
+        where client_id in (select unnest($clients::varchar[]))
+            and month between $first_month and $last_month
+        group by month
+        order by month
+        """,
+        {"clients": _scope(clients), "first_month": first_month, "last_month": last_month},
+    )
+
+
+def channel_results(clients: Sequence[str], client_id: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """One client's sums per channel over ``start``..``end`` (inclusive), plus a totals row.
+
+    The totals row has ``channel`` NULL and is computed from the same sums (``ROLLUP``), last.
+    Columns: channel, spend, impressions, clicks, calls, unique_calls, target_calls, leads.
+    Empty when the client is not visible or has no rows in the period.
+    """
+    return _query(
+        """
+        select
+            channel,
+            sum(spend) as spend,
+            sum(impressions) as impressions,
+            sum(clicks) as clicks,
+            sum(calls) as calls,
+            sum(unique_calls) as unique_calls,
+            sum(target_calls) as target_calls,
+            sum(leads) as leads
+        from client_channel_daily
+        where client_id in (select unnest($clients::varchar[]))
+            and client_id = $client_id
+            and date between $start and $end
+        group by rollup (channel)
+        having count(*) > 0  -- no rows: no totals row either
+        order by channel is null, sum(spend) desc, channel
+        """,
+        {"clients": _scope(clients), "client_id": client_id, "start": start, "end": end},
+    )
+
+
+def daily_results(clients: Sequence[str], client_id: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """One client's totals per day over ``start``..``end``, every day present (zeros when quiet).
+
+    Columns: date, spend, impressions, clicks, calls, target_calls, leads.
+    Empty when the client is not visible.
+    """
+    return _query(
+        """
+        with days as (
+            select cast(d as date) as date
+            from generate_series(cast($start as date), cast($end as date), interval 1 day) as t(d)
+        ),
+        visible as (
+            select client_id
+            from dim_clients
+            where client_id in (select unnest($clients::varchar[])) and client_id = $client_id
+        ),
+        daily as (
+            select
+                date,
+                sum(spend) as spend,
+                sum(impressions) as impressions,
+                sum(clicks) as clicks,
+                sum(calls) as calls,
+                sum(target_calls) as target_calls,
+                sum(leads) as leads
+            from client_channel_daily
+            where client_id in (select unnest($clients::varchar[]))
+                and client_id = $client_id
+                and date between $start and $end
+            group by date
+        )
+        select
+            days.date,
+            coalesce(daily.spend, 0) as spend,
+            coalesce(daily.impressions, 0) as impressions,
+            coalesce(daily.clicks, 0) as clicks,
+            coalesce(daily.calls, 0) as calls,
+            coalesce(daily.target_calls, 0) as target_calls,
+            coalesce(daily.leads, 0) as leads
+        from days
+        cross join visible
+        left join daily on daily.date = days.date
+        order by days.date
+        """,
+        {"clients": _scope(clients), "client_id": client_id, "start": start, "end": end},
+    )
+
+
+def monthly_plan(
+    clients: Sequence[str], client_id: str, first_month: dt.date, last_month: dt.date
+) -> pd.DataFrame:
+    """One client's ``client_monthly`` rows (actual vs plan) for ``first_month``..``last_month``."""
+    return _query(
+        """
+        select *
+        from client_monthly
+        where client_id in (select unnest($clients::varchar[]))
+            and client_id = $client_id
+            and month between $first_month and $last_month
+        order by month
+        """,
+        {
+            "clients": _scope(clients),
+            "client_id": client_id,
+            "first_month": first_month,
+            "last_month": last_month,
+        },
+    )
+
+
+def top_campaigns(
+    clients: Sequence[str], client_id: str, start: dt.date, end: dt.date, limit: int = 10
+) -> pd.DataFrame:
+    """One client's campaigns with the most spend over the period.
+
+    Columns: channel, platform_account_id, campaign_id, campaign_name, spend, impressions, clicks.
+    """
+    return _query(
+        """
+        select
+            channel,
+            platform_account_id,
+            campaign_id,
+            max(campaign_name) as campaign_name,
+            sum(spend) as spend,
+            sum(impressions) as impressions,
+            sum(clicks) as clicks
+        from client_campaign_daily
+        where client_id in (select unnest($clients::varchar[]))
+            and client_id = $client_id
+            and date between $start and $end
+        group by channel, platform_account_id, campaign_id
+        having sum(spend) > 0 or sum(clicks) > 0
+        order by sum(spend) desc, sum(clicks) desc, campaign_id
+        limit $limit
+        """,
+        {"clients": _scope(clients), "client_id": client_id, "start": start, "end": end, "limit": limit},
+    )
+
+
+def source_freshness(clients: Sequence[str], client_id: str | None = None) -> pd.DataFrame:
+    """``source_freshness`` rows of the visible clients (of one of them when ``client_id`` is given).
+
+    Columns: client_id, source, account_id, last_data_date, last_loaded_at, days_stale.
+    """
+    return _query(
+        """
+        select client_id, source, account_id, last_data_date, last_loaded_at, days_stale
+        from source_freshness
+        where client_id in (select unnest($clients::varchar[]))
+            and (cast($client_id as varchar) is null or client_id = $client_id)
+        order by client_id, source = 'invoices', source, account_id
+        """,
+        {"clients": _scope(clients), "client_id": client_id},
+    )

@@ -1,0 +1,340 @@
+"""The dashboard's words in Russian (default) and English.
+
+``t(key, lang, **values)`` looks a phrase up and fills ``{placeholders}``; a key missing from
+the English table falls back to Russian, so a forgotten translation never breaks a page.
+Channel names match the dbt seed ``channels.csv``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from dashboard.fmt import Lang
+
+__all__ = ["HEALTH_COLORS", "LANGS", "channel_name", "health_label", "reasons_text", "source_name", "t"]
+
+LANGS: Final[tuple[Lang, ...]] = ("ru", "en")
+
+_RU: Final[dict[str, str]] = {
+    "app_title": "Отчётность агентства",
+    "page_portfolio": "Портфель",
+    "page_client_report": "Отчёт по клиенту",
+    "language": "Язык",
+    "viewer": "Кто смотрит",
+    "viewer_all": "Все клиенты агентства",
+    "viewer_locked": "Менеджер: {name}",
+    "freshness": "Данные по {cutoff}, опубликовано {published}",
+    "freshness_no_data": "Данных ещё нет, опубликовано {published}",
+    "not_published_title": "Данные ещё не опубликованы",
+    "not_published_body": (
+        "Первое обновление данных ещё не опубликовано, поэтому показывать пока нечего.\n\n"
+        "Чтобы посмотреть на демо-агентство, выполните в корне проекта `make demo`; "
+        "для своей агентской конфигурации — `make refresh`. После успешного обновления "
+        "обновите эту страницу.\n\nОжидаемый файл: `{path}`"
+    ),
+    "unknown_manager": (
+        "Менеджер `{manager}` из AGENCY_DASHBOARD_MANAGER не найден среди клиентов. "
+        "Проверьте настройку дашборда."
+    ),
+    "no_clients": "У выбранного менеджера пока нет клиентов.",
+    # Portfolio
+    "portfolio_caption": "{viewer} · на {as_of} · «с начала месяца» — за {month}",
+    "portfolio_chart_note": "{month} — неполный месяц.",
+    "kpi_spend_mtd": "Расход с начала месяца",
+    "kpi_spend_mtd_help": "Без НДС. План на месяц: {plan}.",
+    "kpi_leads_mtd": "Лиды с начала месяца",
+    "kpi_leads_mtd_help": "План на месяц: {plan}.",
+    "kpi_cpl_mtd": "CPL с начала месяца",
+    "kpi_cpl_mtd_help": "Сумма расхода / сумма лидов по всем клиентам.",
+    "kpi_outstanding": "Дебиторка",
+    "kpi_outstanding_help": "Выставлено и не оплачено, с НДС.",
+    "kpi_overdue": "Просрочено",
+    "kpi_overdue_help": "Неоплаченное по счетам с истёкшим сроком оплаты, с НДС.",
+    "kpi_attention": "Требуют внимания",
+    "kpi_attention_value": "{n} из {total}",
+    "show_churned": "Показывать ушедших клиентов",
+    "attention_title": "Требуют внимания: {n}",
+    "table_hint": "Выберите строку, чтобы открыть отчёт по клиенту.",
+    "col_client": "Клиент",
+    "col_manager": "Менеджер",
+    "col_health": "Статус",
+    "col_reasons": "Причины",
+    "col_spend_mtd": "Расход, мес.",
+    "col_plan_budget": "План бюджета",
+    "col_pacing": "Темп",
+    "col_leads_mtd": "Лиды, мес.",
+    "col_plan_leads": "План лидов",
+    "col_cpl_mtd": "CPL, мес.",
+    "col_plan_cpl": "План CPL",
+    "col_cpl_trend": "CPL к пред. 30 дн.",
+    "col_outstanding": "Дебиторка",
+    "col_overdue": "Просрочено",
+    "col_days_stale": "Отставание данных, дн.",
+    "health_ok": "в норме",
+    "health_attention": "внимание",
+    "health_churned": "ушёл",
+    "open_report": "Открыть отчёт по клиенту",
+    "open_report_button": "Отчёт: {client}",
+    "portfolio_chart_title": "Расход и лиды портфеля по месяцам",
+    # Client report
+    "client": "Клиент",
+    "period": "Период",
+    "period_this_month": "Этот месяц",
+    "period_last_month": "Прошлый месяц",
+    "period_last_7": "7 дней",
+    "period_last_30": "30 дней",
+    "period_quarter": "Квартал",
+    "period_custom": "Свой период",
+    "custom_range": "Даты",
+    "report_period": "Период: {period} · сравнение с {previous}",
+    "period_empty": "За выбранный период ещё нет полных дней с данными (данные по {cutoff}).",
+    "pick_both_dates": "Выберите начало и конец периода.",
+    "metric_spend": "Расход",
+    "metric_leads": "Лиды",
+    "metric_cpl": "CPL",
+    "metric_calls": "Звонки",
+    "metric_ctr": "CTR",
+    "metric_delta_help": "Изменение к периоду {previous}: было {value}.",
+    "channels_title": "Результаты по каналам",
+    "col_channel": "Канал",
+    "col_spend": "Расход",
+    "col_impressions": "Показы",
+    "col_clicks": "Клики",
+    "col_ctr": "CTR",
+    "col_cpc": "CPC",
+    "col_calls": "Звонки",
+    "col_target_calls": "Целевые звонки",
+    "col_leads": "Лиды",
+    "col_cpl": "CPL",
+    "col_share": "Доля расхода",
+    "total": "Итого",
+    "no_results": "За этот период у клиента нет ни расхода, ни звонков.",
+    "trend_title": "Динамика по дням",
+    "plan_title": "План и факт по месяцам",
+    "no_plan": "Плана на эти месяцы нет.",
+    "col_month": "Месяц",
+    "col_budget_fulfilment": "Бюджет, % плана",
+    "col_leads_fulfilment": "Лиды, % плана",
+    "col_cpl_fulfilment": "CPL к плану",
+    "col_invoiced": "Выставлено",
+    "col_paid": "Оплачено",
+    "month_to_date": "{month} (по {day})",
+    "campaigns_title": "Топ кампаний по расходу",
+    "col_account": "Кабинет",
+    "col_campaign": "Кампания",
+    "source_never": "данных не было",
+    "notes": (
+        "Расход — без НДС, суммы счетов — с НДС, валюта — рубли. Даты — по часовому поясу клиента. "
+        "CTR, CPC и CPL считаются из сумм за период. Лиды — уникальные целевые звонки."
+    ),
+    # Charts
+    "axis_spend": "Расход, ₽",
+    "axis_leads": "Лиды",
+    "series_spend": "Расход",
+    "series_plan_budget": "План бюджета",
+    "series_leads": "Лиды",
+    "series_plan_leads": "План лидов",
+}
+
+_EN: Final[dict[str, str]] = {
+    "app_title": "Agency reporting",
+    "page_portfolio": "Portfolio",
+    "page_client_report": "Client report",
+    "language": "Language",
+    "viewer": "Viewer",
+    "viewer_all": "All agency clients",
+    "viewer_locked": "Manager: {name}",
+    "freshness": "Data through {cutoff}, published {published}",
+    "freshness_no_data": "No data yet, published {published}",
+    "not_published_title": "No data published yet",
+    "not_published_body": (
+        "The first data refresh has not been published yet, so there is nothing to show.\n\n"
+        "To see the demo agency run `make demo` in the project root; for your own agency "
+        "configuration run `make refresh`. Reload this page after a successful refresh.\n\n"
+        "Expected file: `{path}`"
+    ),
+    "unknown_manager": (
+        "Manager `{manager}` from AGENCY_DASHBOARD_MANAGER has no clients. Check the dashboard settings."
+    ),
+    "no_clients": "This manager has no clients yet.",
+    "portfolio_caption": "{viewer} · as of {as_of} · month to date: {month}",
+    "portfolio_chart_note": "{month} is not over yet.",
+    "kpi_spend_mtd": "Spend, month to date",
+    "kpi_spend_mtd_help": "Net of VAT. Monthly plan: {plan}.",
+    "kpi_leads_mtd": "Leads, month to date",
+    "kpi_leads_mtd_help": "Monthly plan: {plan}.",
+    "kpi_cpl_mtd": "CPL, month to date",
+    "kpi_cpl_mtd_help": "Total spend / total leads over all clients.",
+    "kpi_outstanding": "Receivables",
+    "kpi_outstanding_help": "Invoiced and not yet paid, incl. VAT.",
+    "kpi_overdue": "Overdue",
+    "kpi_overdue_help": "Unpaid on invoices past their due date, incl. VAT.",
+    "kpi_attention": "Need attention",
+    "kpi_attention_value": "{n} of {total}",
+    "show_churned": "Show churned clients",
+    "attention_title": "Need attention: {n}",
+    "table_hint": "Select a row to open the client's report.",
+    "col_client": "Client",
+    "col_manager": "Manager",
+    "col_health": "Health",
+    "col_reasons": "Reasons",
+    "col_spend_mtd": "Spend MTD",
+    "col_plan_budget": "Budget plan",
+    "col_pacing": "Pacing",
+    "col_leads_mtd": "Leads MTD",
+    "col_plan_leads": "Leads plan",
+    "col_cpl_mtd": "CPL MTD",
+    "col_plan_cpl": "CPL target",
+    "col_cpl_trend": "CPL vs prev. 30 d",
+    "col_outstanding": "Receivables",
+    "col_overdue": "Overdue",
+    "col_days_stale": "Data lag, days",
+    "health_ok": "ok",
+    "health_attention": "attention",
+    "health_churned": "churned",
+    "open_report": "Open a client's report",
+    "open_report_button": "Report: {client}",
+    "portfolio_chart_title": "Portfolio spend and leads by month",
+    "client": "Client",
+    "period": "Period",
+    "period_this_month": "This month",
+    "period_last_month": "Last month",
+    "period_last_7": "7 days",
+    "period_last_30": "30 days",
+    "period_quarter": "Quarter",
+    "period_custom": "Custom",
+    "custom_range": "Dates",
+    "report_period": "Period: {period} · compared with {previous}",
+    "period_empty": "The chosen period has no full days of data yet (data through {cutoff}).",
+    "pick_both_dates": "Pick the first and the last day.",
+    "metric_spend": "Spend",
+    "metric_leads": "Leads",
+    "metric_cpl": "CPL",
+    "metric_calls": "Calls",
+    "metric_ctr": "CTR",
+    "metric_delta_help": "Change vs {previous}: was {value}.",
+    "channels_title": "Results by channel",
+    "col_channel": "Channel",
+    "col_spend": "Spend",
+    "col_impressions": "Impressions",
+    "col_clicks": "Clicks",
+    "col_ctr": "CTR",
+    "col_cpc": "CPC",
+    "col_calls": "Calls",
+    "col_target_calls": "Target calls",
+    "col_leads": "Leads",
+    "col_cpl": "CPL",
+    "col_share": "Share of spend",
+    "total": "Total",
+    "no_results": "No spend and no calls for this client in the period.",
+    "trend_title": "Daily trend",
+    "plan_title": "Plan vs actual by month",
+    "no_plan": "No plan for these months.",
+    "col_month": "Month",
+    "col_budget_fulfilment": "Budget, % of plan",
+    "col_leads_fulfilment": "Leads, % of plan",
+    "col_cpl_fulfilment": "CPL vs target",
+    "col_invoiced": "Invoiced",
+    "col_paid": "Paid",
+    "month_to_date": "{month} (to {day})",
+    "campaigns_title": "Top campaigns by spend",
+    "col_account": "Account",
+    "col_campaign": "Campaign",
+    "source_never": "no data yet",
+    "notes": (
+        "Spend is net of VAT, invoice amounts include VAT, currency is RUB. Days are the client's "
+        "local days. CTR, CPC and CPL are computed from the period's totals. Leads are unique "
+        "target calls."
+    ),
+    "axis_spend": "Spend, ₽",
+    "axis_leads": "Leads",
+    "series_spend": "Spend",
+    "series_plan_budget": "Budget plan",
+    "series_leads": "Leads",
+    "series_plan_leads": "Leads plan",
+}
+
+_CHANNELS: Final[dict[str, tuple[str, str]]] = {
+    "yandex_direct": ("Яндекс Директ", "Yandex Direct"),
+    "vk_ads": ("VK Реклама", "VK Ads"),
+    "google_ads": ("Google Ads", "Google Ads"),
+    "meta_ads": ("Meta (Facebook / Instagram)", "Meta Ads"),
+    "seo": ("Поиск (SEO)", "Organic search"),
+    "direct": ("Прямые заходы", "Direct"),
+    "referral": ("Переходы с сайтов", "Referral"),
+    "social": ("Соцсети", "Social"),
+    "email": ("Рассылки", "Email"),
+    "other": ("Прочее", "Other"),
+}
+
+_SOURCES: Final[dict[str, tuple[str, str]]] = {
+    "yandex_direct": ("Яндекс Директ", "Yandex Direct"),
+    "vk_ads": ("VK Реклама", "VK Ads"),
+    "cabinet": ("Выгрузка из кабинета", "Cabinet export"),
+    "calltouch": ("Calltouch", "Calltouch"),
+    "comagic": ("CoMagic", "CoMagic"),
+    "invoices": ("Реестр счетов", "Invoice register"),
+}
+
+HEALTH_COLORS: Final[dict[str, str]] = {"ok": "#2e7d32", "attention": "#d84315", "churned": "#757575"}
+
+# The Russian phrases client_status.health_reasons is built from, and their English versions.
+_REASONS_EN: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (re.compile(r"^лиды за 30 дней снизились на (-?\d+) %$"), r"leads down \1 % over 30 days"),
+    (re.compile(r"^CPL за 30 дней вырос на (-?\d+) %$"), r"CPL up \1 % over 30 days"),
+    (re.compile(r"^темп расхода бюджета (-?\d+) % от плана$"), r"budget pacing at \1 % of plan"),
+    (re.compile(r"^счёт просрочен на (\d+) дн\.$"), r"an invoice is \1 days overdue"),
+    (re.compile(r"^данные источника отстают на (\d+) дн\.$"), r"a source is \1 days behind"),
+    (re.compile(r"^нет данных от подключённого источника$"), "a configured source has sent no data"),
+)
+
+
+def t(key: str, lang: Lang = "ru", **values: object) -> str:
+    """The phrase ``key`` in ``lang`` with ``{placeholders}`` filled from ``values``."""
+    table = _EN if lang == "en" else _RU
+    text = table.get(key) or _RU[key]
+    return text.format(**values) if values else text
+
+
+def channel_name(channel: str | None, lang: Lang = "ru") -> str:
+    """Display name of a canonical channel (the code itself when unknown)."""
+    if channel is None:
+        return t("total", lang)
+    names = _CHANNELS.get(channel)
+    return channel if names is None else names[1 if lang == "en" else 0]
+
+
+def source_name(source: str, lang: Lang = "ru") -> str:
+    """Display name of a ``source_freshness.source`` (``cabinet:google_ads`` -> cabinet + channel)."""
+    kind, _, platform = source.partition(":")
+    names = _SOURCES.get(kind)
+    base = source if names is None else names[1 if lang == "en" else 0]
+    return f"{base}: {channel_name(platform, lang)}" if platform else base
+
+
+def health_label(health: str, lang: Lang = "ru") -> str:
+    """``● внимание`` etc.: a dot and the word (tables color it with :data:`HEALTH_COLORS`).
+
+    A plain dot rather than a colored emoji: it renders in every font, including servers'
+    headless browsers that have no emoji font.
+    """
+    key = f"health_{health}"
+    word = t(key, lang) if key in _RU else health
+    return f"● {word}"
+
+
+def reasons_text(reasons: str | None, lang: Lang = "ru") -> str:
+    """``health_reasons`` for display: as published in Russian, translated phrase by phrase in English."""
+    if not reasons:
+        return ""
+    if lang != "en":
+        return reasons
+    out = []
+    for phrase in reasons.split("; "):
+        for pattern, english in _REASONS_EN:
+            if pattern.match(phrase):
+                phrase = pattern.sub(english, phrase)
+                break
+        out.append(phrase)
+    return "; ".join(out)

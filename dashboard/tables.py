@@ -1,0 +1,303 @@
+"""Table builders: query results -> the tables people read (pure functions over DataFrames).
+
+Ratios are always computed from the summed numerators and denominators of the row (the metric
+passport in DOMAIN.md), never averaged from daily ratios; a zero or missing denominator gives
+``None`` (shown as "—"). Builders return numeric frames with display column names; formatting
+is applied by :func:`styled` so that sorting in the browser still sorts numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from pandas.io.formats.style import Styler
+
+from dashboard import fmt
+from dashboard.fmt import Lang
+from dashboard.i18n import channel_name, health_label, reasons_text, t
+
+__all__ = [
+    "PACING_TOLERANCE",
+    "STALE_DAYS",
+    "Totals",
+    "campaign_formats",
+    "campaign_table",
+    "channel_formats",
+    "channel_table",
+    "plan_formats",
+    "plan_table",
+    "portfolio_formats",
+    "portfolio_table",
+    "ratio",
+    "relative_change",
+    "styled",
+]
+
+_HEALTH_ORDER = {"attention": 0, "ok": 1, "churned": 2}
+
+# The thresholds of client_status's health rules, so that cells are highlighted the same way.
+PACING_TOLERANCE = 0.15
+"""Budget pacing off by more than this (|pacing - 1|) needs attention."""
+STALE_DAYS = 2
+"""A daily source more than this many days behind needs attention."""
+
+
+def _num(value: object) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(out) else out
+
+
+def ratio(numerator: object, denominator: object) -> float | None:
+    """numerator / denominator, or None when either is missing or the denominator is 0."""
+    num, den = _num(numerator), _num(denominator)
+    if num is None or den is None or den == 0:
+        return None
+    return num / den
+
+
+def relative_change(current: object, previous: object) -> float | None:
+    """(current - previous) / previous; None when either is missing or previous is 0."""
+    cur, prev = _num(current), _num(previous)
+    if cur is None or prev is None or prev == 0:
+        return None
+    return (cur - prev) / abs(prev)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Sums over a period and the ratios computed from them."""
+
+    spend: float = 0.0
+    impressions: int = 0
+    clicks: int = 0
+    calls: int = 0
+    target_calls: int = 0
+    leads: int = 0
+
+    @property
+    def ctr(self) -> float | None:
+        return ratio(self.clicks, self.impressions)
+
+    @property
+    def cpc(self) -> float | None:
+        return ratio(self.spend, self.clicks)
+
+    @property
+    def cpl(self) -> float | None:
+        return ratio(self.spend, self.leads)
+
+    @classmethod
+    def from_channel_results(cls, df: pd.DataFrame) -> Totals:
+        """The totals row (channel NULL) of :func:`dashboard.data.channel_results`; zeros if empty."""
+        rows = df[df["channel"].isna()]
+        if rows.empty:
+            return cls()
+        row = rows.iloc[0]
+
+        def count(col: str) -> int:
+            value = _num(row[col])
+            return 0 if value is None else round(value)
+
+        return cls(
+            spend=_num(row["spend"]) or 0.0,
+            impressions=count("impressions"),
+            clicks=count("clicks"),
+            calls=count("calls"),
+            target_calls=count("target_calls"),
+            leads=count("leads"),
+        )
+
+
+def _ratio_column(num: pd.Series, den: pd.Series) -> pd.Series:
+    return pd.Series([ratio(n, d) for n, d in zip(num, den, strict=True)], index=num.index, dtype="object")
+
+
+def channel_table(results: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Results by channel with a last "Итого"/"Total" row, from :func:`data.channel_results`.
+
+    Columns (display names): channel, spend, impressions, clicks, CTR, CPC, calls, target calls,
+    leads, CPL, share of spend. Every ratio, the totals row's included, comes from its row's sums.
+    """
+    df = results.copy()
+    total_spend = _num(df.loc[df["channel"].isna(), "spend"].sum()) if not df.empty else None
+    out = pd.DataFrame(
+        {
+            t("col_channel", lang): [
+                channel_name(c if isinstance(c, str) else None, lang) for c in df["channel"]
+            ],
+            t("col_spend", lang): df["spend"].astype("float64"),
+            t("col_impressions", lang): df["impressions"],
+            t("col_clicks", lang): df["clicks"],
+            t("col_ctr", lang): _ratio_column(df["clicks"], df["impressions"]),
+            t("col_cpc", lang): _ratio_column(df["spend"], df["clicks"]),
+            t("col_calls", lang): df["calls"],
+            t("col_target_calls", lang): df["target_calls"],
+            t("col_leads", lang): df["leads"],
+            t("col_cpl", lang): _ratio_column(df["spend"], df["leads"]),
+            t("col_share", lang): [ratio(s, total_spend) for s in df["spend"]],
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def channel_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
+    return {
+        t("col_spend", lang): lambda v: fmt.money(v, lang),
+        t("col_impressions", lang): lambda v: fmt.integer(v, lang),
+        t("col_clicks", lang): lambda v: fmt.integer(v, lang),
+        t("col_ctr", lang): lambda v: fmt.percent(v, lang, 2),
+        t("col_cpc", lang): lambda v: fmt.money(v, lang),
+        t("col_calls", lang): lambda v: fmt.integer(v, lang),
+        t("col_target_calls", lang): lambda v: fmt.integer(v, lang),
+        t("col_leads", lang): lambda v: fmt.integer(v, lang),
+        t("col_cpl", lang): lambda v: fmt.money(v, lang),
+        t("col_share", lang): lambda v: fmt.percent(v, lang),
+    }
+
+
+def portfolio_table(status: pd.DataFrame, lang: Lang, with_manager: bool) -> pd.DataFrame:
+    """One row per client from ``client_status``: attention first, then ok, then churned.
+
+    The index is the client_id (for row selection). Client, (manager,) health and the numbers
+    come first; the reasons, the longest text, come last. Money and counts stay numeric.
+    """
+    df = status.copy()
+    df["_order"] = df["health"].map(_HEALTH_ORDER).fillna(3)
+    df = df.sort_values(["_order", "spend_mtd", "client_name"], ascending=[True, False, True])
+    cols: dict[str, Any] = {t("col_client", lang): df["client_name"]}
+    if with_manager:
+        cols[t("col_manager", lang)] = df["manager_name"]
+    cols.update(
+        {
+            t("col_health", lang): [health_label(h, lang) for h in df["health"]],
+            t("col_spend_mtd", lang): df["spend_mtd"].astype("float64"),
+            t("col_plan_budget", lang): df["plan_budget"].astype("float64"),
+            t("col_pacing", lang): df["budget_pacing"].astype("float64"),
+            t("col_leads_mtd", lang): df["leads_mtd"],
+            t("col_plan_leads", lang): df["plan_leads"],
+            t("col_cpl_mtd", lang): df["cpl_mtd"].astype("float64"),
+            t("col_plan_cpl", lang): df["plan_cpl"].astype("float64"),
+            t("col_cpl_trend", lang): [
+                relative_change(a, b) for a, b in zip(df["cpl_last_30d"], df["cpl_prev_30d"], strict=True)
+            ],
+            t("col_outstanding", lang): df["outstanding_total"].astype("float64"),
+            t("col_overdue", lang): df["overdue_total"].astype("float64"),
+            t("col_days_stale", lang): df["max_days_stale"],
+            t("col_reasons", lang): [reasons_text(r, lang) for r in df["health_reasons"]],
+        }
+    )
+    out = pd.DataFrame(cols)
+    out.index = pd.Index(df["client_id"].astype(str), name="client_id")
+    return out
+
+
+def portfolio_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
+    return {
+        t("col_spend_mtd", lang): lambda v: fmt.money(v, lang, 0),
+        t("col_plan_budget", lang): lambda v: fmt.money(v, lang, 0),
+        t("col_pacing", lang): lambda v: fmt.percent(v, lang, 0),
+        t("col_leads_mtd", lang): lambda v: fmt.integer(v, lang),
+        t("col_plan_leads", lang): lambda v: fmt.integer(v, lang),
+        t("col_cpl_mtd", lang): lambda v: fmt.money(v, lang, 0),
+        t("col_plan_cpl", lang): lambda v: fmt.money(v, lang, 0),
+        t("col_cpl_trend", lang): lambda v: fmt.delta_percent(v, lang, 0),
+        t("col_outstanding", lang): lambda v: fmt.money(v, lang, 0),
+        t("col_overdue", lang): lambda v: fmt.money(v, lang, 0),
+        t("col_days_stale", lang): lambda v: fmt.integer(v, lang),
+    }
+
+
+def plan_table(monthly: pd.DataFrame, lang: Lang, month_labels: Mapping[Any, str]) -> pd.DataFrame:
+    """Plan vs actual per month from ``client_monthly`` (ratios as published by the mart)."""
+    df = monthly
+    return pd.DataFrame(
+        {
+            t("col_month", lang): [month_labels.get(m, str(m)) for m in df["month"]],
+            t("col_spend", lang): df["spend"].astype("float64"),
+            t("col_plan_budget", lang): df["plan_budget"].astype("float64"),
+            t("col_budget_fulfilment", lang): df["budget_fulfilment"],
+            t("col_pacing", lang): df["budget_pacing"],
+            t("col_leads", lang): df["leads"],
+            t("col_plan_leads", lang): df["plan_leads"],
+            t("col_leads_fulfilment", lang): df["leads_fulfilment"],
+            t("col_cpl", lang): df["cpl"].astype("float64"),
+            t("col_plan_cpl", lang): df["plan_cpl"].astype("float64"),
+            t("col_cpl_fulfilment", lang): df["cpl_fulfilment"],
+            t("col_invoiced", lang): df["invoiced"].astype("float64"),
+            t("col_paid", lang): df["paid"].astype("float64"),
+        }
+    ).reset_index(drop=True)
+
+
+def plan_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
+    return {
+        t("col_spend", lang): lambda v: fmt.money(v, lang, 0),
+        t("col_plan_budget", lang): lambda v: fmt.money(v, lang, 0),
+        t("col_budget_fulfilment", lang): lambda v: fmt.percent(v, lang, 0),
+        t("col_pacing", lang): lambda v: fmt.percent(v, lang, 0),
+        t("col_leads", lang): lambda v: fmt.integer(v, lang),
+        t("col_plan_leads", lang): lambda v: fmt.integer(v, lang),
+        t("col_leads_fulfilment", lang): lambda v: fmt.percent(v, lang, 0),
+        t("col_cpl", lang): lambda v: fmt.money(v, lang),
+        t("col_plan_cpl", lang): lambda v: fmt.money(v, lang),
+        t("col_cpl_fulfilment", lang): lambda v: fmt.percent(v, lang, 0),
+        t("col_invoiced", lang): lambda v: fmt.money(v, lang, 0),
+        t("col_paid", lang): lambda v: fmt.money(v, lang, 0),
+    }
+
+
+def campaign_table(campaigns: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Top campaigns with CTR and CPC from their sums."""
+    df = campaigns
+    return pd.DataFrame(
+        {
+            t("col_campaign", lang): df["campaign_name"].fillna(df["campaign_id"]),
+            t("col_channel", lang): [channel_name(c, lang) for c in df["channel"]],
+            t("col_account", lang): df["platform_account_id"],
+            t("col_spend", lang): df["spend"].astype("float64"),
+            t("col_impressions", lang): df["impressions"],
+            t("col_clicks", lang): df["clicks"],
+            t("col_ctr", lang): _ratio_column(df["clicks"], df["impressions"]),
+            t("col_cpc", lang): _ratio_column(df["spend"], df["clicks"]),
+        }
+    ).reset_index(drop=True)
+
+
+def campaign_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
+    return {
+        t("col_spend", lang): lambda v: fmt.money(v, lang),
+        t("col_impressions", lang): lambda v: fmt.integer(v, lang),
+        t("col_clicks", lang): lambda v: fmt.integer(v, lang),
+        t("col_ctr", lang): lambda v: fmt.percent(v, lang, 2),
+        t("col_cpc", lang): lambda v: fmt.money(v, lang),
+    }
+
+
+def styled(
+    df: pd.DataFrame,
+    formats: Mapping[str, Callable[[Any], str]],
+    *,
+    bold_last_row: bool = False,
+    cell_styles: Mapping[str, Callable[[Any], str]] | None = None,
+) -> Styler:
+    """A Styler that shows ``formats`` (missing values as "—") and keeps numbers sortable."""
+    present = {col: f for col, f in formats.items() if col in df.columns}
+    styler = df.style.format(present, na_rep=fmt.MISSING)  # type: ignore[arg-type]
+    for col, rule in (cell_styles or {}).items():
+        if col in df.columns:
+            styler = styler.map(rule, subset=[col])
+    if bold_last_row and len(df):
+        last = df.index[-1]
+        styler = styler.apply(
+            lambda row: ["font-weight: bold" if row.name == last else "" for _ in row], axis=1
+        )
+    return styler

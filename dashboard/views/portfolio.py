@@ -1,0 +1,212 @@
+"""Портфель: the account manager's morning view of all visible clients (``client_status``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, fmt, shell, tables, view
+from dashboard.fmt import Lang
+from dashboard.i18n import HEALTH_COLORS, health_label, reasons_text, t
+from dashboard.periods import month_start
+
+_CHART_MONTHS = 12
+_DIGEST_OPEN_UP_TO = 8  # the reasons list starts expanded when this few clients need attention
+_HIGHLIGHT = "background-color: rgba(245, 133, 24, 0.18)"  # a cell that is a reason for attention
+
+
+def _sum(series: pd.Series) -> float:
+    return float(pd.to_numeric(series, errors="coerce").fillna(0).sum())
+
+
+def _plan_sum(series: pd.Series) -> float | None:
+    values = pd.to_numeric(series, errors="coerce")
+    return None if values.isna().all() else float(values.sum())
+
+
+def _kpis(status: pd.DataFrame, lang: Lang) -> None:
+    active = status[status["health"] != "churned"]
+    spend, leads = _sum(active["spend_mtd"]), _sum(active["leads_mtd"])
+    plan_budget, plan_leads = _plan_sum(active["plan_budget"]), _plan_sum(active["plan_leads"])
+    attention = int((active["health"] == "attention").sum())
+    cards: list[tuple[str, str, str]] = [
+        (
+            t("kpi_spend_mtd", lang),
+            fmt.money(spend, lang, 0),
+            t("kpi_spend_mtd_help", lang, plan=fmt.money(plan_budget, lang, 0)),
+        ),
+        (
+            t("kpi_leads_mtd", lang),
+            fmt.integer(leads, lang),
+            t("kpi_leads_mtd_help", lang, plan=fmt.integer(plan_leads, lang)),
+        ),
+        (t("kpi_cpl_mtd", lang), fmt.money(tables.ratio(spend, leads), lang), t("kpi_cpl_mtd_help", lang)),
+        (
+            t("kpi_outstanding", lang),
+            fmt.money(_sum(status["outstanding_total"]), lang, 0),
+            t("kpi_outstanding_help", lang),
+        ),
+        (
+            t("kpi_overdue", lang),
+            fmt.money(_sum(status["overdue_total"]), lang, 0),
+            t("kpi_overdue_help", lang),
+        ),
+        (
+            t("kpi_attention", lang),
+            t("kpi_attention_value", lang, n=attention, total=len(active)),
+            "",
+        ),
+    ]
+    # Two rows of three: results, then money and health; wide enough for full ruble amounts.
+    for row in (cards[:3], cards[3:]):
+        for column, (label, value, help_text) in zip(st.columns(len(row)), row, strict=True):
+            column.metric(label, value, help=help_text or None, border=True)
+
+
+def _pacing_style(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    off = abs(float(value) - 1) > tables.PACING_TOLERANCE
+    return _HIGHLIGHT if off else ""
+
+
+def _health_style(lang: Lang) -> Callable[[Any], str]:
+    colors = {health_label(h, lang): color for h, color in HEALTH_COLORS.items()}
+
+    def style(value: Any) -> str:
+        color = colors.get(str(value))
+        return f"color: {color}; font-weight: 600" if color else ""
+
+    return style
+
+
+def _overdue_style(value: Any) -> str:
+    if value is None or pd.isna(value) or float(value) <= 0:
+        return ""
+    return "color: #c62828; font-weight: 600"
+
+
+def _stale_style(value: Any) -> str:
+    if value is None or pd.isna(value) or int(value) <= tables.STALE_DAYS:
+        return ""
+    return _HIGHLIGHT
+
+
+def _attention(status: pd.DataFrame, lang: Lang) -> None:
+    """The reasons in full sentences, one line per client that needs attention."""
+    flagged = status[status["health"] == "attention"].sort_values("client_name")
+    if flagged.empty:
+        return
+    with st.expander(t("attention_title", lang, n=len(flagged)), expanded=len(flagged) <= _DIGEST_OPEN_UP_TO):
+        st.markdown(
+            "\n".join(
+                f"- **{name}** — {reasons_text(reasons, lang)}"
+                for name, reasons in zip(flagged["client_name"], flagged["health_reasons"], strict=True)
+            )
+        )
+
+
+def _table(status: pd.DataFrame, v: view.View) -> None:
+    lang = v.lang
+    table = tables.portfolio_table(status, lang, with_manager=v.viewer == view.ALL_CLIENTS)
+    styler = tables.styled(
+        table,
+        tables.portfolio_formats(lang),
+        cell_styles={
+            t("col_health", lang): _health_style(lang),
+            t("col_pacing", lang): _pacing_style,
+            t("col_overdue", lang): _overdue_style,
+            t("col_days_stale", lang): _stale_style,
+        },
+    )
+    event = st.dataframe(
+        styler,
+        hide_index=True,
+        key="portfolio_table",
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            t("col_client", lang): st.column_config.TextColumn(width="medium"),
+            t("col_reasons", lang): st.column_config.TextColumn(width="large"),
+        },
+        height=min(38 + 35 * len(table), 640),
+        placeholder=fmt.MISSING,
+    )
+    st.caption(t("table_hint", lang))
+    rows = getattr(getattr(event, "selection", None), "rows", None) or []
+    if rows:
+        client_id = str(table.index[rows[0]])
+        st.switch_page(v.pages["client_report"], query_params={"client": client_id, **v.url_params()})
+
+
+def _report_link(status: pd.DataFrame, v: view.View) -> None:
+    lang = v.lang
+    active_first = status.assign(_churned=status["health"].eq("churned")).sort_values(
+        ["_churned", "client_name"]
+    )
+    options = [str(c) for c in active_first["client_id"]]
+    names = dict(zip(options, active_first["client_name"].astype(str), strict=True))
+    left, right = st.columns([3, 2], vertical_alignment="bottom")
+    chosen = left.selectbox(
+        t("open_report", lang), options, format_func=names.__getitem__, key="portfolio_pick"
+    )
+    if chosen is not None:
+        right.page_link(
+            v.pages["client_report"],
+            label=t("open_report_button", lang, client=names[chosen]),
+            icon=":material/analytics:",
+            query_params={"client": chosen, **v.url_params()},
+        )
+
+
+def _chart(v: view.View) -> None:
+    last = month_start(v.meta.as_of_date)
+    year, month = divmod(last.year * 12 + last.month - 1 - (_CHART_MONTHS - 1), 12)
+    first = dt.date(year, month + 1, 1)
+    monthly = data.portfolio_monthly(v.clients, first, last)
+    if monthly.empty:
+        return
+    st.plotly_chart(charts.portfolio_monthly(monthly, v.lang), config={"displaylogo": False})
+    st.caption(t("portfolio_chart_note", v.lang, month=charts.month_label(last, v.lang)))
+
+
+def render(v: view.View) -> None:
+    lang = v.lang
+    st.title(t("page_portfolio", lang))
+    st.caption(
+        t(
+            "portfolio_caption",
+            lang,
+            viewer=v.viewer_name,
+            as_of=fmt.date(v.meta.as_of_date, lang),
+            month=charts.month_label(month_start(v.meta.as_of_date), lang),
+        )
+    )
+    if not v.clients:
+        st.info(t("no_clients", lang))
+        view.sync_url(v)
+        return
+
+    if "show_churned" not in st.session_state:
+        st.session_state["show_churned"] = st.query_params.get("churned") == "1"
+    status = data.client_status(v.clients)
+    _kpis(status, lang)
+
+    show_churned = st.toggle(t("show_churned", lang), key="show_churned")
+    shown = status if show_churned else status[status["health"] != "churned"]
+    _attention(shown, lang)
+    _table(shown, v)
+    _report_link(shown if not shown.empty else status, v)
+    _chart(v)
+    view.sync_url(v, {"churned": "1" if show_churned else None})
+
+
+current_view = view.current()
+if current_view is None:  # Streamlit ran this file without app.py (see dashboard/shell.py)
+    shell.run()
+else:
+    render(current_view)

@@ -1,0 +1,455 @@
+"""A small but realistic serving DuckDB file, written with plain SQL through the documented contract.
+
+Four clients of two managers over 70 days (14.09.2026-22.11.2026), as of 23.11.2026:
+
+- ``alfa``  «Альфа Строй»  (Анна Иванова): Direct + VK + SEO/direct calls; healthy, an invoice
+  11 days overdue.
+- ``beta``  «Бета Клиник»  (Анна Иванова): Direct + a Google Ads cabinet export that stopped on 17.11.
+- ``gamma`` «Гамма Мебель» (Пётр Петров):  VK + Direct + other calls; leads halved in the last 30 days.
+- ``delta`` «Дельта Авто»  (Пётр Петров):  Direct only; churned on 31.10.2026.
+
+Every mart is derived from the same ``client_channel_daily`` rows, so the numbers agree with
+each other the way the real pipeline's do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+
+__all__ = ["AS_OF", "CLIENT_NAMES", "DATA_CUTOFF", "FIRST_DAY", "MANAGERS", "build_serving_db"]
+
+AS_OF = dt.date(2026, 11, 23)
+DATA_CUTOFF = dt.date(2026, 11, 22)
+FIRST_DAY = dt.date(2026, 9, 14)
+CLIENT_NAMES = {"alfa": "Альфа Строй", "beta": "Бета Клиник", "gamma": "Гамма Мебель", "delta": "Дельта Авто"}
+MANAGERS = {"m_ivanova": ("Анна Иванова", ("alfa", "beta")), "m_petrov": ("Пётр Петров", ("gamma", "delta"))}
+
+_SQL = """
+create table dim_clients as
+select
+    client_id::varchar as client_id,
+    client_name::varchar as client_name,
+    inn::varchar as inn,
+    manager_id::varchar as manager_id,
+    manager_name::varchar as manager_name,
+    'RUB'::varchar as currency,
+    'Europe/Moscow'::varchar as timezone,
+    start_date::date as start_date,
+    end_date::date as end_date,
+    payment_terms_days::integer as payment_terms_days,
+    coalesce(end_date::date <= date '2026-11-23', false) as is_churned,
+    null::date as first_activity_date,
+    null::date as last_activity_date
+from (values
+    ('alfa', 'Альфа Строй', '7707083893', 'm_ivanova', 'Анна Иванова', '2024-03-01', null, 10),
+    ('beta', 'Бета Клиник', '7728168971', 'm_ivanova', 'Анна Иванова', '2025-06-15', null, 14),
+    ('gamma', 'Гамма Мебель', '7736050003', 'm_petrov', 'Пётр Петров', '2023-11-01', null, 7),
+    ('delta', 'Дельта Авто', '7702070139', 'm_petrov', 'Пётр Петров', '2024-01-10', '2026-10-31', 10)
+) as t(client_id, client_name, inn, manager_id, manager_name, start_date, end_date, payment_terms_days);
+
+-- What each client runs: daily base spend, impressions, CTR and calls per channel.
+create temp table spec as
+select * from (values
+    -- client, channel, ad account, source, spend, impressions, ctr, calls, seed, last day
+    ('alfa', 'yandex_direct', 'alfa-direct', 'yandex_direct', 18000.0, 42000, 0.031, 6.0, 0.0, '2026-11-22'),
+    ('alfa', 'vk_ads', '1002003', 'vk_ads', 7500.0, 65000, 0.009, 2.0, 0.4, '2026-11-22'),
+    ('alfa', 'seo', null, 'calltouch', 0.0, 0, 0.0, 3.0, 0.8, '2026-11-22'),
+    ('alfa', 'direct', null, 'calltouch', 0.0, 0, 0.0, 1.5, 1.3, '2026-11-22'),
+    ('beta', 'yandex_direct', 'beta-clinic', 'yandex_direct', 9500.0, 21000, 0.042, 4.0, 2.1, '2026-11-22'),
+    ('beta', 'google_ads', 'google_ads', 'cabinet:google_ads', 3100.0, 9000, 0.028, 1.0, 2.9, '2026-11-17'),
+    ('beta', 'seo', null, 'comagic', 0.0, 0, 0.0, 2.0, 3.3, '2026-11-22'),
+    ('gamma', 'vk_ads', '5551234', 'vk_ads', 12500.0, 140000, 0.007, 5.0, 4.2, '2026-11-22'),
+    ('gamma', 'yandex_direct', 'gamma-mebel', 'yandex_direct', 8000.0, 18000, 0.036, 3.0, 5.1, '2026-11-22'),
+    ('gamma', 'other', null, 'comagic', 0.0, 0, 0.0, 1.0, 5.7, '2026-11-22'),
+    ('delta', 'yandex_direct', 'delta-auto', 'yandex_direct', 6000.0, 15000, 0.033, 2.5, 6.3, '2026-10-31')
+) as t(client_id, channel, platform_account_id, source, base_spend, base_impressions, ctr, base_calls,
+       seed, last_day_text);
+
+
+create temp table days as
+select cast(d as date) as date, row_number() over (order by d) - 1 as i
+from generate_series(date '2026-09-14', date '2026-11-22', interval 1 day) as g(d);
+
+create temp table daily_raw as
+select
+    spec.client_id,
+    days.date,
+    spec.channel,
+    round(spec.base_spend * (1 + 0.35 * sin(days.i * 0.7 + spec.seed)), 2) as spend,
+    floor(spec.base_impressions * (1 + 0.3 * sin(days.i * 0.5 + spec.seed))) as impressions,
+    -- gamma's calls halve over the last 30 days (a "leads down" health reason)
+    floor(
+        spec.base_calls * (1 + 0.6 * sin(days.i * 0.9 + spec.seed))
+        * case when spec.client_id = 'gamma' and days.date >= date '2026-10-24' then 0.6 else 1 end
+        + 0.5
+    ) as calls,
+    spec.ctr
+from spec
+join days on days.date <= cast(spec.last_day_text as date);
+
+create table client_channel_daily as
+select
+    client_id::varchar as client_id,
+    date::date as date,
+    channel::varchar as channel,
+    spend::decimal(18,2) as spend,
+    impressions::bigint as impressions,
+    floor(impressions * ctr * (1 + 0.2 * cos(date_part('day', date) * 0.3)))::bigint as clicks,
+    calls::bigint as calls,
+    floor(calls * 0.8)::bigint as unique_calls,
+    floor(calls * 0.7)::bigint as target_calls,
+    floor(floor(calls * 0.7) * 0.9)::bigint as leads
+from daily_raw;
+
+create table client_campaign_daily as
+with ads as (
+    select d.*, s.platform_account_id
+    from client_channel_daily as d
+    join spec as s on s.client_id = d.client_id and s.channel = d.channel
+    where s.base_spend > 0
+),
+split as (
+    select ads.*, part.n, part.share
+    from ads
+    cross join (values (1, 0.62), (2, 0.38)) as part(n, share)
+)
+select
+    client_id::varchar as client_id,
+    date::date as date,
+    channel::varchar as channel,
+    platform_account_id::varchar as platform_account_id,
+    case
+        when channel = 'google_ads' then (case n when 1 then 'Поиск | Бренд' else 'Поиск | Общие' end)
+        else client_id || '-' || channel || '-' || n::varchar
+    end::varchar as campaign_id,
+    (case n when 1 then 'Поиск | Бренд' else 'Поиск | Общие' end)::varchar as campaign_name,
+    (case n when 1 then round(spend * share, 2) else spend - round(spend * 0.62, 2) end)::decimal(18,2)
+        as spend,
+    (case n when 1 then floor(impressions * share) else impressions - floor(impressions * 0.62) end)::bigint
+        as impressions,
+    (case n when 1 then floor(clicks * share) else clicks - floor(clicks * 0.62) end)::bigint as clicks
+from split;
+
+create table invoices as
+with register as (
+    select * from (values
+        ('alfa', '2026-101', date '2026-09-01', 250000.00, 250000.00, date '2026-09-08'),
+        ('alfa', '2026-131', date '2026-10-01', 240000.00, 240000.00, date '2026-10-09'),
+        ('alfa', '2026-164', date '2026-11-02', 255000.00, 0.00, null),
+        ('beta', '2026-102', date '2026-09-01', 120000.00, 120000.00, date '2026-09-05'),
+        ('beta', '2026-133', date '2026-10-01', 118000.00, 118000.00, date '2026-10-09'),
+        ('beta', '2026-170', date '2026-11-16', 121000.00, 0.00, null),
+        ('gamma', '2026-077', date '2026-08-05', 96000.00, 0.00, null),
+        ('gamma', '2026-135', date '2026-10-01', 180000.00, 180000.00, date '2026-10-06'),
+        ('gamma', '2026-166', date '2026-11-03', 176000.00, 50000.00, date '2026-11-10'),
+        ('delta', '2026-103', date '2026-09-01', 84000.00, 84000.00, date '2026-09-09'),
+        ('delta', '2026-137', date '2026-10-01', 84000.00, 84000.00, date '2026-10-12')
+    ) as t(client_id, invoice_number, issued_on, amount, paid_amount, paid_on)
+),
+priced as (
+    select
+        register.*,
+        c.inn,
+        c.client_name as counterparty,
+        register.issued_on + c.payment_terms_days as due_on,
+        round(register.amount / 1.2, 2) as amount_net
+    from register
+    join dim_clients as c using (client_id)
+)
+select
+    client_id::varchar as client_id,
+    invoice_number::varchar as invoice_number,
+    inn::varchar as inn,
+    ('ООО «' || counterparty || '»')::varchar as counterparty,
+    issued_on::date as issued_on,
+    due_on::date as due_on,
+    amount_net::decimal(18,2) as amount_net,
+    20.00::decimal(5,2) as vat_rate,
+    (amount - amount_net)::decimal(18,2) as vat_amount,
+    amount::decimal(18,2) as amount,
+    paid_amount::decimal(18,2) as paid_amount,
+    (amount - paid_amount)::decimal(18,2) as outstanding,
+    paid_on::date as paid_on,
+    (case
+        when paid_amount >= amount then 'paid'
+        when paid_amount > 0 then 'partially_paid'
+        else 'unpaid'
+    end)::varchar as status,
+    (amount - paid_amount > 0 and due_on < date '2026-11-23') as is_overdue,
+    (case when amount - paid_amount > 0 and due_on < date '2026-11-23'
+        then date '2026-11-23' - due_on else 0 end)::integer as days_overdue
+from priced;
+
+create temp table plans as
+select
+    client_id, month::date as month,
+    plan_budget::decimal(18,2) as plan_budget, plan_leads::integer as plan_leads
+from (values
+    ('alfa', '2026-09-01', 760000, 190), ('alfa', '2026-10-01', 780000, 195),
+    ('alfa', '2026-11-01', 800000, 200),
+    ('beta', '2026-09-01', 380000, 110), ('beta', '2026-10-01', 380000, 110),
+    ('beta', '2026-11-01', 400000, 115),
+    ('gamma', '2026-10-01', 600000, 150), ('gamma', '2026-11-01', 620000, 150),
+    ('delta', '2026-09-01', 180000, 45), ('delta', '2026-10-01', 180000, 45)
+) as t(client_id, month, plan_budget, plan_leads);
+
+create table client_monthly as
+with firsts as (
+    select client_id, min(m) as first_month
+    from (
+        select client_id, date_trunc('month', date)::date as m from client_channel_daily
+        union all select client_id, date_trunc('month', issued_on)::date from invoices
+        union all select client_id, month from plans
+    )
+    group by client_id
+),
+calendar as (
+    select firsts.client_id, cast(m as date) as month
+    from firsts, generate_series(firsts.first_month, date '2026-11-01', interval 1 month) as g(m)
+),
+activity as (
+    select
+        client_id, date_trunc('month', date)::date as month,
+        sum(spend) as spend, sum(impressions) as impressions, sum(clicks) as clicks,
+        sum(calls) as calls, sum(target_calls) as target_calls, sum(leads) as leads
+    from client_channel_daily
+    group by all
+),
+billing as (
+    select client_id, date_trunc('month', issued_on)::date as month,
+        sum(amount) as invoiced, sum(paid_amount) as paid
+    from invoices
+    group by all
+),
+joined as (
+    select
+        calendar.client_id,
+        calendar.month,
+        coalesce(a.spend, 0) as spend,
+        coalesce(a.impressions, 0) as impressions,
+        coalesce(a.clicks, 0) as clicks,
+        coalesce(a.calls, 0) as calls,
+        coalesce(a.target_calls, 0) as target_calls,
+        coalesce(a.leads, 0) as leads,
+        p.plan_budget,
+        p.plan_leads,
+        round(p.plan_budget / nullif(p.plan_leads, 0), 2) as plan_cpl,
+        coalesce(b.invoiced, 0) as invoiced,
+        coalesce(b.paid, 0) as paid,
+        case when calendar.month = date '2026-11-01' then 22.0 / 30 else 1.0 end as elapsed
+    from calendar
+    left join activity as a using (client_id, month)
+    left join plans as p using (client_id, month)
+    left join billing as b using (client_id, month)
+)
+select
+    client_id::varchar as client_id,
+    month::date as month,
+    spend::decimal(18,2) as spend,
+    impressions::bigint as impressions,
+    clicks::bigint as clicks,
+    calls::bigint as calls,
+    target_calls::bigint as target_calls,
+    leads::bigint as leads,
+    (clicks / nullif(impressions, 0))::double as ctr,
+    round(spend / nullif(clicks, 0), 2)::decimal(18,2) as cpc,
+    round(spend / nullif(leads, 0), 2)::decimal(18,2) as cpl,
+    plan_budget::decimal(18,2) as plan_budget,
+    plan_leads::integer as plan_leads,
+    plan_cpl::decimal(18,2) as plan_cpl,
+    (spend / nullif(plan_budget, 0))::double as budget_fulfilment,
+    (leads / nullif(plan_leads, 0))::double as leads_fulfilment,
+    ((spend / nullif(leads, 0)) / nullif(plan_cpl, 0))::double as cpl_fulfilment,
+    (spend / nullif(plan_budget * elapsed, 0))::double as budget_pacing,
+    invoiced::decimal(18,2) as invoiced,
+    paid::decimal(18,2) as paid,
+    (invoiced - paid)::decimal(18,2) as outstanding
+from joined;
+
+create table manager_portfolio as
+select
+    c.manager_id::varchar as manager_id,
+    max(c.manager_name)::varchar as manager_name,
+    m.month::date as month,
+    count(distinct case when m.spend > 0 or m.invoiced > 0 then m.client_id end)::bigint as active_clients,
+    sum(m.spend)::decimal(18,2) as spend,
+    sum(m.leads)::bigint as leads,
+    round(sum(m.spend) / nullif(sum(m.leads), 0), 2)::decimal(18,2) as cpl,
+    sum(m.plan_budget)::decimal(18,2) as plan_budget,
+    sum(m.plan_leads)::bigint as plan_leads,
+    sum(m.invoiced)::decimal(18,2) as invoiced,
+    sum(m.paid)::decimal(18,2) as paid,
+    sum(m.outstanding)::decimal(18,2) as outstanding
+from client_monthly as m
+join dim_clients as c using (client_id)
+group by c.manager_id, m.month;
+
+create table source_freshness as
+with ad_and_calls as (
+    select
+        s.client_id,
+        s.source,
+        coalesce(s.platform_account_id, s.client_id || '-' || s.source) as account_id,
+        max(d.date) as last_data_date
+    from spec as s
+    join client_channel_daily as d on d.client_id = s.client_id and d.channel = s.channel
+    group by all
+),
+invoice_rows as (
+    select client_id, 'invoices' as source, max(inn) as account_id, max(issued_on) as last_data_date
+    from invoices
+    group by client_id
+)
+select
+    client_id::varchar as client_id,
+    source::varchar as source,
+    account_id::varchar as account_id,
+    last_data_date::date as last_data_date,
+    (last_data_date + interval 1 day + interval 3 hour)::timestamp as last_loaded_at,
+    (date '2026-11-22' - last_data_date)::integer as days_stale
+from (select * from ad_and_calls union all select * from invoice_rows);
+
+create table client_status as
+with rolling as (
+    select
+        client_id,
+        sum(case when date >= date '2026-10-24' then spend else 0 end) as spend_last_30d,
+        sum(case when date >= date '2026-10-24' then leads else 0 end) as leads_last_30d,
+        sum(case when date < date '2026-10-24' then spend else 0 end) as spend_prev_30d,
+        sum(case when date < date '2026-10-24' then leads else 0 end) as leads_prev_30d
+    from client_channel_daily
+    where date between date '2026-09-24' and date '2026-11-22'
+    group by client_id
+),
+receivables as (
+    select
+        client_id,
+        sum(outstanding) as outstanding_total,
+        sum(case when is_overdue then outstanding else 0 end) as overdue_total,
+        sum(case when is_overdue and days_overdue between 1 and 30 then outstanding else 0 end) as o1,
+        sum(case when is_overdue and days_overdue between 31 and 60 then outstanding else 0 end) as o2,
+        sum(case when is_overdue and days_overdue between 61 and 90 then outstanding else 0 end) as o3,
+        sum(case when is_overdue and days_overdue > 90 then outstanding else 0 end) as o4,
+        max(days_overdue) as max_days_overdue
+    from invoices
+    group by client_id
+),
+fresh as (
+    select client_id, min(last_data_date) as last_data_date, max(days_stale) as max_days_stale
+    from source_freshness
+    where source <> 'invoices'
+    group by client_id
+),
+base as (
+    select
+        c.client_id, c.client_name, c.manager_id, c.manager_name, c.is_churned,
+        coalesce(m.spend, 0) as spend_mtd,
+        coalesce(m.leads, 0) as leads_mtd,
+        m.cpl as cpl_mtd,
+        m.plan_budget, m.plan_leads, m.plan_cpl, m.budget_pacing,
+        coalesce(r.spend_last_30d, 0) as spend_last_30d,
+        coalesce(r.leads_last_30d, 0) as leads_last_30d,
+        round(r.spend_last_30d / nullif(r.leads_last_30d, 0), 2) as cpl_last_30d,
+        coalesce(r.spend_prev_30d, 0) as spend_prev_30d,
+        coalesce(r.leads_prev_30d, 0) as leads_prev_30d,
+        round(r.spend_prev_30d / nullif(r.leads_prev_30d, 0), 2) as cpl_prev_30d,
+        coalesce(rc.outstanding_total, 0) as outstanding_total,
+        coalesce(rc.overdue_total, 0) as overdue_total,
+        coalesce(rc.o1, 0) as o1, coalesce(rc.o2, 0) as o2,
+        coalesce(rc.o3, 0) as o3, coalesce(rc.o4, 0) as o4,
+        coalesce(rc.max_days_overdue, 0) as max_days_overdue,
+        f.last_data_date, f.max_days_stale
+    from dim_clients as c
+    left join client_monthly as m on m.client_id = c.client_id and m.month = date '2026-11-01'
+    left join rolling as r on r.client_id = c.client_id
+    left join receivables as rc on rc.client_id = c.client_id
+    left join fresh as f on f.client_id = c.client_id
+),
+reasons as (
+    select
+        client_id,
+        concat_ws('; ',
+            case when leads_prev_30d > 0 and leads_last_30d < 0.8 * leads_prev_30d then
+                'лиды за 30 дней снизились на '
+                || cast(round((1 - leads_last_30d / leads_prev_30d) * 100) as integer) || ' %' end,
+            case when cpl_prev_30d > 0 and cpl_last_30d > 1.2 * cpl_prev_30d then
+                'CPL за 30 дней вырос на '
+                || cast(round((cpl_last_30d / cpl_prev_30d - 1) * 100) as integer) || ' %' end,
+            case when plan_budget > 0 and abs(budget_pacing - 1) > 0.15 then
+                'темп расхода бюджета ' || cast(round(budget_pacing * 100) as integer) || ' % от плана' end,
+            case when max_days_overdue > 14 then 'счёт просрочен на ' || max_days_overdue || ' дн.' end,
+            case when max_days_stale > 2 then 'данные источника отстают на ' || max_days_stale || ' дн.' end
+        ) as health_reasons
+    from base
+    where not is_churned
+)
+select
+    b.client_id::varchar as client_id,
+    b.client_name::varchar as client_name,
+    b.manager_id::varchar as manager_id,
+    b.manager_name::varchar as manager_name,
+    date '2026-11-23' as as_of_date,
+    b.spend_mtd::decimal(18,2) as spend_mtd,
+    b.leads_mtd::bigint as leads_mtd,
+    b.cpl_mtd::decimal(18,2) as cpl_mtd,
+    b.plan_budget::decimal(18,2) as plan_budget,
+    b.plan_leads::integer as plan_leads,
+    b.plan_cpl::decimal(18,2) as plan_cpl,
+    b.budget_pacing::double as budget_pacing,
+    b.spend_last_30d::decimal(18,2) as spend_last_30d,
+    b.leads_last_30d::bigint as leads_last_30d,
+    b.cpl_last_30d::decimal(18,2) as cpl_last_30d,
+    b.spend_prev_30d::decimal(18,2) as spend_prev_30d,
+    b.leads_prev_30d::bigint as leads_prev_30d,
+    b.cpl_prev_30d::decimal(18,2) as cpl_prev_30d,
+    b.outstanding_total::decimal(18,2) as outstanding_total,
+    b.overdue_total::decimal(18,2) as overdue_total,
+    b.o1::decimal(18,2) as overdue_1_30,
+    b.o2::decimal(18,2) as overdue_31_60,
+    b.o3::decimal(18,2) as overdue_61_90,
+    b.o4::decimal(18,2) as overdue_90_plus,
+    b.max_days_overdue::integer as max_days_overdue,
+    b.last_data_date::date as last_data_date,
+    b.max_days_stale::integer as max_days_stale,
+    (case
+        when b.is_churned then 'churned'
+        when coalesce(r.health_reasons, '') <> '' then 'attention'
+        else 'ok'
+    end)::varchar as health,
+    coalesce(r.health_reasons, '')::varchar as health_reasons
+from base as b
+left join reasons as r using (client_id);
+
+update dim_clients set
+    first_activity_date = (
+        select min(date) from client_channel_daily as d where d.client_id = dim_clients.client_id
+    ),
+    last_activity_date = (
+        select max(date) from client_channel_daily as d where d.client_id = dim_clients.client_id
+    );
+
+create table _publish_meta as
+select
+    timestamp '2026-11-23 04:05:00' as published_at,
+    date '2026-11-23' as as_of_date,
+    'fixture-run-0001'::varchar as run_id,
+    date '2026-11-22' as data_cutoff;
+"""
+
+
+def build_serving_db(path: Path) -> Path:
+    """Write the fixture serving file at ``path`` (replacing it) and return the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        con.execute(_SQL)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    tmp.replace(path)
+    return path

@@ -1,0 +1,196 @@
+"""The dashboard as a person uses it, through Streamlit's AppTest (no browser)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard.conftest import APP
+
+TIMEOUT = 60
+REPORT = "views/client_report.py"
+
+
+def _run(query: dict[str, str] | None = None, page: str | None = None) -> AppTest:
+    """A fresh session opened on ``page`` (default: the entry page) with ``query`` in the URL."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update(query or {})
+    if page is not None:
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _text(at: AppTest) -> str:
+    """Everything a person could read on the page: text elements, tables, widget options."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "error", "warning"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value} {m.delta}" for m in at.metric]
+    parts += [e.value.to_string() for e in at.dataframe]
+    for widget in at.selectbox:
+        parts += [str(o) for o in widget.options]
+    parts += [str(e.proto.label) for e in at.get("page_link")]
+    return "\n".join(parts)
+
+
+def _params(at: AppTest) -> dict[str, str]:
+    """The URL's query parameters after the run."""
+    return {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+
+
+def _channel_table(at: AppTest):
+    tables = [d.value for d in at.dataframe if d.value.columns[0] in ("Канал", "Channel")]
+    assert len(tables) == 1
+    return tables[0]
+
+
+def test_portfolio_for_the_agency_head_shows_every_active_client(serving_db):
+    at = _run()
+    text = _text(at)
+    for name in ("Альфа Строй", "Бета Клиник", "Гамма Мебель"):
+        assert name in text
+    assert "Дельта Авто" not in at.dataframe[0].value.to_string()  # churned: hidden by default
+    assert "Портфель" in text
+    labels = {m.label: m.value for m in at.metric}
+    assert labels["Требуют внимания"] == "2 из 3"
+    assert labels["Просрочено"] == "477\u00a0000\u00a0₽"
+    assert "Данные по 22.11.2026, опубликовано 23.11.2026 07:05 МСК" in text
+
+
+def test_portfolio_table_orders_clients_needing_attention_first(serving_db):
+    table = _run().dataframe[0].value
+    assert list(table["Статус"]) == ["● внимание", "● внимание", "● в норме"]
+    assert table.iloc[-1]["Клиент"] == "Альфа Строй"
+    reasons = dict(zip(table["Клиент"], table["Причины"], strict=True))
+    assert "счёт просрочен на 103 дн." in reasons["Гамма Мебель"]
+    assert reasons["Альфа Строй"] == ""
+
+
+def test_churned_clients_on_request(serving_db):
+    at = _run({"churned": "1"})
+    assert "Дельта Авто" in at.dataframe[0].value.to_string()
+
+
+def test_a_locked_manager_sees_only_their_own_clients(serving_db, monkeypatch):
+    monkeypatch.setenv("AGENCY_DASHBOARD_MANAGER", "m_ivanova")
+    for page in (None, REPORT):
+        # The URL cannot widen the view: neither another viewer nor another manager's client.
+        at = _run({"viewer": "m_petrov", "client": "gamma"}, page)
+        text = _text(at)
+        assert "Альфа Строй" in text and "Бета Клиник" in text
+        assert "Гамма Мебель" not in text
+        assert "Пётр Петров" not in text
+        assert not at.sidebar.selectbox  # no viewer selector when locked
+        assert "Менеджер: Анна Иванова" in text
+
+
+def test_viewer_selector_narrows_the_portfolio_and_stays_across_pages(serving_db):
+    at = _run()
+    at.sidebar.selectbox(key="viewer").select("m_petrov").run()
+    assert "Гамма Мебель" in at.dataframe[0].value.to_string()
+    assert "Альфа Строй" not in _text(at)
+    assert _params(at)["viewer"] == "m_petrov"
+
+    at.switch_page(REPORT).run()
+    assert not at.exception
+    assert at.selectbox(key="report_client").options == ["Гамма Мебель", "Дельта Авто"]
+    assert "Альфа Строй" not in _text(at)
+
+
+def test_a_deep_link_keeps_its_choices_on_the_next_interaction(serving_db):
+    at = _run({"client": "beta", "lang": "en"}, REPORT)
+    at.segmented_control(key="report_period").set_value("last_7").run()
+    assert not at.exception
+    assert "Period: 16 Nov 2026 – 22 Nov 2026" in _text(at)
+    assert at.title[0].value == "Бета Клиник"
+    assert _params(at) == {"client": "beta", "lang": "en", "period": "last_7"}
+
+
+def test_unknown_locked_manager_is_explained(serving_db, monkeypatch):
+    monkeypatch.setenv("AGENCY_DASHBOARD_MANAGER", "m_nobody")
+    at = _run()
+    assert "m_nobody" in at.error[0].value
+    assert not at.dataframe
+
+
+def test_client_report_channel_totals_equal_the_fixture_sums(serving_db):
+    start, end = dt.date(2026, 10, 24), dt.date(2026, 11, 22)  # "30 дней" as of 23.11.2026
+    at = _run({"client": "alfa", "period": "last_30"}, REPORT)
+    table = _channel_table(at)
+    total = table.iloc[-1]
+    assert total["Канал"] == "Итого"
+
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        expected = con.execute(
+            """
+            select sum(spend), sum(impressions), sum(clicks), sum(calls), sum(target_calls), sum(leads)
+            from client_channel_daily
+            where client_id = 'alfa' and date between ? and ?
+            """,
+            [start, end],
+        ).fetchone()
+    assert expected is not None
+    spend, impressions, clicks, calls, target_calls, leads = expected
+    assert total["Расход"] == pytest.approx(float(spend), abs=0.005)
+    assert (total["Показы"], total["Клики"], total["Звонки"], total["Целевые звонки"], total["Лиды"]) == (
+        impressions,
+        clicks,
+        calls,
+        target_calls,
+        leads,
+    )
+    assert total["CPL"] == pytest.approx(float(spend) / leads)  # from the sums
+    assert table.iloc[:-1]["Расход"].sum() == pytest.approx(total["Расход"])
+    assert "Период: 24.10.2026 – 22.11.2026 · сравнение с 24.09.2026 – 23.10.2026" in _text(at)
+
+
+def test_client_report_headline_cards(serving_db):
+    at = _run({"client": "alfa", "period": "last_month"}, REPORT)
+    cards = {m.label: m for m in at.metric}
+    assert list(cards) == ["Расход", "Лиды", "CPL", "Звонки", "CTR"]
+    assert cards["Расход"].value == "803\u00a0207\u00a0₽"
+    assert cards["Лиды"].value == "108"
+    assert cards["CPL"].value == "7\u00a0437,10\u00a0₽"
+    colors = {label: MetricProto.MetricColor.Name(card.proto.color) for label, card in cards.items()}
+    # vs September (data from 14.09 only): more leads is good, a higher CPL is bad, spend is neutral.
+    assert cards["Лиды"].delta == "+50,0\u00a0%" and colors["Лиды"] == "GREEN"
+    assert cards["CPL"].delta == "+22,3\u00a0%" and colors["CPL"] == "RED"
+    assert colors["Расход"] == "GRAY"
+
+
+def test_client_report_defaults_to_last_month_and_writes_the_url(serving_db):
+    at = _run({"client": "beta"}, REPORT)
+    assert "Период: 01.10.2026 – 31.10.2026" in _text(at)
+    params = _params(at)
+    assert (params["client"], params["period"]) == ("beta", "last_month")
+    assert "viewer" not in params and "lang" not in params  # defaults stay out of the URL
+
+
+def test_client_report_custom_period_from_the_url(serving_db):
+    at = _run({"client": "gamma", "period": "custom", "from": "2026-11-01", "to": "2026-11-07"}, REPORT)
+    assert "Период: 01.11.2026 – 07.11.2026 · сравнение с 25.10.2026 – 31.10.2026" in _text(at)
+
+
+def test_client_report_in_english(serving_db):
+    at = _run({"client": "gamma", "lang": "en", "period": "last_30"}, REPORT)
+    text = _text(at)
+    assert "Results by channel" in text
+    table = _channel_table(at)
+    assert set(table["Channel"]) == {"VK Ads", "Yandex Direct", "Other", "Total"}
+    assert "Data through 22 Nov 2026, published 23 Nov 2026 07:05 MSK" in text
+
+
+def test_missing_serving_file_shows_how_to_publish(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGENCY_SERVING_DB", str(tmp_path / "serving.duckdb"))
+    monkeypatch.delenv("AGENCY_DASHBOARD_MANAGER", raising=False)
+    at = _run()
+    message = at.info[0].value
+    assert "Первое обновление данных ещё не опубликовано" in message
+    assert "make demo" in message
+    assert not at.dataframe and not at.metric

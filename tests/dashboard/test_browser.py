@@ -1,0 +1,56 @@
+"""Smoke test in a real browser: a Streamlit server and headless Chromium (Debian's /usr/bin/chromium).
+
+Skipped only when Chromium is missing outside CI; in CI (``CI`` set) a missing Chromium is a
+failure: install it with ``scripts/ensure_chromium.sh``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.dashboard.browser import CHROMIUM, Browser, running_browser, running_dashboard
+
+if not CHROMIUM.exists() and not os.environ.get("CI"):
+    pytest.skip(
+        f"{CHROMIUM} not found (run scripts/ensure_chromium.sh); required when CI is set",
+        allow_module_level=True,
+    )
+
+_ERRORS = """
+[document.querySelectorAll('[data-testid="stException"]').length,
+ document.body.innerText.includes('Page not found')]
+"""
+
+
+def _check(page: Browser, *needles: str) -> str:
+    text = page.wait_for_text(*needles)
+    assert not text.startswith("TIMEOUT"), f"page never showed {needles}:\n{text[:3000]}"
+    assert page.evaluate(_ERRORS) == [0, False], text[:3000]
+    return text
+
+
+def test_dashboard_renders_in_a_real_browser(serving_file: Path, tmp_path: Path) -> None:
+    assert CHROMIUM.exists(), f"{CHROMIUM} is required in CI: run scripts/ensure_chromium.sh"
+    with running_dashboard(serving_file) as base, running_browser() as page:
+        # A shared link as the server's very first request (the riskiest path, see dashboard/shell.py).
+        page.navigate(f"{base}/client_report?client=beta&period=last_month")
+        report = _check(page, "Бета Клиник", "Результаты по каналам", "₽")  # tables are canvas
+        assert "Период: 01.10.2026 – 31.10.2026" in report
+        # The first click after that keeps the linked choices (client, language) and applies the new one.
+        page.evaluate(
+            "[...document.querySelectorAll('button')].find((b) => b.innerText.trim() === '7 дней').click()"
+        )
+        _check(page, "Бета Клиник", "Период: 16.11.2026 – 22.11.2026")
+        assert page.evaluate("location.search") == "?client=beta&period=last_7"
+        page.screenshot(tmp_path / "client_report.png")
+
+        page.navigate(f"{base}/")
+        portfolio = _check(page, "Портфель", "Альфа Строй", "Гамма Мебель", "₽")
+        assert "Данные по 22.11.2026, опубликовано 23.11.2026 07:05 МСК" in portfolio
+        shot = page.screenshot(tmp_path / "portfolio.png")
+
+    png = shot.read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000

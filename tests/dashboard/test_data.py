@@ -1,0 +1,102 @@
+"""The one module that reads the serving file: scoping, no held connections, swaps, paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard import data
+from tests.dashboard.serving_fixture import AS_OF, DATA_CUTOFF
+
+OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+ALL = ["alfa", "beta", "gamma", "delta"]
+
+
+def test_publish_meta(serving_db):
+    meta = data.publish_meta()
+    assert meta.as_of_date == AS_OF
+    assert meta.data_cutoff == DATA_CUTOFF
+    assert meta.published_at == dt.datetime(2026, 11, 23, 4, 5, tzinfo=dt.UTC)
+    assert meta.last_full_day == DATA_CUTOFF
+
+
+def test_every_client_query_returns_only_the_visible_clients(serving_db):
+    mine = ["alfa", "beta"]
+    assert set(data.client_status(mine)["client_id"]) == {"alfa", "beta"}
+    assert set(data.source_freshness(mine)["client_id"]) == {"alfa", "beta"}
+    assert data.client_status([]).empty
+    # Asking for another manager's client by id returns nothing.
+    assert data.channel_results(mine, "gamma", *OCTOBER).empty
+    assert data.daily_results(mine, "gamma", *OCTOBER).empty
+    assert data.monthly_plan(mine, "gamma", dt.date(2026, 10, 1), dt.date(2026, 11, 1)).empty
+    assert data.top_campaigns(mine, "gamma", *OCTOBER).empty
+    assert data.source_freshness(mine, "gamma").empty
+
+
+def test_portfolio_monthly_sums_only_the_visible_clients(serving_db):
+    months = (dt.date(2026, 10, 1), dt.date(2026, 10, 1))
+    both = data.portfolio_monthly(["alfa", "beta"], *months)["spend"].iloc[0]
+    alfa = data.portfolio_monthly(["alfa"], *months)["spend"].iloc[0]
+    beta = data.portfolio_monthly(["beta"], *months)["spend"].iloc[0]
+    assert both == pytest.approx(alfa + beta)
+
+
+def test_channel_results_totals_row_is_the_sum_of_the_channels(serving_db):
+    results = data.channel_results(ALL, "alfa", *OCTOBER)
+    channels, total = results[results["channel"].notna()], results[results["channel"].isna()]
+    assert len(total) == 1 and total.index[0] == results.index[-1]
+    for col in ("spend", "impressions", "clicks", "calls", "target_calls", "leads"):
+        assert total[col].iloc[0] == pytest.approx(channels[col].sum())
+
+
+def test_daily_results_has_every_day_of_the_period(serving_db):
+    daily = data.daily_results(ALL, "delta", dt.date(2026, 10, 25), dt.date(2026, 11, 5))
+    assert len(daily) == 12  # delta churned on 31.10: November days are there, with zeros
+    assert daily["spend"].iloc[-1] == 0
+
+
+def test_no_connection_is_left_open(serving_db):
+    data.client_status(ALL)
+    data.channel_results(ALL, "alfa", *OCTOBER)
+    # A read-write connection in this process fails while any other connection is open.
+    con = duckdb.connect(str(serving_db))
+    con.close()
+
+
+def test_a_swapped_file_is_picked_up(serving_db, tmp_path, monkeypatch):
+    path = tmp_path / "serving.duckdb"
+    shutil.copy(serving_db, path)
+    monkeypatch.setenv("AGENCY_SERVING_DB", str(path))
+    assert data.publish_meta().run_id == "fixture-run-0001"
+
+    staged = tmp_path / "staged.duckdb"
+    shutil.copy(serving_db, staged)
+    con = duckdb.connect(str(staged))
+    try:
+        con.execute("update _publish_meta set run_id = 'run-0002', data_cutoff = date '2026-11-23'")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    staged.replace(path)  # os.replace, as the publisher does
+    meta = data.publish_meta()
+    assert (meta.run_id, meta.data_cutoff) == ("run-0002", dt.date(2026, 11, 23))
+
+
+def test_missing_file_raises_a_typed_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("AGENCY_SERVING_DB", str(tmp_path / "nope.duckdb"))
+    with pytest.raises(data.ServingNotPublishedError) as err:
+        data.publish_meta()
+    assert err.value.path == tmp_path / "nope.duckdb"
+
+
+def test_relative_path_is_resolved_against_the_repo_root(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AGENCY_SERVING_DB", "data/x/serving.duckdb")
+    repo_root = Path(__file__).resolve().parents[2]
+    assert data.serving_path() == repo_root / "data/x/serving.duckdb"
+    monkeypatch.delenv("AGENCY_SERVING_DB")
+    assert data.serving_path() == repo_root / "data/serving/serving.duckdb"
