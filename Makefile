@@ -56,7 +56,7 @@ dagster: setup
 lint: setup
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
-	@$(UV) run --frozen mypy connectors pipelines dashboard demo_agency
+	@$(UV) run --frozen mypy connectors pipelines dashboard demo_agency scripts tests
 
 test: setup lint
 	@bash scripts/ensure_chromium.sh
