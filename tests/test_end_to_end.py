@@ -180,7 +180,7 @@ def test_dashboard_renders_the_published_demo(
         query(settings.serving_db, "SELECT client_id, client_name FROM dim_clients WHERE NOT is_churned")
     )
     client_id = sorted(names)[0]
-    pages = (
+    pages: tuple[tuple[str, dict[str, str], str], ...] = (
         ("views/portfolio.py", {}, names[client_id]),
         ("views/client_report.py", {"client": client_id}, "Канал"),
     )
