@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from decimal import Decimal
 
 from connectors._text import decode_text, quote
@@ -16,6 +17,8 @@ from connectors.errors import FormatError
 
 __all__ = [
     "json_bool",
+    "json_call_id",
+    "json_datetime",
     "json_decimal",
     "json_int",
     "json_text",
@@ -146,3 +149,23 @@ def vendor_error_message(body: object) -> str | None:
     elif isinstance(errors, dict) and errors:
         parts.extend(f"{key}: {_describe(val)}" for key, val in errors.items())
     return "; ".join(parts) if parts else None
+
+
+def json_call_id(value: object) -> int:
+    """A call's id: required, an integer (number or numeric string)."""
+    number = json_int(value)
+    if number is None:
+        raise ValueError("the call id is missing")
+    return number
+
+
+def json_datetime(value: object, fmt: str, described: str) -> datetime | None:
+    """A local date-time string in ``fmt`` (``described`` names it in errors); ``null``/``""`` -> None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return datetime.strptime(value.strip(), fmt)
+        except ValueError:
+            pass
+    raise ValueError(f"{shown(value)} is not a time {described}")

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from connectors._json import json_bool, json_int, json_text, load_json, shown, vendor_error_message
+from connectors._json import (
+    json_bool,
+    json_call_id,
+    json_datetime,
+    json_int,
+    json_text,
+    load_json,
+    shown,
+    vendor_error_message,
+)
 from connectors._result import ParseResult, convert, date_span
 from connectors.errors import FormatError
 
@@ -50,22 +59,8 @@ def format_calltouch_date(d: date) -> str:
     return d.strftime(_DATE_FORMAT)
 
 
-def _call_id(value: object) -> int:
-    number = json_int(value)
-    if number is None:
-        raise ValueError("the call id is missing")
-    return number
-
-
 def _local_time(value: object) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            return datetime.strptime(value.strip(), _DATETIME_FORMAT)
-        except ValueError:
-            pass
-    raise ValueError(f"{shown(value)} is not a time dd/mm/yyyy HH:MM:SS")
+    return json_datetime(value, _DATETIME_FORMAT, "dd/mm/yyyy HH:MM:SS")
 
 
 def _utc_time(value: object) -> datetime | None:
@@ -114,7 +109,7 @@ def parse_calls(content: bytes) -> ParseResult:
         if not isinstance(record, dict):
             raise FormatError("expected a call object", field=path)
         row: dict[str, object] = {
-            "call_id": convert(_call_id, record.get("callId"), field=f"{path}.callId"),
+            "call_id": convert(json_call_id, record.get("callId"), field=f"{path}.callId"),
             "call_date_local": convert(_local_time, record.get("date"), field=f"{path}.date"),
             "call_timestamp_utc": convert(_utc_time, record.get("timestamp"), field=f"{path}.timestamp"),
         }

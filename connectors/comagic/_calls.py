@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from connectors._json import json_bool, json_int, json_text, load_json, shown
+from connectors._json import json_bool, json_call_id, json_datetime, json_int, json_text, load_json, shown
 from connectors._result import ParseResult, convert, date_span
 from connectors.comagic._errors import ComagicApiError
 from connectors.errors import FormatError
@@ -58,22 +58,8 @@ def raise_for_error(body: object) -> None:
     )
 
 
-def _call_id(value: object) -> int:
-    number = json_int(value)
-    if number is None:
-        raise ValueError("the call id is missing")
-    return number
-
-
 def _time(value: object) -> datetime | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            return datetime.strptime(value.strip(), _DATETIME_FORMAT)
-        except ValueError:
-            pass
-    raise ValueError(f"{shown(value)} is not a time YYYY-MM-DD hh:mm:ss")
+    return json_datetime(value, _DATETIME_FORMAT, "YYYY-MM-DD hh:mm:ss")
 
 
 def _text(value: object) -> str | None:
@@ -106,7 +92,7 @@ def parse_calls_report(content: bytes) -> ParseResult:
         if not isinstance(record, dict):
             raise FormatError("expected a call object", field=path)
         row: dict[str, object] = {
-            "call_id": convert(_call_id, record.get("id"), field=f"{path}.id"),
+            "call_id": convert(json_call_id, record.get("id"), field=f"{path}.id"),
             "start_time": convert(_time, record.get("start_time"), field=f"{path}.start_time"),
             "finish_time": convert(_time, record.get("finish_time"), field=f"{path}.finish_time"),
             "is_lost": convert(json_bool, record.get("is_lost"), field=f"{path}.is_lost"),

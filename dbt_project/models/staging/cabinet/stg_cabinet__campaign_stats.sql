@@ -1,20 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('raw', 'cabinet_campaign_stats') }}
-
-),
-
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by client_id, platform, date, campaign_name
-            order by _loaded_at desc, _load_id desc
-        ) as _row_number
-    from source
+    {{ latest_per_key(source('raw', 'cabinet_campaign_stats'), ['client_id', 'platform', 'date', 'campaign_name']) }}
 
 ),
 

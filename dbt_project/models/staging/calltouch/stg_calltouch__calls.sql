@@ -1,20 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('raw', 'calltouch_calls') }}
-
-),
-
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by client_id, account_id, call_id
-            order by _loaded_at desc, _load_id desc
-        ) as _row_number
-    from source
+    {{ latest_per_key(source('raw', 'calltouch_calls'), ['client_id', 'account_id', 'call_id']) }}
 
 ),
 

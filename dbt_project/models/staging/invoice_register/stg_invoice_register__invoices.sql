@@ -1,20 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('raw', 'invoice_register_rows') }}
-
-),
-
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by inn, invoice_number
-            order by _loaded_at desc, _load_id desc
-        ) as _row_number
-    from source
+    {{ latest_per_key(source('raw', 'invoice_register_rows'), ['inn', 'invoice_number']) }}
 
 ),
 

@@ -1,20 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('raw', 'vk_ads_campaign_stats') }}
-
-),
-
 deduplicated as (
 
-    select
-        *,
-        row_number() over (
-            partition by client_id, account_id, date, campaign_id
-            order by _loaded_at desc, _load_id desc
-        ) as _row_number
-    from source
+    {{ latest_per_key(source('raw', 'vk_ads_campaign_stats'), ['client_id', 'account_id', 'date', 'campaign_id']) }}
 
 ),
 

@@ -1,21 +1,8 @@
 with
 
-source as (
-
-    select * from {{ source('raw', 'yandex_direct_campaign_stats') }}
-
-),
-
 deduplicated as (
 
-    -- The loader already replaces rows by natural key; keep the latest load if it ever did not.
-    select
-        *,
-        row_number() over (
-            partition by client_id, account_id, date, campaign_id
-            order by _loaded_at desc, _load_id desc
-        ) as _row_number
-    from source
+    {{ latest_per_key(source('raw', 'yandex_direct_campaign_stats'), ['client_id', 'account_id', 'date', 'campaign_id']) }}
 
 ),
 
