@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -39,6 +38,7 @@ from connectors.http import (
     ResponseFormatError,
     RetryPolicy,
     ServerError,
+    VendorClient,
     classify_status,
     parse_retry_after,
 )
@@ -149,7 +149,7 @@ def _parse_page(response: httpx.Response) -> tuple[list[dict[str, Any]], int | N
     return items, next_start
 
 
-class Bitrix24Client:
+class Bitrix24Client(VendorClient):
     """Reads a Bitrix24 portal through an incoming webhook with the ``crm`` scope.
 
     ``transport`` replaces the network in tests (``httpx.MockTransport``); ``sleep`` and
@@ -186,17 +186,6 @@ class Bitrix24Client:
 
     def __repr__(self) -> str:
         return "Bitrix24Client(webhook_url='***')"
-
-    def __enter__(self) -> Bitrix24Client:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
 
     def invoices(self, updated_since: date | None = None) -> list[dict[str, Any]]:
         """Every smart invoice (changed on or after ``updated_since`` when given), oldest id first.

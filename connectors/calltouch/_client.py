@@ -16,7 +16,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
-from types import TracebackType
 
 import httpx
 
@@ -33,6 +32,7 @@ from connectors.http import (
     HttpClient,
     RateLimiter,
     RetryPolicy,
+    VendorClient,
     classify_status,
 )
 
@@ -107,7 +107,7 @@ def _chunks(date_from: date, date_to: date) -> Iterator[tuple[date, date]]:
         start = end + timedelta(days=1)
 
 
-class CalltouchClient:
+class CalltouchClient(VendorClient):
     """Reads the calls diary of the Calltouch sites one API token (``clientApiId``) can see.
 
     ``transport`` replaces the network in tests (``httpx.MockTransport``); ``sleep`` and
@@ -146,20 +146,6 @@ class CalltouchClient:
             secrets=[token],
             sleep=sleep,
         )
-
-    def __repr__(self) -> str:
-        return f"CalltouchClient(base_url={self.base_url!r})"
-
-    def __enter__(self) -> CalltouchClient:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
 
     def calls(self, site_id: int | str, date_from: date, date_to: date) -> ParseResult:
         """Every call of site ``site_id`` from ``date_from`` to ``date_to`` (inclusive, cabinet time).

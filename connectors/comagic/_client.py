@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -40,6 +39,7 @@ from connectors.http import (
     RateLimitError,
     RetryPolicy,
     ServerError,
+    VendorClient,
     classify_status,
 )
 
@@ -162,7 +162,7 @@ def _parse_page(response: httpx.Response) -> _Page:
     return _Page(result, total, _limits(reply))
 
 
-class ComagicClient:
+class ComagicClient(VendorClient):
     """Reads the calls of one CoMagic/UIS account (agencies name a client with ``user_id``).
 
     ``transport`` replaces the network in tests (``httpx.MockTransport``); ``sleep`` replaces
@@ -200,20 +200,6 @@ class ComagicClient:
             secrets=[access_token],
             sleep=sleep,
         )
-
-    def __repr__(self) -> str:
-        return f"ComagicClient(base_url={self.base_url!r})"
-
-    def __enter__(self) -> ComagicClient:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
 
     def calls_report(self, date_from: date, date_till: date, *, user_id: int | None = None) -> ParseResult:
         """Every call from the start of ``date_from`` to the end of ``date_till`` (account time).

@@ -27,6 +27,7 @@ from connectors.http._errors import (
 )
 from connectors.http._ratelimit import RateLimiter
 from connectors.http._redact import redact
+from connectors.http._vendor import VendorClient
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -43,6 +44,7 @@ __all__ = [
     "ResponseFormatError",
     "RetryPolicy",
     "ServerError",
+    "VendorClient",
     "VendorWait",
     "classify_status",
     "parse_retry_after",

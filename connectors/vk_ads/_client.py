@@ -20,7 +20,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlencode
 
@@ -41,6 +40,7 @@ from connectors.http import (
     RateLimitError,
     RetryPolicy,
     ServerError,
+    VendorClient,
     classify_status,
     parse_retry_after,
 )
@@ -190,7 +190,7 @@ def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
         yield ids[i : i + MAX_IDS]
 
 
-class VkAdsClient:
+class VkAdsClient(VendorClient):
     """Reads one VK Ads account (the one ``access_token`` belongs to).
 
     ``transport`` replaces the network in tests (``httpx.MockTransport``); ``sleep`` and
@@ -225,20 +225,6 @@ class VkAdsClient:
             secrets=[access_token],
             sleep=sleep,
         )
-
-    def __repr__(self) -> str:
-        return f"VkAdsClient(base_url={self.base_url!r})"
-
-    def __enter__(self) -> VkAdsClient:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
 
     def campaign_ids(self, *, include_deleted: bool = True) -> list[str]:
         """Ids of the account's campaigns (deleted ones too by default: their past stats count).

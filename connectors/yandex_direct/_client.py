@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from types import TracebackType
 from typing import Any, Literal
 
 import httpx
@@ -42,6 +41,7 @@ from connectors.http import (
     ResponseFormatError,
     RetryPolicy,
     ServerError,
+    VendorClient,
     classify_status,
 )
 from connectors.yandex_direct._report import DEFAULT_FIELD_NAMES, parse_report_tsv
@@ -119,7 +119,7 @@ def _error_json(response: httpx.Response) -> dict[str, Any] | None:
     return error
 
 
-class DirectReportsClient:
+class DirectReportsClient(VendorClient):
     """Downloads Reports service statistics for the advertisers an agency token can read.
 
     ``transport`` replaces the network in tests (``httpx.MockTransport``); ``sleep`` and
@@ -161,20 +161,6 @@ class DirectReportsClient:
             secrets=[token],
             sleep=sleep,
         )
-
-    def __repr__(self) -> str:
-        return f"DirectReportsClient(base_url={self.base_url!r})"
-
-    def __enter__(self) -> DirectReportsClient:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
 
     def campaign_stats(
         self, client_login: str, date_from: date, date_to: date, *, level: ReportLevel = "campaign"
