@@ -14,6 +14,8 @@ from pathlib import PurePosixPath
 
 from connectors._result import ParseResult
 from connectors._text import decode_text, quote
+from connectors.bank_statement._statement import KIND as BANK_STATEMENT
+from connectors.bank_statement._statement import looks_like_bank_statement, parse_bank_statement
 from connectors.cabinet_csv._parse import KIND as CABINET_CSV
 from connectors.cabinet_csv._parse import find_cabinet_table, parse_cabinet_csv
 from connectors.calltouch._calls import KIND as CALLTOUCH_CALLS
@@ -37,6 +39,7 @@ FILE_KINDS: dict[str, str] = {
     COMAGIC_CALLS: "comagic_calls",
     CABINET_CSV: "cabinet_campaign_stats",
     INVOICE_REGISTER: "invoice_register_rows",
+    BANK_STATEMENT: "bank_statement_payments",
 }
 """Detected file kind -> the raw table its rows go to."""
 
@@ -47,6 +50,7 @@ _PARSERS: dict[str, Callable[[bytes], ParseResult]] = {
     COMAGIC_CALLS: parse_calls_report,
     CABINET_CSV: parse_cabinet_csv,
     INVOICE_REGISTER: parse_invoice_register,
+    BANK_STATEMENT: parse_bank_statement,
 }
 
 # Words in a file name that hint at a kind; used only when the content fits several kinds.
@@ -114,6 +118,8 @@ def detect_kind(content: bytes, filename: str) -> str:
     """
     if not content.strip():
         raise UnknownFormatError("the file is empty")
+    if looks_like_bank_statement(content):  # before decoding: it may be CP866
+        return BANK_STATEMENT
     binary = _binary_kind(content)
     if binary is not None:
         raise UnknownFormatError(

@@ -1,9 +1,9 @@
 """The inbox of dropped export files: detect, parse, load, then archive or quarantine.
 
 Layout: files for one client go in ``<inbox>/<client_id>/`` (any depth below it); invoice
-registers may go anywhere in the inbox and are matched to clients by ИНН. The kind of a file
-is detected from its content. Each file is loaded in its own transaction, so a bad file never
-stops the others and never leaves half its rows behind:
+registers and 1C bank statements may go anywhere in the inbox and are matched to clients by
+ИНН. The kind of a file is detected from its content. Each file is loaded in its own
+transaction, so a bad file never stops the others and never leaves half its rows behind:
 
 - loaded files move to ``<data>/archive/<YYYY-MM-DD>/<same relative path>``;
 - rejected files move to ``<data>/quarantine/<same relative path>`` with a sidecar
@@ -42,7 +42,18 @@ KIND_TARGETS: dict[str, tuple[str, str | None]] = {
     "calltouch_calls_json": ("calltouch_calls", "calltouch"),
     "comagic_calls_json": ("comagic_calls", "comagic"),
     "invoice_register": ("invoice_register_rows", None),
+    "bank_statement_1c": ("bank_statement_payments", None),
 }
+
+
+def _counterparty_inn(kind: str, row: dict[str, object]) -> str | None:
+    """The ИНН that ties an agency-wide row (invoice, payment) to a client."""
+    if kind == "bank_statement_1c":
+        inn = row["payer_inn"] if row.get("direction") == "in" else row.get("recipient_inn")
+    else:
+        inn = row.get("inn")
+    return str(inn) if inn else None
+
 
 _IGNORED_SUFFIXES = (".error.txt", ".tmp", ".part", ".crdownload")
 
@@ -208,10 +219,11 @@ def _process_one(
         target, source = KIND_TARGETS[kind]
         table = RAW_TABLES[target]
         lineage: dict[str, Any] = {"_origin": origin, "_load_id": load_id, "_loaded_at": loaded_at}
-        if source is None:  # invoice registers: matched to clients row by row, by ИНН
+        if source is None:  # invoice registers, bank statements: matched to clients row by row, by ИНН
             rows = []
             for row in result.rows:
-                match = config.client_by_inn(str(row["inn"]))
+                inn = _counterparty_inn(kind, row)
+                match = config.client_by_inn(inn) if inn else None
                 rows.append({**row, **lineage, "client_id": match.id if match else None})
         else:
             first = origin.split("/", 1)[0]

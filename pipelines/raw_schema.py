@@ -190,6 +190,30 @@ INVOICE_REGISTER_ROWS = RawTable(
     date_column=None,
 )
 
+BANK_STATEMENT_PAYMENTS = RawTable(
+    name="bank_statement_payments",
+    columns=(
+        ("client_id", "VARCHAR"),  # the counterparty's ИНН matched to a client; NULL otherwise
+        ("document_number", "VARCHAR NOT NULL"),
+        ("document_date", "DATE NOT NULL"),
+        ("document_type", "VARCHAR"),
+        ("amount", "DECIMAL(18,2) NOT NULL"),
+        ("direction", "VARCHAR NOT NULL"),  # in: to the agency's account; out: from it
+        ("received_on", "DATE"),  # ДатаПоступило
+        ("written_off_on", "DATE"),  # ДатаСписано
+        ("payer_name", "VARCHAR"),
+        ("payer_inn", "VARCHAR"),
+        ("payer_kpp", "VARCHAR"),
+        ("payer_account", "VARCHAR"),
+        ("recipient_name", "VARCHAR"),
+        ("recipient_inn", "VARCHAR"),
+        ("recipient_account", "VARCHAR"),
+        ("purpose", "VARCHAR"),  # НазначениеПлатежа: carries the invoice number
+    ),
+    key=("payer_account", "document_date", "document_number", "direction", "amount"),
+    date_column=None,
+)
+
 LOAD_LOG = RawTable(
     name="load_log",
     columns=(
@@ -279,6 +303,7 @@ RAW_TABLES: dict[str, RawTable] = {
         CALLTOUCH_CALLS,
         COMAGIC_CALLS,
         INVOICE_REGISTER_ROWS,
+        BANK_STATEMENT_PAYMENTS,
         LOAD_LOG,
     )
 }

@@ -149,3 +149,30 @@ def test_a_rejected_file_does_not_touch_rows_loaded_before(env: dict[str, Path])
     report, after = run(env)
     assert [o.origin for o in report.rejected] == ["romashka/a.tsv"]
     assert after == before
+
+
+def test_a_bank_statement_anywhere_in_the_inbox_loads_with_payers_matched_by_inn(
+    env: dict[str, Path],
+) -> None:
+    drop(env, "bank_statement_cp1251.txt", "bank/2026-03/kl_to_1c.txt")
+    drop(env, "bank_statement_dos_cp866.txt", "bank/dos.txt")
+    report, _ = run(env)
+    assert [o.kind for o in report.loaded] == ["bank_statement_1c", "bank_statement_1c"]
+    report_again, _ = run(env)  # nothing left in the inbox
+    assert report_again.outcomes == []
+    drop(env, "bank_statement_cp1251.txt", "bank/again.txt")  # the same statement dropped twice
+    run(env)
+    with DuckDBRawStore(env["db"]) as store:
+        rows = store.con.execute(
+            "SELECT direction, payer_inn, client_id, amount FROM raw.bank_statement_payments ORDER BY ALL"
+        ).fetchall()
+        keys = store.con.execute(
+            "SELECT count(*), count(DISTINCT "
+            "(payer_account, document_date, document_number, direction, amount)) "
+            "FROM raw.bank_statement_payments"
+        ).fetchone()
+    assert keys is not None and keys[0] == keys[1]  # never duplicated
+    incoming = [r for r in rows if r[0] == "in"]
+    assert ("in", "500100732259", "ivanov") in [r[:3] for r in incoming]  # payer matched to the client
+    assert any(client is None for _, _, client, _ in incoming)  # unknown payers kept, not dropped
+    assert any(direction == "out" for direction, *_ in rows)  # the agency's own payments kept too
