@@ -19,7 +19,7 @@ from connectors.http import (
     RetryPolicy,
 )
 from pipelines.raw_schema import RAW_TABLES
-from tests.fakes import FakeResponse, FakeServer
+from tests.fakes import FakeResponse, FakeServer, FakeTime, scripted
 
 SECRET = "k3x9secretwebhookcode7"
 WEBHOOK = f"https://agency.bitrix24.ru/rest/1/{SECRET}/"
@@ -63,31 +63,6 @@ def reply(body: object, status: int = 200, **headers: str) -> httpx.Response:
 
 def error(code: str, description: str, status: int, **headers: str) -> httpx.Response:
     return reply({"error": code, "error_description": description}, status, **headers)
-
-
-def scripted(*responses: httpx.Response) -> tuple[httpx.MockTransport, list[httpx.Request]]:
-    queue = list(responses)
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        response: httpx.Response = queue.pop(0)
-        return response
-
-    return httpx.MockTransport(handler), seen
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
 
 
 OPEN: list[Bitrix24Client] = []

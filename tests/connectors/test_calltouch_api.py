@@ -17,7 +17,7 @@ from connectors.http import (
     RetryPolicy,
 )
 from tests.connectors.fixtures.make_fixtures import CALLTOUCH_RECORDS
-from tests.fakes import FakeResponse, FakeServer
+from tests.fakes import FakeResponse, FakeServer, FakeTime, scripted
 
 TOKEN = "ct-secret-clientApiId-0123456789"
 SITE = 25918
@@ -38,35 +38,6 @@ def page(number: int, total: int, *records: dict[str, Any]) -> bytes:
 PAGE_1 = page(1, 3, *CALLTOUCH_RECORDS[:2])
 PAGE_2 = page(2, 3, CALLTOUCH_RECORDS[2], call(1001, duration=5))
 PAGE_3 = page(3, 3, call(1001, duration=77), call(1002))
-
-
-class FakeTime:
-    """A clock that only moves when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def scripted(*responses: httpx.Response | Exception) -> tuple[httpx.MockTransport, list[httpx.Request]]:
-    queue = list(responses)
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        response = queue.pop(0)
-        if isinstance(response, Exception):
-            raise response
-        return response
-
-    return httpx.MockTransport(handler), seen
 
 
 OPEN: list[CalltouchClient] = []

@@ -21,6 +21,7 @@ from connectors.http import (
 )
 from tests.connectors.fixtures.make_fixtures import COMAGIC
 from tests.fakes import FakeResponse, FakeServer
+from tests.fakes import scripted as fake_scripted
 
 TOKEN = "uis-secret-access-token-0123456789"
 DAY1, DAY2 = date(2026, 3, 1), date(2026, 3, 2)
@@ -55,19 +56,10 @@ WHOLE = reply(2, *CALLS)
 def scripted(
     *responses: bytes | httpx.Response | Exception,
 ) -> tuple[httpx.MockTransport, list[httpx.Request]]:
-    queue = list(responses)
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        response = queue.pop(0)
-        if isinstance(response, Exception):
-            raise response
-        if isinstance(response, bytes):
-            return httpx.Response(200, content=response, headers=JSON)
-        return response
-
-    return httpx.MockTransport(handler), seen
+    """The shared scripted transport; a bytes item is a 200 JSON body."""
+    return fake_scripted(
+        *(httpx.Response(200, content=r, headers=JSON) if isinstance(r, bytes) else r for r in responses)
+    )
 
 
 def params(request: httpx.Request) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from connectors.http import (
 )
 from connectors.vk_ads import VkAdsClient, obtain_token, parse_campaign_day_stats
 from tests.connectors.fixtures.make_fixtures import VK_ADS
-from tests.fakes import FakeResponse, FakeServer
+from tests.fakes import FakeResponse, FakeServer, FakeTime, scripted
 
 TOKEN = "vkads-secret-access-token-0123456789"
 SECRET = "vkads-app-client-secret-abcdef"
@@ -34,18 +34,6 @@ def as_json(body: object, status: int = 200, **headers: str) -> httpx.Response:
     return httpx.Response(status, json=body, headers=headers)
 
 
-def scripted(*responses: httpx.Response) -> tuple[httpx.MockTransport, list[httpx.Request]]:
-    queue = list(responses)
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        response: httpx.Response = queue.pop(0)
-        return response
-
-    return httpx.MockTransport(handler), seen
-
-
 def serving(
     respond: Callable[[httpx.Request], httpx.Response],
 ) -> tuple[httpx.MockTransport, list[httpx.Request]]:
@@ -56,21 +44,6 @@ def serving(
         return respond(request)
 
     return httpx.MockTransport(handler), seen
-
-
-class FakeTime:
-    """A clock that only moves when the client sleeps; records the sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
 
 
 OPEN: list[VkAdsClient] = []

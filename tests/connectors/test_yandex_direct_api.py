@@ -16,25 +16,13 @@ from connectors.http import (
 )
 from connectors.yandex_direct import DirectReportsClient, ReportNotReadyError, parse_report_tsv
 from tests.connectors.fixtures.make_fixtures import DIRECT_HEADER, DIRECT_ROWS, DIRECT_SUMMARY, DIRECT_TITLE
-from tests.fakes import FakeResponse, FakeServer
+from tests.fakes import FakeResponse, FakeServer, scripted
 
 TOKEN = "y0_AgAAAAA-direct-secret-token"
 REPORT = ("\n".join([DIRECT_TITLE, DIRECT_HEADER, *DIRECT_ROWS, DIRECT_SUMMARY]) + "\n").encode()
 TRUNCATED = ("\n".join([DIRECT_TITLE, DIRECT_HEADER, *DIRECT_ROWS[:2], DIRECT_SUMMARY]) + "\n").encode()
 DAY1, DAY3 = date(2026, 3, 1), date(2026, 3, 3)
 POLICY = RetryPolicy(max_attempts=5, max_total_wait=600.0, jitter=0.0)
-
-
-def scripted(*responses: httpx.Response) -> tuple[httpx.MockTransport, list[httpx.Request]]:
-    queue = list(responses)
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        response: httpx.Response = queue.pop(0)
-        return response
-
-    return httpx.MockTransport(handler), seen
 
 
 def error(

@@ -1,5 +1,6 @@
-"""Fake vendor servers for connector tests: a real HTTP socket on 127.0.0.1, scripted responses."""
+"""Fakes for connector tests: a real HTTP server on 127.0.0.1, a scripted MockTransport, a fake clock."""
 
 from tests.fakes._server import FakeResponse, FakeServer, RecordedRequest
+from tests.fakes._transport import FakeTime, scripted
 
-__all__ = ["FakeResponse", "FakeServer", "RecordedRequest"]
+__all__ = ["FakeResponse", "FakeServer", "FakeTime", "RecordedRequest", "scripted"]

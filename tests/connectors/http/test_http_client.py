@@ -23,39 +23,10 @@ from connectors.http import (
     ServerError,
     parse_retry_after,
 )
-from tests.fakes import FakeResponse, FakeServer
+from tests.fakes import FakeResponse, FakeServer, FakeTime, scripted
 
 TOKEN = "y0_AgAAAAAsecretTOKEN42"
 NO_JITTER = RetryPolicy(max_attempts=5, max_total_wait=100.0, backoff_initial=1.0, jitter=0.0)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def scripted(*responses: httpx.Response | Exception) -> tuple[httpx.MockTransport, list[httpx.Request]]:
-    """A MockTransport answering with ``responses`` in order (an exception is raised)."""
-    queue = list(responses)
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        item = queue.pop(0)
-        if isinstance(item, Exception):
-            raise item
-        response: httpx.Response = item
-        return response
-
-    return httpx.MockTransport(handler), seen
 
 
 def text_body(response: httpx.Response) -> str:
@@ -216,7 +187,7 @@ def test_api_errors_survive_pickling_for_worker_processes():
 
 
 def test_the_rate_limiter_allows_max_calls_in_any_period():
-    clock = FakeClock()
+    clock = FakeTime()
     limiter = RateLimiter(max_calls=20, period=10.0, clock=clock, sleep=clock.sleep)
     times = []
     for _ in range(45):
@@ -227,7 +198,7 @@ def test_the_rate_limiter_allows_max_calls_in_any_period():
 
 
 def test_the_rate_limiter_is_shared_safely_between_threads():
-    clock = FakeClock()
+    clock = FakeTime()
     lock = threading.Lock()
 
     def sleep(seconds: float) -> None:
