@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 from connectors.errors import FormatError
 
-__all__ = ["ParseResult", "convert", "date_span"]
+__all__ = ["ParseResult", "convert", "date_chunks", "date_span"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -46,3 +46,12 @@ def convert(parse: Callable[[T], R], value: T, *, line: int | None = None, field
         return parse(value)
     except ValueError as exc:
         raise FormatError(str(exc), line=line, field=field) from None
+
+
+def date_chunks(date_from: date, date_to: date, max_days: int) -> Iterator[tuple[date, date]]:
+    """``date_from..date_to`` (inclusive) cut into consecutive periods of at most ``max_days``."""
+    start = date_from
+    while start <= date_to:
+        end = min(date_to, start + timedelta(days=max_days - 1))
+        yield start, end
+        start = end + timedelta(days=1)

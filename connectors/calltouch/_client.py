@@ -14,13 +14,13 @@ rights on the site (never retried), 429 and 5xx are retried.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date
 
 import httpx
 
 from connectors._json import load_json, vendor_error_message
-from connectors._result import ParseResult
+from connectors._result import ParseResult, date_chunks
 from connectors.calltouch._calls import KIND, format_calltouch_date, parse_calls
 from connectors.errors import FormatError
 from connectors.http import (
@@ -99,14 +99,6 @@ def _parse_page(response: httpx.Response) -> tuple[int, ParseResult]:
     return total, parse_calls(response.content)
 
 
-def _chunks(date_from: date, date_to: date) -> Iterator[tuple[date, date]]:
-    start = date_from
-    while start <= date_to:
-        end = min(date_to, start + timedelta(days=MAX_DAYS - 1))
-        yield start, end
-        start = end + timedelta(days=1)
-
-
 class CalltouchClient(VendorClient):
     """Reads the calls diary of the Calltouch sites one API token (``clientApiId``) can see.
 
@@ -163,7 +155,7 @@ class CalltouchClient(VendorClient):
         if date_to < date_from:
             raise ValueError(f"date_to {date_to} is before date_from {date_from}")
         by_id: dict[object, dict[str, object]] = {}
-        for start, end in _chunks(date_from, date_to):
+        for start, end in date_chunks(date_from, date_to, MAX_DAYS):
             page = 1
             while True:
                 params = {

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
 from connectors._json import json_text, load_json, vendor_error_message
-from connectors._result import ParseResult
+from connectors._result import ParseResult, date_chunks
 from connectors.errors import FormatError
 from connectors.http import (
     DEFAULT_TIMEOUT,
@@ -177,14 +177,6 @@ def _parse_token(response: httpx.Response) -> str:
     return token
 
 
-def _chunks(date_from: date, date_to: date) -> Iterator[tuple[date, date]]:
-    start = date_from
-    while start <= date_to:
-        end = min(date_to, start + timedelta(days=MAX_DAYS - 1))
-        yield start, end
-        start = end + timedelta(days=1)
-
-
 def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
     for i in range(0, len(ids), MAX_IDS):
         yield ids[i : i + MAX_IDS]
@@ -259,7 +251,7 @@ class VkAdsClient(VendorClient):
         ids = list(dict.fromkeys(str(i) for i in campaign_ids))
         rows: list[dict[str, object]] = []
         for batch in _batches(ids):
-            for start, end in _chunks(date_from, date_to):
+            for start, end in date_chunks(date_from, date_to, MAX_DAYS):
                 params = {
                     "id": ",".join(batch),
                     "date_from": start.isoformat(),
