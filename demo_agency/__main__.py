@@ -1,4 +1,5 @@
-"""``python -m demo_agency --out data/demo [--today YYYY-MM-DD] [--seed 7] [--clients 12] [--months 18]``."""
+"""``python -m demo_agency --out data/demo [--today YYYY-MM-DD] [--seed 7] [--clients 12] [--months 18]
+[--vendor-files]``."""
 
 from __future__ import annotations
 
@@ -28,13 +29,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--clients", type=int, default=12, help="number of clients, 1-16")
     parser.add_argument("--months", type=int, default=18, help="full months of history before this month")
+    parser.add_argument(
+        "--vendor-files",
+        action="store_true",
+        help="also write the Direct, VK Ads, Calltouch and CoMagic data as inbox export files "
+        "(and mark those accounts `via: inbox`) instead of serving them through the fake APIs",
+    )
     args = parser.parse_args(argv)
     today = args.today or dt.date.today()
     try:
         agency = simulate(today, seed=args.seed, months=args.months, n_clients=args.clients)
     except ValueError as exc:
         parser.error(str(exc))
-    written = agency.write(args.out)
+    written = agency.write(args.out, vendor_files=args.vendor_files)
     print(written.summary())
     return 0
 

@@ -3,6 +3,7 @@
 Layout under ``<out>/``::
 
     agency.yaml
+    demo_world.json            how to rebuild this world (seed, date, size) for the fake APIs
     inbox/<client_id>/yandex_direct_<login>_<YYYY-MM>.tsv
     inbox/<client_id>/vk_ads_<account>_<YYYY-MM>.json
     inbox/<client_id>/google_ads_<YYYY-MM>.csv
@@ -10,11 +11,14 @@ Layout under ``<out>/``::
     inbox/<client_id>/comagic_<account>_<YYYY-MM>.json
     inbox/accounting/invoices_<YYYY>_Q<n>.csv
 
-One file per client, source and calendar month (calls by the month of the date the file shows,
-i.e. the tracker account's clock), plus one deliberate re-export of a Direct month with
-identical figures. Files are written as ``<name>.part`` and renamed, so a pipeline watching the
-inbox never picks up half a file. Existing files with the same names are replaced; nothing else
-in ``out`` is touched.
+By default the Direct, VK Ads, Calltouch and CoMagic data is not written as files: the pipeline
+pulls it from the demo's fake vendor endpoints (:mod:`demo_agency.vendors`) through the real
+API clients. ``vendor_files=True`` writes those feeds as inbox files as well (the export path
+of the same vendors). One file per client, source and calendar month (calls by the month of the
+date the file shows, i.e. the tracker account's clock), plus one deliberate re-export of a
+Direct month with identical figures. Files are written as ``<name>.part`` and renamed, so a
+pipeline watching the inbox never picks up half a file. Existing files with the same names are
+replaced; nothing else in ``out`` is touched.
 """
 
 from __future__ import annotations
@@ -44,11 +48,20 @@ class WrittenDemo:
     rows: int
     """Data rows across the inbox files (stats rows, call records, invoice rows)."""
     clients: int
+    world_path: Path
+    """``demo_world.json``: what the fake vendor endpoints need to serve this agency."""
+
+    vendor_files: bool = False
 
     def summary(self) -> str:
+        apis = (
+            ""
+            if self.vendor_files
+            else f"; Direct, VK Ads, Calltouch, CoMagic served by fake APIs ({self.world_path.name})"
+        )
         return (
             f"demo agency: {self.clients} clients, {len(self.files)} inbox files, {self.rows} rows "
-            f"-> {self.inbox} (config {self.config_path})"
+            f"-> {self.inbox} (config {self.config_path}){apis}"
         )
 
 
@@ -57,12 +70,14 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _account_yaml(account: ClientAccount) -> str:
+def _account_yaml(account: ClientAccount, *, via_inbox: bool) -> str:
     zone = f", timezone: {account.timezone}" if account.timezone else ""
-    return f"      - {{source: {account.source}, id: {_q(account.id)}{zone}}}"
+    via = ", via: inbox" if via_inbox or account.source == "cabinet" else ""
+    return f"      - {{source: {account.source}, id: {_q(account.id)}{zone}{via}}}"
 
 
-def config_yaml(agency: Agency) -> str:
+def config_yaml(agency: Agency, *, via_inbox: bool = False) -> str:
+    """The configuration; ``via_inbox`` marks every account as delivered by inbox files."""
     s = agency.settings
     lines = [
         "# Demo agency configuration, written by `python -m demo_agency`",
@@ -74,6 +89,7 @@ def config_yaml(agency: Agency) -> str:
         f"  target_call_min_talk_seconds: {s.target_call_min_talk_seconds}",
         f"  unique_call_window_days: {s.unique_call_window_days}",
         f"  default_vat_rate: {s.default_vat_rate}",
+        f"  history_start: {agency.data_start.isoformat()}",
         "managers:",
     ]
     for m in agency.managers:
@@ -93,7 +109,7 @@ def config_yaml(agency: Agency) -> str:
             f"    end_date: {c.end_date.isoformat() if c.end_date else 'null'}",
             f"    payment_terms_days: {c.payment_terms_days}",
             "    accounts:",
-            *(_account_yaml(a) for a in c.accounts),
+            *(_account_yaml(a, via_inbox=via_inbox) for a in c.accounts),
         ]
         if c.plans:
             lines.append("    plans:")
@@ -117,8 +133,9 @@ def _month_key(day: dt.date) -> str:
 
 
 class _Writer:
-    def __init__(self, agency: Agency, out_dir: Path) -> None:
+    def __init__(self, agency: Agency, out_dir: Path, *, vendor_files: bool) -> None:
         self.agency = agency
+        self.vendor_files = vendor_files
         self.inbox = out_dir / "inbox"
         self.files: list[Path] = []
         self.rows = 0
@@ -147,7 +164,8 @@ class _Writer:
         last_full_month = _month_key(add_months(month_start(self.agency.today), -1))
         reexported = False
         for client in self.agency.clients:
-            for channel in ("yandex_direct", "vk_ads", "google_ads"):
+            channels = ("yandex_direct", "vk_ads", "google_ads") if self.vendor_files else ("google_ads",)
+            for channel in channels:
                 months = sorted(k[2] for k in grouped if k[0] == client.id and k[1] == channel)
                 for key in months:
                     stats = grouped[(client.id, channel, key)]
@@ -245,13 +263,16 @@ class _Writer:
             self.put(f"accounting/invoices_{start.year}_Q{quarter_of(start)}.csv", body, len(quarters[start]))
 
 
-def write_demo(agency: Agency, out_dir: Path) -> WrittenDemo:
+def write_demo(agency: Agency, out_dir: Path, *, vendor_files: bool = False) -> WrittenDemo:
     out_dir.mkdir(parents=True, exist_ok=True)
     config_path = out_dir / "agency.yaml"
-    _write(config_path, config_yaml(agency).encode("utf-8"))
-    writer = _Writer(agency, out_dir)
+    _write(config_path, config_yaml(agency, via_inbox=vendor_files).encode("utf-8"))
+    world_path = out_dir / "demo_world.json"
+    _write(world_path, json.dumps(agency.world(), indent=2).encode("utf-8"))
+    writer = _Writer(agency, out_dir, vendor_files=vendor_files)
     writer.ads()
-    writer.calls()
+    if vendor_files:
+        writer.calls()
     writer.registers()
     return WrittenDemo(
         out_dir=out_dir,
@@ -260,4 +281,6 @@ def write_demo(agency: Agency, out_dir: Path) -> WrittenDemo:
         files=tuple(writer.files),
         rows=writer.rows,
         clients=len(agency.clients),
+        world_path=world_path,
+        vendor_files=vendor_files,
     )

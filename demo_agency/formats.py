@@ -217,24 +217,31 @@ def calltouch_calls_json(
     site_name: str,
     redirect_number: str,
     paged: bool = True,
+    page: int = 1,
+    page_size: int | None = None,
 ) -> str:
     """The calls diary: the paged object (``page``/``pageTotal``/``records``) or a bare array.
 
     ``date`` is the Calltouch cabinet's Moscow time (``dd/mm/yyyy HH:MM:SS``), ``timestamp``
-    unix seconds UTC; empty utm fields read ``<не указано>``.
+    unix seconds UTC; empty utm fields read ``<не указано>``. With ``page_size`` only that
+    page of the calls (oldest first) is written, as the API serves it.
     """
+    ordered = sorted(calls, key=lambda c: (c.started_at, c.call_id))
+    size = page_size or max(len(ordered), 1)
+    page_total = max(1, -(-len(ordered) // size))
+    chosen = ordered[(page - 1) * size : page * size] if page_size else ordered
     records = [
         _calltouch_record(c, site_id=site_id, site_name=site_name, redirect_number=redirect_number)
-        for c in sorted(calls, key=lambda c: (c.started_at, c.call_id))
+        for c in chosen
     ]
     if not paged:
         return _json(records)
     return _json(
         {
-            "page": 1,
-            "pageTotal": 1,
-            "pageSize": len(records),
-            "recordsTotal": len(records),
+            "page": page,
+            "pageTotal": page_total,
+            "pageSize": size if page_size else len(records),
+            "recordsTotal": len(ordered),
             "records": records,
         }
     )
@@ -298,10 +305,23 @@ def _comagic_record(call: Call, zone: ZoneInfo, site: str) -> dict[str, Any]:
     }
 
 
-def comagic_calls_report_json(calls: Iterable[Call], *, timezone: str, request_id: str, site: str) -> str:
-    """A ``get.calls_report`` JSON-RPC result; times are in the account's ``timezone``."""
+def comagic_calls_report_json(
+    calls: Iterable[Call],
+    *,
+    timezone: str,
+    request_id: str,
+    site: str,
+    offset: int = 0,
+    limit: int | None = None,
+) -> str:
+    """A ``get.calls_report`` JSON-RPC result; times are in the account's ``timezone``.
+
+    ``offset``/``limit`` cut one page out of the calls (oldest first); ``total_items`` counts them all.
+    """
     zone = ZoneInfo(timezone)
-    data = [_comagic_record(c, zone, site) for c in sorted(calls, key=lambda c: (c.started_at, c.call_id))]
+    ordered = sorted(calls, key=lambda c: (c.started_at, c.call_id))
+    page = ordered[offset : offset + limit] if limit is not None else ordered[offset:]
+    data = [_comagic_record(c, zone, site) for c in page]
     return _json(
         {
             "jsonrpc": "2.0",
@@ -310,7 +330,7 @@ def comagic_calls_report_json(calls: Iterable[Call], *, timezone: str, request_i
                 "data": data,
                 "metadata": {
                     "api_version": "2.0",
-                    "total_items": len(data),
+                    "total_items": len(ordered),
                     "limits": {
                         "day_limit": 10000,
                         "day_remaining": 9987,

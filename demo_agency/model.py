@@ -260,11 +260,26 @@ class Agency:
 
         return config_yaml(self)
 
-    def write(self, out_dir: Path) -> WrittenDemo:
-        """Write ``agency.yaml`` and the inbox of vendor-format files under ``out_dir``."""
+    @property
+    def months(self) -> int:
+        """Full months of history before the month of ``today`` (``simulate``'s argument)."""
+        return (self.today.year * 12 + self.today.month) - (self.data_start.year * 12 + self.data_start.month)
+
+    def world(self) -> dict[str, object]:
+        """What ``simulate`` needs to rebuild this agency (``demo_world.json``)."""
+        return {
+            "today": self.today.isoformat(),
+            "seed": self.seed,
+            "months": self.months,
+            "clients": len(self.clients),
+        }
+
+    def write(self, out_dir: Path, *, vendor_files: bool = False) -> WrittenDemo:
+        """Write ``agency.yaml``, ``demo_world.json`` and the inbox of vendor-format files under
+        ``out_dir``; with ``vendor_files`` also the feeds the fake APIs serve (see ``_layout``)."""
         from demo_agency._layout import write_demo
 
-        return write_demo(self, Path(out_dir))
+        return write_demo(self, Path(out_dir), vendor_files=vendor_files)
 
     def ground_truth(self) -> GroundTruth:
         """The metrics the pipeline must arrive at, computed from this model (not the files)."""

@@ -1,8 +1,14 @@
-"""Command line: ``python -m pipelines refresh`` runs the full refresh in-process.
+"""Command line: run the refresh in-process, or check the configuration.
 
-Same assets as the Dagster job (and recorded in ``$DAGSTER_HOME`` when it is set, so the run
-shows up in ``dagster dev``), without the CLI's start-up overhead. Prints a short report and
-exits non-zero when anything failed.
+    python -m pipelines refresh             nightly: API restatement windows, inbox, models, publish
+    python -m pipelines refresh --full      every day from the history start (first run, demo)
+    python -m pipelines backfill --from 2026-08-01 --to 2026-10-31 [--client acme ...]
+    python -m pipelines check-config
+
+Same assets as the Dagster job (recorded in ``$DAGSTER_HOME`` when it is set, so runs show up
+in ``dagster dev``). Prints a short report. Exit codes: 0 published; 1 the run failed (the
+dashboard keeps the last good version); 2 the configuration is wrong; 3 published, but some
+client accounts could not be pulled (listed).
 """
 
 from __future__ import annotations
@@ -12,78 +18,110 @@ import datetime as dt
 import os
 import sys
 
-from pipelines.config import ConfigError, load_config
+from pipelines.config import AgencyConfig, ConfigError, load_config
 from pipelines.settings import Settings
+from pipelines.windows import PullRange, full_range, nightly_range
+
+EXIT_FAILED, EXIT_CONFIG, EXIT_PARTIAL = 1, 2, 3
+
+
+def _load(settings: Settings) -> AgencyConfig | None:
+    try:
+        return load_config(settings.config_path)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return None
 
 
 def _check_config(settings: Settings) -> int:
-    try:
-        config = load_config(settings.config_path)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    config = _load(settings)
+    if config is None:
+        return EXIT_CONFIG
     print(f"{settings.config_path}: OK ({len(config.clients)} clients, {len(config.managers)} managers)")
     return 0
 
 
-def _refresh(settings: Settings, *, verbose: bool = False) -> int:
-    from dagster import DagsterInstance, materialize
+def _refresh(settings: Settings, pull_range: PullRange, *, verbose: bool = False) -> int:
+    from dagster import DagsterInstance
 
-    from pipelines.definitions import ALL_ASSETS, WRITER_TAGS, resources_for
     from pipelines.publish import read_publish_meta
+    from pipelines.runner import run_refresh
 
-    if _check_config(settings):
-        return 2
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    result = materialize(
-        ALL_ASSETS,
-        resources=resources_for(settings),
+    print(f"refresh: API pulls of {pull_range.describe()}")
+    outcome = run_refresh(
+        settings,
+        pull_range,
         instance=instance,
-        tags={**WRITER_TAGS, "agency/trigger": "cli"},
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO" if verbose else "WARNING"}}}},
+        log_level="INFO" if verbose else "WARNING",
+        tags={"agency/trigger": "cli"},
     )
-    for event in result.get_asset_materialization_events():
-        mat = event.event_specific_data.materialization  # type: ignore[union-attr]
-        if mat.asset_key.path == ["raw", "load_log"]:
-            loaded, rejected = (
-                getattr(mat.metadata.get(k), "value", 0) for k in ("files_loaded", "files_rejected")
-            )
-            print(f"inbox: {loaded} file(s) loaded, {rejected} rejected")
-    for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed:
-            level = "FAILED" if evaluation.severity.value == "ERROR" else "warning"
-            where = evaluation.asset_key.to_user_string()
-            print(f"{level}: check {evaluation.check_name} on {where} did not pass")
+    if outcome.inbox:
+        print(
+            f"inbox: {outcome.inbox.get('files_loaded', 0)} file(s) loaded, "
+            f"{outcome.inbox.get('files_rejected', 0)} rejected"
+        )
+    for table, meta in sorted(outcome.pulls.items()):
+        failed = f", {meta['accounts_failed']} FAILED" if meta.get("accounts_failed") else ""
+        print(
+            f"api: {table}: {meta['days']}, {meta['accounts_loaded']} account(s), "
+            f"{meta['rows_loaded']} rows{failed}"
+        )
+    for check in outcome.failed_checks:
+        print(f"check did not pass: {check}")
     quarantine = settings.quarantine_dir
     if quarantine.exists() and any(quarantine.rglob("*.error.txt")):
         print(f"some files were rejected: see the .error.txt files in {quarantine}")
-    meta = read_publish_meta(settings.serving_db)
-    if not result.success:
+    published = read_publish_meta(settings.serving_db)
+    if not outcome.success:
         print("refresh FAILED; the dashboard keeps the last good version", file=sys.stderr)
-        for event in result.all_events:
+        for event in outcome.result.all_events:
             if event.is_step_failure and event.step_key:
                 data = event.step_failure_data
                 reason = data.error.message.strip().splitlines()[0] if data and data.error else ""
                 print(f"  step {event.step_key} failed: {reason}", file=sys.stderr)
-        if meta:
-            print(f"  serving file still at the version published {meta['published_at']}", file=sys.stderr)
-        return 1
-    if meta:
+        if published:
+            print(
+                f"  serving file still at the version published {published['published_at']}", file=sys.stderr
+            )
+        return EXIT_FAILED
+    if published:
         print(
-            f"published {settings.serving_db} (data up to {meta['data_cutoff']}, as of {meta['as_of_date']})"
+            f"published {settings.serving_db} (data up to {published['data_cutoff']}, "
+            f"as of {published['as_of_date']})"
         )
+    if outcome.failed_pulls:
+        print(f"{len(outcome.failed_pulls)} client account(s) could not be pulled:", file=sys.stderr)
+        for line in outcome.failed_pulls:
+            print(f"  {line}", file=sys.stderr)
+        return EXIT_PARTIAL
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    refresh = sub.add_parser("refresh", help="load configuration and inbox, build and test models, publish")
-    refresh.add_argument(
+    as_of = argparse.ArgumentParser(add_help=False)
+    as_of.add_argument(
         "--as-of", type=dt.date.fromisoformat, help="report date (default: AGENCY_AS_OF or today)"
     )
-    refresh.add_argument("-v", "--verbose", action="store_true", help="show every pipeline log line")
+    as_of.add_argument("-v", "--verbose", action="store_true", help="show every pipeline log line")
+    refresh = sub.add_parser(
+        "refresh", parents=[as_of], help="nightly refresh: restatement windows, inbox, models, publish"
+    )
+    refresh.add_argument(
+        "--full", action="store_true", help="pull every day from the history start (first run of an agency)"
+    )
+    backfill = sub.add_parser(
+        "backfill", parents=[as_of], help="pull a range of days again, then build and publish"
+    )
+    backfill.add_argument(
+        "--from", dest="first", type=dt.date.fromisoformat, required=True, help="YYYY-MM-DD"
+    )
+    backfill.add_argument(
+        "--to", dest="last", type=dt.date.fromisoformat, help="YYYY-MM-DD (default: yesterday)"
+    )
+    backfill.add_argument("--client", action="append", default=[], help="only this client id (repeatable)")
     sub.add_parser("check-config", help="validate the agency configuration file and exit")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
@@ -91,7 +129,24 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(**{**settings.__dict__, "as_of": args.as_of})
     if args.command == "check-config":
         return _check_config(settings)
-    return _refresh(settings, verbose=args.verbose)
+    config = _load(settings)
+    if config is None:
+        return EXIT_CONFIG
+    today = settings.as_of_date()
+    try:
+        if args.command == "backfill":
+            unknown = sorted(set(args.client) - {c.id for c in config.clients})
+            if unknown:
+                parser.error(f"unknown client id(s): {', '.join(unknown)}")
+            last = args.last or today - dt.timedelta(days=1)
+            pull_range = PullRange(args.first, last, clients=tuple(args.client))
+        elif args.full:
+            pull_range = full_range(config, today)
+        else:
+            pull_range = nightly_range(config, today)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return _refresh(settings, pull_range, verbose=args.verbose)
 
 
 if __name__ == "__main__":

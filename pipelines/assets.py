@@ -1,10 +1,17 @@
 """Ingestion and publishing assets.
 
 Asset keys of raw tables are ``raw/<table>``, exactly the keys dagster-dbt gives the dbt
-sources, so the graph reads: configuration + inbox files -> raw tables -> dbt models (with
-their tests as checks) -> the published serving database.
+sources, so the graph reads: configuration + inbox files -> raw tables (API pulls partitioned
+by day) -> dbt models (with their tests as checks) -> the published serving database.
+
+The four API-fed tables (Direct, VK Ads, Calltouch, CoMagic) are daily-partitioned assets
+with a single-run backfill policy: a backfill of 90 days is one run that asks each vendor for
+the 90 days at once (chunked as the vendor requires), not 90 runs. Export files of the same
+vendors dropped into the inbox land in the same tables through ``inbox_files``, which runs
+first, so an API pull of the same days has the last word.
 """
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,26 +21,46 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    AssetsDefinition,
     AssetSpec,
+    BackfillPolicy,
+    Config,
+    DailyPartitionsDefinition,
     Failure,
     MaterializeResult,
     MetadataValue,
     asset,
     multi_asset,
 )
+from pydantic import Field
 
 from pipelines.agency_tables import load_config_tables
+from pipelines.api_pull import FEEDS, ApiFeed, PullReport, pull_source
 from pipelines.config import ConfigError
 from pipelines.inbox import KIND_TARGETS, process_inbox
 from pipelines.publish import PUBLIC_MARTS, publish
 from pipelines.raw_schema import CONFIG_TABLES
-from pipelines.resources import AgencyEnvironment
+from pipelines.resources import AgencyEnvironment, VendorApiResource
 from pipelines.warehouse import DuckDBRawStore
+from pipelines.windows import PARTITIONS_FIRST_DAY
 
-__all__ = ["agency_configuration", "inbox_files", "serving_database"]
+__all__ = [
+    "API_ASSETS",
+    "API_PARTITIONS",
+    "PARTITIONS_START",
+    "PullConfig",
+    "agency_configuration",
+    "inbox_files",
+    "serving_database",
+]
+
+PARTITIONS_START = PARTITIONS_FIRST_DAY.isoformat()
+API_PARTITIONS = DailyPartitionsDefinition(start_date=PARTITIONS_START, timezone="Europe/Moscow")
+"""One partition per calendar day (Moscow), up to yesterday: the last complete day."""
 
 CONFIG_KEYS = {name: AssetKey(["raw", name]) for name in CONFIG_TABLES}
-INBOX_TABLES = sorted({table for table, _ in KIND_TARGETS.values()} | {"load_log"})
+API_TABLES = {feed.table.name for feed in FEEDS.values()}
+INBOX_TABLES = sorted(({table for table, _ in KIND_TARGETS.values()} - API_TABLES) | {"load_log"})
 INBOX_KEYS = {name: AssetKey(["raw", name]) for name in INBOX_TABLES}
 MART_KEYS = [AssetKey(["marts", name]) for name in PUBLIC_MARTS]
 LOAD_LOG_KEY = INBOX_KEYS["load_log"]
@@ -117,6 +144,144 @@ def inbox_files(context: AssetExecutionContext, agency: AgencyEnvironment) -> It
             "quarantine": str(settings.quarantine_dir),
         },
     )
+
+
+class PullConfig(Config):
+    """Run configuration of an API pull (Launchpad, ``--config-json``, ``python -m pipelines``)."""
+
+    clients: list[str] = Field(
+        default_factory=list, description="Only these client ids (empty: every client with this source)."
+    )
+    restatement_only: bool = Field(
+        default=False,
+        description=(
+            "Pull only the source's restatement window (agency.restatement in the configuration: "
+            "ads 14 days, calls 3 days by default) at the end of the partition range: the nightly run."
+        ),
+    )
+
+
+def pull_window(
+    feed: ApiFeed,
+    first: dt.date,
+    last: dt.date,
+    *,
+    restatement_days: int | None,
+    history_start: dt.date | None,
+) -> tuple[dt.date, dt.date]:
+    """The days to pull for a partition range ``first..last``."""
+    if restatement_days is not None:
+        first = max(first, last - dt.timedelta(days=restatement_days - 1))
+    if history_start is not None:
+        first = max(first, history_start)
+    return first, last
+
+
+def _failures_markdown(report: PullReport) -> str:
+    if not report.failed:
+        return "none"
+    lines = ["| client | source | account | days | error |", "|---|---|---|---|---|"]
+    for p in report.failed:
+        error = (p.error or "").splitlines()[0].replace("|", "\\|")
+        days = f"{p.date_from} – {p.date_to}"
+        lines.append(f"| {p.client_id} | {p.source} | {p.account_id} | {days} | {p.error_type}: {error} |")
+    return "\n".join(lines)
+
+
+def _api_asset(feed: ApiFeed) -> AssetsDefinition:
+    key = AssetKey(["raw", feed.table.name])
+    how = "replaces the pulled days of each account" if feed.replaces_days else "upserts calls by id"
+
+    @asset(
+        key=key,
+        group_name="raw",
+        partitions_def=API_PARTITIONS,
+        backfill_policy=BackfillPolicy.single_run(),
+        deps=[LOAD_LOG_KEY, *CONFIG_KEYS.values()],
+        kinds={"duckdb", "api"},
+        tags={"agency/source": feed.source},
+        description=(
+            f"`{feed.table.qualified}` pulled from the {feed.title} API for the partition's days "
+            f"({how}); each client account loads on its own, a failing one is reported by the "
+            "`every_account_pulled` check and never stops the others."
+        ),
+        check_specs=[
+            AssetCheckSpec(
+                "every_account_pulled",
+                asset=key,
+                description=f"Every {feed.title} account pulled via the API loaded in the last run.",
+            )
+        ],
+    )
+    def _pull(
+        context: AssetExecutionContext,
+        config: PullConfig,
+        agency: AgencyEnvironment,
+        vendor_apis: VendorApiResource,
+    ) -> Iterator[Any]:
+        settings = agency.settings()
+        agency_config = agency.load_config()
+        window = context.partition_key_range
+        restatement = agency_config.agency.restatement.days(feed.kind) if config.restatement_only else None
+        date_from, date_to = pull_window(
+            feed,
+            dt.date.fromisoformat(window.start),
+            dt.date.fromisoformat(window.end),
+            restatement_days=restatement,
+            history_start=agency_config.agency.history_start,
+        )
+        context.log.info(f"{feed.title}: pulling {date_from} – {date_to}")
+        with DuckDBRawStore(settings.build_db) as store, vendor_apis.open() as apis:
+            store.ensure_schema()
+            report = pull_source(
+                feed.source,
+                config=agency_config,
+                store=store,
+                apis=apis,
+                date_from=date_from,
+                date_to=date_to,
+                clients=config.clients or None,
+                log_line=context.log.info,
+            )
+        for line in report.failure_lines():
+            context.log.error(f"{feed.title} pull failed: {line}")
+        yield MaterializeResult(
+            asset_key=key,
+            metadata={
+                "days": f"{date_from} – {date_to}",
+                "rows_loaded": report.rows,
+                "accounts_loaded": len(report.loaded),
+                "accounts_failed": len(report.failed),
+                "clients": ", ".join(sorted({p.client_id for p in report.loaded})) or "none",
+            },
+        )
+        yield AssetCheckResult(
+            check_name="every_account_pulled",
+            asset_key=key,
+            passed=not report.failed,
+            severity=AssetCheckSeverity.ERROR,
+            metadata={
+                "failed": len(report.failed),
+                "failures": MetadataValue.md(_failures_markdown(report)),
+                "failed_accounts": MetadataValue.json(
+                    [
+                        {
+                            "client_id": p.client_id,
+                            "source": p.source,
+                            "account_id": p.account_id,
+                            "days": f"{p.date_from} – {p.date_to}",
+                            "error": f"{p.error_type}: {(p.error or '').splitlines()[0]}",
+                        }
+                        for p in report.failed
+                    ]
+                ),
+            },
+        )
+
+    return _pull
+
+
+API_ASSETS = [_api_asset(feed) for feed in FEEDS.values()]
 
 
 @asset(

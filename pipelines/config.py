@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "API_SOURCES",
     "SOURCES",
     "Account",
     "AgencyConfig",
@@ -37,6 +38,7 @@ __all__ = [
     "ConfigError",
     "Manager",
     "MonthlyPlan",
+    "Restatement",
     "inn_is_valid",
     "load_config",
     "parse_config",
@@ -80,12 +82,25 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+class Restatement(_Model):
+    """How many recent days the nightly run pulls again: platforms revise past figures."""
+
+    ads_days: int = Field(default=14, ge=1, le=90)
+    calls_days: int = Field(default=3, ge=1, le=90)
+
+    def days(self, kind: Literal["ads", "calls"]) -> int:
+        return self.ads_days if kind == "ads" else self.calls_days
+
+
 class AgencySettings(_Model):
     name: str = Field(min_length=1)
     reporting_currency: Literal["RUB"] = "RUB"
     target_call_min_talk_seconds: int = Field(default=30, ge=0, le=3600)
     unique_call_window_days: int = Field(default=30, ge=1, le=365)
     default_vat_rate: Decimal = Field(default=Decimal(22), ge=0, le=100)
+    restatement: Restatement = Field(default_factory=Restatement)
+    history_start: dt.date | None = None
+    """Full refreshes and backfills pull nothing before this day (default: each client's start)."""
 
 
 class Manager(_Model):
@@ -94,10 +109,32 @@ class Manager(_Model):
     email: str | None = None
 
 
+API_SOURCES = ("yandex_direct", "vk_ads", "calltouch", "comagic")
+"""Sources the pipeline pulls through the vendor's API (``via: api``, the default for them)."""
+
+
 class Account(_Model):
     source: Literal["yandex_direct", "vk_ads", "calltouch", "comagic", "cabinet"]
     id: str = Field(min_length=1, max_length=128)
     timezone: str | None = None
+    via: Literal["api", "inbox"] | None = None
+    """``api``: pulled every night (the default for API sources); ``inbox``: exports are dropped
+    into the inbox instead (the only way for ``cabinet``)."""
+    credentials_env: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9_]*$")
+    """Name of the environment variable holding this account's token, when it is not the
+    vendor's default variable (e.g. a second Calltouch cabinet)."""
+
+    @property
+    def pulled_via_api(self) -> bool:
+        return self.source in API_SOURCES and self.via != "inbox"
+
+    @model_validator(mode="after")
+    def _delivery(self) -> Account:
+        if self.source == "cabinet" and self.via == "api":
+            raise ValueError(
+                "cabinet accounts have no API: their exports come through the inbox (via: inbox)"
+            )
+        return self
 
     @field_validator("id", mode="before")
     @classmethod

@@ -1,4 +1,5 @@
-"""End to end, in-process: demo files -> inbox -> raw -> dbt build -> publish, vs ground truth."""
+"""End to end, in-process: the demo agency's fake vendor APIs and inbox files -> raw -> dbt build
+-> publish, checked against the simulator's ground truth."""
 
 from __future__ import annotations
 
@@ -11,20 +12,21 @@ from typing import Any
 
 import duckdb
 import pytest
-from dagster import materialize
 
 from demo_agency import GroundTruth, simulate
-from pipelines.definitions import ALL_ASSETS, resources_for
+from pipelines.config import load_config
 from pipelines.publish import PUBLIC_MARTS, read_publish_meta
+from pipelines.runner import RefreshOutcome, run_refresh
 from pipelines.settings import Settings
+from pipelines.windows import PullRange, full_range, nightly_range
 
 TODAY = dt.date(2026, 11, 23)
 # Columns that record *when* something was loaded: they legitimately change between runs.
 VOLATILE_COLUMNS = {"last_loaded_at"}
 
 
-def run_refresh(settings: Settings) -> Any:
-    return materialize(ALL_ASSETS, resources=resources_for(settings), raise_on_error=False)
+def nightly(settings: Settings) -> RefreshOutcome:
+    return run_refresh(settings, nightly_range(load_config(settings.config_path), TODAY))
 
 
 def query(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -44,28 +46,30 @@ def mart_snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, GroundTruth, Any]:
     root = tmp_path_factory.mktemp("e2e")
-    agency = simulate(TODAY, seed=11, months=2, n_clients=5)
+    agency = simulate(TODAY, seed=11, months=3, n_clients=5)
     written = agency.write(root)
-    settings = Settings.for_directory(root, written.config_path, as_of=TODAY)
-    result = run_refresh(settings)
-    assert result.success
+    settings = Settings.for_directory(root, written.config_path, as_of=TODAY, demo_world=written.world_path)
+    outcome = run_refresh(settings, full_range(load_config(written.config_path), TODAY))
+    assert outcome.success and not outcome.failed_pulls
     return settings, agency.ground_truth(), agency
 
 
-def test_every_file_kind_was_loaded_and_nothing_rejected(demo: tuple[Settings, GroundTruth, Any]) -> None:
+def test_every_source_arrived_through_its_path_and_nothing_failed(
+    demo: tuple[Settings, GroundTruth, Any],
+) -> None:
     settings, _, _ = demo
     kinds = query(settings.build_db, "SELECT status, kind, count(*) FROM raw.load_log GROUP BY ALL")
     assert {k for status, k, _ in kinds if status == "loaded"} == {
-        "yandex_direct_tsv",
-        "vk_ads_stats_json",
+        "api:yandex_direct",
+        "api:vk_ads",
+        "api:calltouch",
+        "api:comagic",
         "cabinet_csv",
-        "calltouch_calls_json",
-        "comagic_calls_json",
         "invoice_register",
     }
     assert all(status == "loaded" for status, _, _ in kinds)
     assert not list(settings.inbox_dir.rglob("*.*")), "loaded files must leave the inbox"
-    assert list(settings.archive_dir.rglob("*.tsv"))
+    assert list(settings.archive_dir.rglob("*.csv"))
 
 
 def test_client_channel_daily_equals_ground_truth(demo: tuple[Settings, GroundTruth, Any]) -> None:
@@ -132,15 +136,63 @@ def test_client_totals_and_invoices_equal_ground_truth(demo: tuple[Settings, Gro
     }
 
 
-def test_same_files_again_leave_identical_marts(demo: tuple[Settings, GroundTruth, Any]) -> None:
+def test_the_nightly_run_with_the_same_files_again_leaves_identical_marts(
+    demo: tuple[Settings, GroundTruth, Any],
+) -> None:
     settings, _, agency = demo
     before = mart_snapshot(settings.serving_db)
-    raw_before = query(settings.build_db, "SELECT count(*) FROM raw.calltouch_calls")
+    raw_before = raw_totals(settings.build_db)
     agency.write(settings.data_dir)  # the very same export files dropped again
-    assert list(settings.inbox_dir.rglob("*.json"))
-    assert run_refresh(settings).success
-    assert query(settings.build_db, "SELECT count(*) FROM raw.calltouch_calls") == raw_before
+    assert list(settings.inbox_dir.rglob("*.csv"))
+    outcome = nightly(settings)
+    assert outcome.success
+    # the restatement windows: ads 14 days, calls 3 days, up to yesterday
+    assert outcome.pulls["yandex_direct_campaign_stats"]["days"] == "2026-11-09 – 2026-11-22"
+    assert outcome.pulls["calltouch_calls"]["days"] == "2026-11-20 – 2026-11-22"
+    assert raw_totals(settings.build_db) == raw_before
     assert mart_snapshot(settings.serving_db) == before
+
+
+RAW_TOTALS = {
+    "yandex_direct_campaign_stats": "count(*), sum(cost_micros), sum(clicks), min(date), max(date)",
+    "vk_ads_campaign_stats": "count(*), sum(spent), sum(shows), min(date), max(date)",
+    "calltouch_calls": "count(*), sum(duration), min(call_date_local), max(call_date_local)",
+    "comagic_calls": "count(*), sum(talk_duration), min(start_time), max(start_time)",
+}
+
+
+def raw_totals(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        table: query(path, f"SELECT client_id, {totals} FROM raw.{table} GROUP BY 1 ORDER BY 1")
+        for table, totals in RAW_TOTALS.items()
+    }
+
+
+def test_a_90_day_backfill_of_two_clients_then_a_rerun_gives_identical_totals(
+    demo: tuple[Settings, GroundTruth, Any], tmp_path: Path
+) -> None:
+    demo_settings, truth, _ = demo
+    settings = Settings.for_directory(
+        tmp_path, demo_settings.config_path, as_of=TODAY, demo_world=demo_settings.demo_world
+    )
+    clients = ("romashka", "uralteplo")  # Direct, VK, Calltouch; Direct, VK, CoMagic
+    backfill = PullRange(TODAY - dt.timedelta(days=90), TODAY - dt.timedelta(days=1), clients=clients)
+    first = run_refresh(settings, backfill)
+    assert first.success and not first.failed_pulls
+    raw, marts = raw_totals(settings.build_db), mart_snapshot(settings.serving_db)
+    assert {client for rows in raw.values() for client, *_ in rows} == set(clients)
+    # only the API feeds of the two clients (they have no cabinet exports), exactly the world's 90 days
+    spend = query(settings.serving_db, "SELECT client_id, sum(spend) FROM client_channel_daily GROUP BY 1")
+    expected: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for a in truth.ad_days:
+        if a.client_id in clients and backfill.first <= a.date <= backfill.last:
+            expected[a.client_id] += a.spend
+    assert dict(spend) == dict(expected)
+    second = run_refresh(settings, backfill)
+    assert second.success
+    assert raw_totals(settings.build_db) == raw
+    assert mart_snapshot(settings.serving_db) == marts
+    assert query(settings.build_db, "SELECT count(*) FROM raw.load_log WHERE kind LIKE 'api:%'") == [(12,)]
 
 
 def test_a_failing_check_keeps_the_last_good_serving_file(
@@ -149,7 +201,9 @@ def test_a_failing_check_keeps_the_last_good_serving_file(
     settings, _, _ = demo
     # Work on a copy so the other tests keep their database.
     shutil.copytree(settings.data_dir, tmp_path / "data")
-    copy = Settings.for_directory(tmp_path / "data", settings.config_path, as_of=TODAY)
+    copy = Settings.for_directory(
+        tmp_path / "data", settings.config_path, as_of=TODAY, demo_world=settings.demo_world
+    )
     good = read_publish_meta(copy.serving_db)
     assert good is not None
     with duckdb.connect(str(copy.build_db)) as con:
@@ -159,9 +213,9 @@ def test_a_failing_check_keeps_the_last_good_serving_file(
             "impressions, clicks, cost_micros, _origin, _load_id, _loaded_at) "
             "VALUES ('ghost', 'ghost-login', DATE '2026-11-20', '1', 10, 1, 1000000, 'test', 'test', now())"
         )
-    result = run_refresh(copy)
-    assert not result.success
-    failed = [e.step_key for e in result.all_events if e.is_step_failure]
+    outcome = nightly(copy)
+    assert not outcome.success
+    failed = [e.step_key for e in outcome.result.all_events if e.is_step_failure]
     assert failed == ["agency_dbt_models"]
     assert read_publish_meta(copy.serving_db) == good
     assert query(copy.serving_db, "SELECT count(*) FROM dim_clients WHERE client_id = 'ghost'") == [(0,)]

@@ -25,6 +25,7 @@ _NAMES = "|".join(re.escape(name) for name in SECRET_PARAMS)
 # name=value (query strings, form bodies) and "name": "value" (JSON bodies).
 _PARAM = re.compile(rf"(?i)\b({_NAMES})=([^&\s\"']+)")
 _JSON_PARAM = re.compile(rf"(?i)(\"(?:{_NAMES})\"\s*:\s*\")([^\"]*)(\")")
+_BEARER = re.compile(r"(?i)\b(bearer|oauth)(\s+)[A-Za-z0-9._~+/=-]{8,}")
 _AUTH_HEADER = re.compile(
     r"(?i)\b(authorization['\"]?\s*[:=]\s*['\"]?)(?:(bearer|oauth|basic)\s+)?[^\s'\",}]+"
 )
@@ -37,7 +38,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
             text = text.replace(secret, REDACTED)
     text = _PARAM.sub(lambda m: f"{m[1]}={REDACTED}", text)
     text = _JSON_PARAM.sub(lambda m: f"{m[1]}{REDACTED}{m[3]}", text)
-    return _AUTH_HEADER.sub(lambda m: f"{m[1]}{m[2] + ' ' if m[2] else ''}{REDACTED}", text)
+    text = _AUTH_HEADER.sub(lambda m: f"{m[1]}{m[2] + ' ' if m[2] else ''}{REDACTED}", text)
+    return _BEARER.sub(lambda m: f"{m[1]}{m[2]}{REDACTED}", text)
 
 
 class _RedactingFilter(logging.Filter):

@@ -23,7 +23,7 @@ def truth(agency: Agency) -> GroundTruth:
 
 @pytest.fixture(scope="session")
 def written(agency: Agency, tmp_path_factory: pytest.TempPathFactory) -> WrittenDemo:
-    return agency.write(tmp_path_factory.mktemp("demo"))
+    return agency.write(tmp_path_factory.mktemp("demo"), vendor_files=True)
 
 
 @pytest.fixture(scope="session")

@@ -215,7 +215,7 @@ def test_invoice_registers_alternate_encodings_and_add_up(written: WrittenDemo, 
 
 
 def test_same_seed_and_day_give_byte_identical_files(written: WrittenDemo, tmp_path: Path) -> None:
-    again = simulate(dt.date(2026, 11, 17)).write(tmp_path)
+    again = simulate(dt.date(2026, 11, 17)).write(tmp_path, vendor_files=True)
     assert [p.relative_to(again.out_dir) for p in again.files] == [
         p.relative_to(written.out_dir) for p in written.files
     ]
@@ -277,9 +277,37 @@ def test_cli_writes_a_small_demo_and_prints_a_summary(
 ) -> None:
     assert main(["--out", str(tmp_path), "--today", "2026-03-20", "--clients", "4", "--months", "2"]) == 0
     out = capsys.readouterr().out.strip()
-    assert re.fullmatch(r"demo agency: 4 clients, \d+ inbox files, \d+ rows -> .*", out)
+    assert re.fullmatch(
+        r"demo agency: 4 clients, \d+ inbox files, \d+ rows -> .* served by fake APIs .*", out
+    )
     assert (tmp_path / "agency.yaml").exists()
-    assert {p.name for p in (tmp_path / "inbox").iterdir()} == {
+    assert json.loads((tmp_path / "demo_world.json").read_text()) == {
+        "today": "2026-03-20",
+        "seed": 7,
+        "months": 2,
+        "clients": 4,
+    }
+    # by default only the cabinet CSVs and the invoice registers are files; the rest is served by APIs
+    names = {p.name for p in (tmp_path / "inbox").rglob("*.*")}
+    assert names and all(n.startswith(("google_ads_", "invoices_")) for n in names), names
+    files = tmp_path / "files"
+    assert (
+        main(
+            [
+                "--out",
+                str(files),
+                "--today",
+                "2026-03-20",
+                "--clients",
+                "4",
+                "--months",
+                "2",
+                "--vendor-files",
+            ]
+        )
+        == 0
+    )
+    assert {p.name for p in (files / "inbox").iterdir()} == {
         "romashka",
         "stroymaster",
         "uralteplo",

@@ -97,3 +97,29 @@ def test_missing_file(tmp_path: Path) -> None:
 )
 def test_inn_check_digits(inn: str, valid: bool) -> None:
     assert inn_is_valid(inn) is valid
+
+
+def test_pull_settings_default_to_api_with_the_vendor_token_and_two_restatement_windows(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD))
+    calltouch, comagic = config.client("romashka").accounts
+    assert calltouch.pulled_via_api and calltouch.credentials_env is None
+    assert (config.agency.restatement.days("ads"), config.agency.restatement.days("calls")) == (14, 3)
+    assert config.agency.history_start is None
+    custom = GOOD.replace("agency: {name: Тест}", "agency: {name: Тест, restatement: {ads_days: 30}}")
+    custom = custom.replace('{source: comagic, id: "1",', '{source: comagic, id: "1", via: inbox, credentials_env: UIS_B,')
+    config = load_config(write(tmp_path, custom))
+    assert config.agency.restatement.ads_days == 30 and config.agency.restatement.calls_days == 3
+    comagic = config.client("romashka").accounts[1]
+    assert not comagic.pulled_via_api and comagic.credentials_env == "UIS_B"
+
+
+def test_pull_settings_are_validated(tmp_path: Path) -> None:
+    bad = GOOD.replace("agency: {name: Тест}", "agency: {name: Тест, restatement: {calls_days: 0}}")
+    bad = bad.replace("{source: calltouch, id: 25918}", "{source: cabinet, id: google_ads, via: api}")
+    bad = bad.replace('{source: comagic, id: "1",', '{source: comagic, id: "1", credentials_env: "my token",')
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, bad))
+    text = str(err.value)
+    assert "agency.restatement.calls_days: Input should be greater than or equal to 1" in text
+    assert "clients[0].accounts[0]: cabinet accounts have no API" in text
+    assert "clients[0].accounts[1].credentials_env:" in text
