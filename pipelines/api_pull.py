@@ -25,6 +25,7 @@ import os
 import time
 import traceback
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -32,6 +33,7 @@ from typing import Any, Literal
 import httpx
 
 from connectors._result import ParseResult
+from connectors.bitrix24 import Bitrix24Client, invoice_rows
 from connectors.calltouch import CalltouchClient
 from connectors.comagic import ComagicClient
 from connectors.errors import ConnectorError
@@ -43,13 +45,16 @@ from pipelines.raw_schema import RAW_TABLES, RawTable
 from pipelines.warehouse import RawStore, to_arrow
 
 __all__ = [
+    "BITRIX24_WEBHOOK_ENV",
     "CREDENTIAL_ENV",
     "FEEDS",
     "AccountPull",
     "ApiFeed",
+    "InvoicePull",
     "MissingCredentialError",
     "PullReport",
     "VendorApis",
+    "pull_bitrix24_invoices",
     "pull_source",
 ]
 
@@ -91,6 +96,10 @@ CREDENTIAL_ENV: dict[str, tuple[str, ...]] = {
 }
 """Default environment variables per source; an account's ``credentials_env`` replaces the
 last one (the secret) for that account."""
+
+
+BITRIX24_WEBHOOK_ENV = "BITRIX24_WEBHOOK_URL"
+"""The agency's Bitrix24 incoming webhook (``https://<portal>/rest/<user>/<secret>/``), crm scope."""
 
 
 class MissingCredentialError(ConnectorError):
@@ -162,6 +171,14 @@ class VendorApis:
                 kwargs["transport"] = self.transports[source]
             self._clients[key] = build(token, **kwargs)
         return self._clients[key]
+
+    def bitrix24(self) -> Bitrix24Client | None:
+        """The agency's Bitrix24 client, or None when no webhook is configured."""
+        webhook = self.environ.get(BITRIX24_WEBHOOK_ENV, "").strip()
+        if not webhook:
+            return None
+        self._used.append(webhook)
+        return self._client("bitrix24", webhook, Bitrix24Client)  # type: ignore[no-any-return]
 
     def fetch(self, source: str, account: Account, date_from: dt.date, date_to: dt.date) -> ParseResult:
         """The account's rows for ``date_from..date_to`` straight from the vendor."""
@@ -381,6 +398,99 @@ def _log_pull(store: RawStore, feed: ApiFeed, origin: str, pull: AccountPull) ->
         "date_to": pull.date_to,
         "error": None if pull.error is None else f"{pull.error_type}: {pull.error}",
         "sha256": None,
+        "loaded_at": _now(),
+    }
+    store.bulk_load(table, to_arrow(table, [record]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Bitrix24 invoices (agency-wide, not partitioned by day)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class InvoicePull:
+    """One pull of the agency's Bitrix24 invoices into ``raw.invoice_register_rows``."""
+
+    status: Literal["loaded", "failed", "not_configured"]
+    updated_since: dt.date | None = None
+    rows: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Invoices not loaded because their company is no configured client: company id -> count."""
+    error: str | None = None
+
+
+def pull_bitrix24_invoices(
+    *,
+    config: AgencyConfig,
+    store: RawStore,
+    apis: VendorApis,
+    full: bool = False,
+    overlap_days: int = 3,
+) -> InvoicePull:
+    """Upsert the Bitrix24 invoices of configured clients (``bitrix24_company_id``).
+
+    Incremental: invoices changed since the last successful pull, less ``overlap_days``
+    (everything on the first pull or with ``full``). Invoices of companies that are no
+    configured client are counted in ``skipped``, not loaded; an invoice of a configured
+    client that cannot be read fails the pull and names it (nothing is loaded then).
+    """
+    companies = {c.bitrix24_company_id: c for c in config.clients if c.bitrix24_company_id}
+    load_id = uuid.uuid4().hex
+    client = apis.bitrix24()
+    if client is None:
+        if not companies:
+            return InvoicePull("not_configured")
+        error = f"{BITRIX24_WEBHOOK_ENV} is not set, but clients have bitrix24_company_id"
+        pull = InvoicePull("failed", error=f"MissingCredentialError: {error}")
+        _log_invoice_pull(store, load_id, pull)
+        return pull
+    last = None if full else store.last_loaded_at("api:bitrix24")
+    since = last.date() - dt.timedelta(days=overlap_days) if last is not None else None
+    try:
+        items = client.invoices(updated_since=since)
+        ours = [i for i in items if str(i.get("companyId") or "0") in companies]
+        skipped = Counter(
+            str(i.get("companyId") or "0") for i in items if str(i.get("companyId") or "0") not in companies
+        )
+        inns = {company: c.inn for company, c in companies.items()}
+        loaded_at = _now()
+        origin = f"api:bitrix24/crm.item.list/{since or 'all'}"
+        rows = [
+            {
+                **row,
+                "client_id": companies[str(item["companyId"])].id,
+                "_origin": origin,
+                "_load_id": load_id,
+                "_loaded_at": loaded_at,
+            }
+            for item, row in zip(ours, invoice_rows(ours, inns), strict=True)
+        ]
+        table = RAW_TABLES["invoice_register_rows"]
+        with store.transaction():
+            n = store.upsert(table, to_arrow(table, rows))
+            pull = InvoicePull("loaded", since, n, dict(skipped))
+            _log_invoice_pull(store, load_id, pull)
+        return pull
+    except ConnectorError as exc:
+        pull = InvoicePull("failed", since, error=f"{type(exc).__name__}: {exc}")
+    except Exception as exc:
+        pull = InvoicePull("failed", since, error=redact(f"{type(exc).__name__}: {exc}", apis.secrets()))
+    _log_invoice_pull(store, load_id, pull)
+    return pull
+
+
+def _log_invoice_pull(store: RawStore, load_id: str, pull: InvoicePull) -> None:
+    table = RAW_TABLES["load_log"]
+    record = {
+        "load_id": load_id,
+        "origin": "api:bitrix24/crm.item.list",
+        "kind": "api:bitrix24",
+        "target_table": "invoice_register_rows",
+        "status": pull.status,
+        "row_count": pull.rows,
+        "date_from": pull.updated_since,
+        "error": pull.error,
         "loaded_at": _now(),
     }
     store.bulk_load(table, to_arrow(table, [record]))

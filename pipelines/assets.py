@@ -35,7 +35,7 @@ from dagster import (
 from pydantic import Field
 
 from pipelines.agency_tables import load_config_tables
-from pipelines.api_pull import FEEDS, ApiFeed, PullReport, pull_source
+from pipelines.api_pull import FEEDS, ApiFeed, PullReport, pull_bitrix24_invoices, pull_source
 from pipelines.config import ConfigError
 from pipelines.inbox import KIND_TARGETS, process_inbox
 from pipelines.publish import PUBLIC_MARTS, publish
@@ -50,6 +50,7 @@ __all__ = [
     "PARTITIONS_START",
     "PullConfig",
     "agency_configuration",
+    "bitrix24_invoices",
     "inbox_files",
     "serving_database",
 ]
@@ -59,6 +60,7 @@ API_PARTITIONS = DailyPartitionsDefinition(start_date=PARTITIONS_START, timezone
 """One partition per calendar day (Moscow), up to yesterday: the last complete day."""
 
 CONFIG_KEYS = {name: AssetKey(["raw", name]) for name in CONFIG_TABLES}
+BITRIX24_KEY = AssetKey(["crm", "bitrix24_invoices"])
 API_TABLES = {feed.table.name for feed in FEEDS.values()}
 INBOX_TABLES = sorted(({table for table, _ in KIND_TARGETS.values()} - API_TABLES) | {"load_log"})
 INBOX_KEYS = {name: AssetKey(["raw", name]) for name in INBOX_TABLES}
@@ -96,7 +98,7 @@ def agency_configuration(context: AssetExecutionContext, agency: AgencyEnvironme
             key,
             description=f"`raw.{name}`: rows from dropped export files.",
             kinds={"duckdb"},
-            deps=list(CONFIG_KEYS.values()),
+            deps=[*CONFIG_KEYS.values(), BITRIX24_KEY],
         )
         for name, key in INBOX_KEYS.items()
     ],
@@ -282,6 +284,68 @@ def _api_asset(feed: ApiFeed) -> AssetsDefinition:
 
 
 API_ASSETS = [_api_asset(feed) for feed in FEEDS.values()]
+
+
+class InvoicePullConfig(Config):
+    full: bool = Field(
+        default=False, description="Pull every invoice, not only those changed since the last pull."
+    )
+
+
+@asset(
+    key=BITRIX24_KEY,
+    group_name="raw",
+    deps=list(CONFIG_KEYS.values()),
+    kinds={"duckdb", "api"},
+    tags={"agency/source": "bitrix24"},
+    description=(
+        "Invoices of configured clients (`bitrix24_company_id`) from the agency's Bitrix24, upserted "
+        "into `raw.invoice_register_rows` (origin `api:bitrix24/...`) before the inbox's 1C registers "
+        "load, so a register dropped the same night has the last word. Incremental: invoices changed "
+        "since the last pull (less 3 days). Skipped when no webhook and no company ids are configured."
+    ),
+    check_specs=[
+        AssetCheckSpec(
+            "bitrix24_invoices_pulled",
+            asset=BITRIX24_KEY,
+            description="The Bitrix24 invoice pull succeeded (or Bitrix24 is not used).",
+        )
+    ],
+)
+def bitrix24_invoices(
+    context: AssetExecutionContext,
+    config: InvoicePullConfig,
+    agency: AgencyEnvironment,
+    vendor_apis: VendorApiResource,
+) -> Iterator[Any]:
+    settings = agency.settings()
+    agency_config = agency.load_config()
+    with DuckDBRawStore(settings.build_db) as store, vendor_apis.open() as apis:
+        store.ensure_schema()
+        pull = pull_bitrix24_invoices(config=agency_config, store=store, apis=apis, full=config.full)
+    if pull.status == "failed":
+        context.log.error(f"Bitrix24 invoices: {pull.error}")
+    elif pull.status == "not_configured":
+        context.log.info("Bitrix24 is not configured (no webhook, no client with bitrix24_company_id)")
+    skipped = sum(pull.skipped.values())
+    if skipped:
+        context.log.info(f"Bitrix24: {skipped} invoice(s) of companies that are no configured client skipped")
+    yield MaterializeResult(
+        asset_key=BITRIX24_KEY,
+        metadata={
+            "status": pull.status,
+            "updated_since": str(pull.updated_since or "all"),
+            "rows_loaded": pull.rows,
+            "skipped_other_companies": skipped,
+        },
+    )
+    yield AssetCheckResult(
+        check_name="bitrix24_invoices_pulled",
+        asset_key=BITRIX24_KEY,
+        passed=pull.status != "failed",
+        severity=AssetCheckSeverity.ERROR,
+        metadata={"error": pull.error or "none"},
+    )
 
 
 @asset(

@@ -178,8 +178,15 @@ class Client(_Model):
     start_date: dt.date
     end_date: dt.date | None = None
     payment_terms_days: int = Field(default=10, ge=0, le=365)
+    bitrix24_company_id: str | None = Field(default=None, pattern=r"^[1-9][0-9]*$")
+    """The client's company in the agency's Bitrix24: its invoices are pulled from there."""
     accounts: tuple[Account, ...] = ()
     plans: tuple[MonthlyPlan, ...] = ()
+
+    @field_validator("bitrix24_company_id", mode="before")
+    @classmethod
+    def _company_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     @field_validator("inn", mode="before")
     @classmethod
@@ -234,6 +241,9 @@ class AgencyConfig(_Model):
         inns = [c.inn for c in self.clients]
         for dup in sorted({i for i in inns if inns.count(i) > 1}):
             problems.append(f"clients: ИНН {dup} belongs to two clients (invoices are matched by ИНН)")
+        companies = [c.bitrix24_company_id for c in self.clients if c.bitrix24_company_id]
+        for dup in sorted({c for c in companies if companies.count(c) > 1}):
+            problems.append(f"clients: Bitrix24 company {dup} belongs to two clients")
         owners: dict[tuple[str, str], str] = {}
         for i, client in enumerate(self.clients):
             if client.manager not in manager_ids:

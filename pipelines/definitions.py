@@ -19,7 +19,13 @@ from dagster import (
     sensor,
 )
 
-from pipelines.assets import API_ASSETS, agency_configuration, inbox_files, serving_database
+from pipelines.assets import (
+    API_ASSETS,
+    agency_configuration,
+    bitrix24_invoices,
+    inbox_files,
+    serving_database,
+)
 from pipelines.config import ConfigError, load_config
 from pipelines.dbt import agency_dbt_assets, dbt_resource
 from pipelines.inbox import iter_inbox_files
@@ -29,7 +35,14 @@ from pipelines.windows import nightly_range
 
 __all__ = ["ALL_ASSETS", "defs", "inbox_job", "nightly_refresh", "refresh_job", "resources_for"]
 
-ALL_ASSETS = [agency_configuration, inbox_files, *API_ASSETS, agency_dbt_assets, serving_database]
+ALL_ASSETS = [
+    agency_configuration,
+    bitrix24_invoices,
+    inbox_files,
+    *API_ASSETS,
+    agency_dbt_assets,
+    serving_database,
+]
 
 # One writer: every run that writes the build database carries this tag; the run queue
 # (dagster.yaml written by `make`) lets one such run go at a time. Inside a run, steps go one
@@ -49,7 +62,7 @@ refresh_job = define_asset_job(
 
 inbox_job = define_asset_job(
     "inbox_refresh",
-    selection=AssetSelection.all() - AssetSelection.assets(*API_ASSETS),
+    selection=AssetSelection.all() - AssetSelection.assets(*API_ASSETS, bitrix24_invoices),
     description="Configuration and inbox files only, then dbt build with tests and publish (no API pulls).",
     tags=WRITER_TAGS,
     executor_def=in_process_executor,

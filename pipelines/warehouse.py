@@ -109,6 +109,10 @@ class RawStore(Protocol):
 
     def replace_table(self, table: RawTable, data: pa.Table) -> int: ...
 
+    def last_loaded_at(self, kind: str) -> dt.datetime | None:
+        """When a load of ``kind`` (``raw.load_log.kind``) last succeeded, if ever."""
+        ...
+
 
 def _check_ident(*names: str) -> None:
     for name in names:
@@ -260,6 +264,12 @@ class DuckDBRawStore:
                 return self._insert(table, view, collapse=False)
             finally:
                 self.con.unregister(view)
+
+    def last_loaded_at(self, kind: str) -> dt.datetime | None:
+        row = self.con.execute(
+            "SELECT max(loaded_at) FROM raw.load_log WHERE kind = ? AND status = 'loaded'", [kind]
+        ).fetchone()
+        return row[0] if row and row[0] is not None else None
 
     # -- reads used by ops/tests -------------------------------------------------------------------
     def count(self, table_name: str) -> int:

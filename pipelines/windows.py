@@ -28,6 +28,8 @@ class PullRange:
     last: dt.date
     restatement_only: bool = False
     clients: tuple[str, ...] = ()
+    full_history: bool = False
+    """Also pull every Bitrix24 invoice, not only those changed since the last pull."""
 
     def __post_init__(self) -> None:
         if self.last < self.first:
@@ -45,7 +47,9 @@ class PullRange:
     def run_config(self) -> dict[str, Any]:
         """Config of every API asset's op (the op of asset ``raw/<table>`` is ``raw__<table>``)."""
         config = {"restatement_only": self.restatement_only, "clients": list(self.clients)}
-        return {"ops": {f"raw__{feed.table.name}": {"config": config} for feed in FEEDS.values()}}
+        ops: dict[str, Any] = {f"raw__{feed.table.name}": {"config": config} for feed in FEEDS.values()}
+        ops["crm__bitrix24_invoices"] = {"config": {"full": self.full_history}}
+        return {"ops": ops}
 
     def describe(self) -> str:
         what = "restatement windows ending" if self.restatement_only else "every day from"
@@ -67,4 +71,4 @@ def full_range(config: AgencyConfig, as_of: dt.date, clients: tuple[str, ...] = 
     chosen = [c for c in config.clients if not clients or c.id in clients]
     first = config.agency.history_start or min((c.start_date for c in chosen), default=as_of)
     last = as_of - dt.timedelta(days=1)
-    return PullRange(max(first, PARTITIONS_FIRST_DAY), last, clients=clients)
+    return PullRange(max(first, PARTITIONS_FIRST_DAY), last, clients=clients, full_history=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -17,7 +18,7 @@ import yaml
 
 from demo_agency import Agency, simulate
 from demo_agency.vendors import DEMO_CREDENTIALS, DemoVendors, load_world
-from pipelines.api_pull import VendorApis, account_window, pull_source
+from pipelines.api_pull import VendorApis, account_window, pull_bitrix24_invoices, pull_source
 from pipelines.config import AgencyConfig, parse_config
 from pipelines.warehouse import DuckDBRawStore
 from tests.fakes import FakeTime
@@ -299,3 +300,118 @@ def test_the_fake_endpoints_speak_the_vendor_formats(agency: Agency, tmp_path: P
     written = agency.write(tmp_path)  # the world file rebuilds the very same agency
     again = load_world(written.world_path)
     assert again.ad_stats == agency.ad_stats and again.calls == agency.calls
+
+
+# ---- Bitrix24 invoices -------------------------------------------------------------------------
+
+WEBHOOK = "https://agency.bitrix24.ru/rest/7/s3cr3tw3bh00k/"
+
+
+def bitrix_invoice(
+    n: int, company: int, updated: str = "2026-10-01T10:00:00+03:00", **fields: Any
+) -> dict[str, Any]:
+    item = {
+        "id": n,
+        "accountNumber": f"Б-{n}",
+        "title": f"Счёт {n}",
+        "begindate": "2026-11-02T00:00:00+03:00",
+        "closedate": "2026-11-12T00:00:00+03:00",
+        "opportunity": 12200.0 + n,
+        "taxValue": 2200.0,
+        "currencyId": "RUB",
+        "stageId": "DT31_1:N",
+        "companyId": company,
+        "movedTime": updated,
+        "updatedTime": updated,
+    }
+    item.update(fields)
+    return item
+
+
+class FakeBitrix:
+    """``crm.item.list`` over a list of smart invoices: 50 per page, the ``>=updatedTime`` filter."""
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        self.items = items
+        self.bodies: list[dict[str, Any]] = []
+        self.status = 200
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        if self.status != 200:
+            return httpx.Response(
+                self.status, json={"error": "expired_token", "error_description": "The token expired"}
+            )
+        assert str(request.url).startswith(WEBHOOK) and request.url.path.endswith("/crm.item.list")
+        body = json.loads(request.content)
+        self.bodies.append(body)
+        since = body["filter"].get(">=updatedTime")
+        items = [i for i in self.items if since is None or i["updatedTime"][:10] >= since]
+        start = int(body.get("start", 0))
+        page = {"result": {"items": items[start : start + 50]}, "total": len(items)}
+        if start + 50 < len(items):
+            page["next"] = start + 50
+        return httpx.Response(200, json=page)
+
+
+def with_companies(config: AgencyConfig, **companies: str) -> AgencyConfig:
+    clients = tuple(c.model_copy(update={"bitrix24_company_id": companies.get(c.id)}) for c in config.clients)
+    return config.model_copy(update={"clients": clients})
+
+
+def bitrix_pull(
+    agency: Agency, store: DuckDBRawStore, fake: FakeBitrix, config: AgencyConfig, **env: str
+) -> Any:
+    clock = FakeTime()
+    transports = {"bitrix24": httpx.MockTransport(fake.handler)}
+    with VendorApis(env, transports=transports, sleep=clock.sleep, clock=clock) as apis:
+        return pull_bitrix24_invoices(config=config, store=store, apis=apis)
+
+
+def test_bitrix24_invoices_of_configured_companies_are_upserted_and_others_counted(
+    agency: Agency, store: DuckDBRawStore
+) -> None:
+    fake = FakeBitrix(
+        [bitrix_invoice(n, company=7 if n % 3 else 8) for n in range(1, 61)] + [bitrix_invoice(99, 42)]
+    )
+    config = with_companies(config_of(agency), romashka="7", vektor="8")
+    first = bitrix_pull(agency, store, fake, config, BITRIX24_WEBHOOK_URL=WEBHOOK)
+    assert (first.status, first.rows, first.skipped, first.updated_since) == ("loaded", 60, {"42": 1}, None)
+    assert len(fake.bodies) == 2 and fake.bodies[1]["start"] == 50  # two pages of 50
+    assert rows(store, "SELECT client_id, count(*) FROM raw.invoice_register_rows GROUP BY 1 ORDER BY 1") == [
+        ("romashka", 40),
+        ("vektor", 20),
+    ]
+    (inn,) = rows(store, "SELECT DISTINCT inn FROM raw.invoice_register_rows WHERE client_id = 'vektor'")[0]
+    assert inn == config.client("vektor").inn
+    # the next night asks only for invoices changed since the last pull (less 3 days)
+    last = store.last_loaded_at("api:bitrix24")
+    assert last is not None
+    fake.items[0] = bitrix_invoice(1, 7, stageId="DT31_1:P", updated=f"{last.date()}T09:00:00+03:00")
+    second = bitrix_pull(agency, store, fake, config, BITRIX24_WEBHOOK_URL=WEBHOOK)
+    assert second.updated_since == last.date() - dt.timedelta(days=3)
+    assert fake.bodies[-1]["filter"] == {">=updatedTime": second.updated_since.isoformat()}
+    assert second.rows == 1
+    assert rows(
+        store, "SELECT count(*), count(*) FILTER (payment_status = 'Оплачен') FROM raw.invoice_register_rows"
+    ) == [(60, 1)]
+
+
+def test_bitrix24_failures_are_reported_and_keep_what_was_loaded(
+    agency: Agency, store: DuckDBRawStore
+) -> None:
+    fake = FakeBitrix([bitrix_invoice(1, 7)])
+    config = with_companies(config_of(agency), romashka="7")
+    assert bitrix_pull(agency, store, fake, config_of(agency)).status == "not_configured"
+    missing = bitrix_pull(agency, store, fake, config)
+    assert missing.status == "failed" and "BITRIX24_WEBHOOK_URL is not set" in (missing.error or "")
+    assert bitrix_pull(agency, store, fake, config, BITRIX24_WEBHOOK_URL=WEBHOOK).rows == 1
+    fake.status = 401
+    expired = bitrix_pull(agency, store, fake, config, BITRIX24_WEBHOOK_URL=WEBHOOK)
+    assert expired.status == "failed" and (expired.error or "").startswith("AuthError")
+    assert "s3cr3tw3bh00k" not in (expired.error or "")
+    assert rows(store, "SELECT count(*) FROM raw.invoice_register_rows") == [(1,)]
+    log = rows(
+        store,
+        "SELECT status, error IS NOT NULL FROM raw.load_log WHERE kind = 'api:bitrix24' ORDER BY loaded_at",
+    )
+    assert log == [("failed", True), ("loaded", False), ("failed", True)]

@@ -99,14 +99,18 @@ def test_inn_check_digits(inn: str, valid: bool) -> None:
     assert inn_is_valid(inn) is valid
 
 
-def test_pull_settings_default_to_api_with_the_vendor_token_and_two_restatement_windows(tmp_path: Path) -> None:
+def test_pull_settings_default_to_api_with_the_vendor_token_and_two_restatement_windows(
+    tmp_path: Path,
+) -> None:
     config = load_config(write(tmp_path, GOOD))
     calltouch, comagic = config.client("romashka").accounts
     assert calltouch.pulled_via_api and calltouch.credentials_env is None
     assert (config.agency.restatement.days("ads"), config.agency.restatement.days("calls")) == (14, 3)
     assert config.agency.history_start is None
     custom = GOOD.replace("agency: {name: Тест}", "agency: {name: Тест, restatement: {ads_days: 30}}")
-    custom = custom.replace('{source: comagic, id: "1",', '{source: comagic, id: "1", via: inbox, credentials_env: UIS_B,')
+    custom = custom.replace(
+        '{source: comagic, id: "1",', '{source: comagic, id: "1", via: inbox, credentials_env: UIS_B,'
+    )
     config = load_config(write(tmp_path, custom))
     assert config.agency.restatement.ads_days == 30 and config.agency.restatement.calls_days == 3
     comagic = config.client("romashka").accounts[1]
@@ -123,3 +127,17 @@ def test_pull_settings_are_validated(tmp_path: Path) -> None:
     assert "agency.restatement.calls_days: Input should be greater than or equal to 1" in text
     assert "clients[0].accounts[0]: cabinet accounts have no API" in text
     assert "clients[0].accounts[1].credentials_env:" in text
+
+
+def test_bitrix24_company_ids_are_text_and_belong_to_one_client(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path, GOOD.replace("    start_date:", "    bitrix24_company_id: 17\n    start_date:"))
+    )
+    assert config.client("romashka").bitrix24_company_id == "17"
+    second = (
+        GOOD.split("clients:")[1].replace("id: romashka", "id: vtoroy").replace("7707083893", "7736050003")
+    )
+    twice = GOOD + second
+    twice = twice.replace("    start_date:", "    bitrix24_company_id: 17\n    start_date:")
+    with pytest.raises(ConfigError, match="Bitrix24 company 17 belongs to two clients"):
+        load_config(write(tmp_path, twice))
