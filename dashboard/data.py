@@ -9,6 +9,9 @@ Rules this module keeps (see docs/decisions.md, "One writer"):
   client-scoped: :func:`publish_meta` (the file's one-row ``_publish_meta``) and
   :func:`viewer_directory` (ids, names and managers only, used to work out *which* clients a
   viewer may see).
+- Bank payments whose payer is no configured client (``client_id`` NULL) belong to no manager:
+  :func:`unmatched_payments` returns them only with ``include_unassigned=True``, which the
+  caller passes for a viewer who sees all clients (``view.ALL_CLIENTS``, the agency head).
 - Values reach SQL only as bound parameters (``$name``), never through string formatting.
 - Results are cached with ``st.cache_data`` keyed on the file's path, mtime and size, so the
   pipeline's atomic swap (``os.replace``) is picked up on the next rerun.
@@ -34,6 +37,7 @@ __all__ = [
     "PublishMeta",
     "ServingNotPublishedError",
     "channel_results",
+    "client_payments",
     "client_status",
     "daily_results",
     "monthly_plan",
@@ -42,6 +46,7 @@ __all__ = [
     "serving_path",
     "source_freshness",
     "top_campaigns",
+    "unmatched_payments",
     "viewer_directory",
 ]
 
@@ -343,4 +348,47 @@ def source_freshness(clients: Sequence[str], client_id: str | None = None) -> pd
         order by client_id, source = 'invoices', source, account_id
         """,
         {"clients": _scope(clients), "client_id": client_id},
+    )
+
+
+def unmatched_payments(clients: Sequence[str], *, include_unassigned: bool = False) -> pd.DataFrame:
+    """Incoming bank payments matched to no invoice, newest first: the visible clients' ones,
+    plus (with ``include_unassigned``) those whose payer is no client at all.
+
+    Pass ``include_unassigned=True`` only for a viewer who sees all clients: a payment from an
+    unknown payer belongs to no manager. Columns: paid_on, client_id, payer_name, payer_inn,
+    document_number, amount, purpose, unmatched_reason.
+    """
+    return _query(
+        """
+        select paid_on, client_id, payer_name, payer_inn, document_number, amount, purpose, unmatched_reason
+        from payments
+        where match_method = 'unmatched'
+            and (
+                client_id in (select unnest($clients::varchar[]))
+                or (client_id is null and $include_unassigned)
+            )
+        order by paid_on desc, document_number, payer_inn
+        """,
+        {"clients": _scope(clients), "include_unassigned": bool(include_unassigned)},
+    )
+
+
+def client_payments(clients: Sequence[str], client_id: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """One client's incoming bank payments received ``start``..``end``, newest first.
+
+    A payment split across invoices has one row per invoice. Columns: paid_on, document_number,
+    amount, payment_amount, invoice_number, match_method, unmatched_reason.
+    """
+    return _query(
+        """
+        select
+            paid_on, document_number, amount, payment_amount, invoice_number, match_method, unmatched_reason
+        from payments
+        where client_id in (select unnest($clients::varchar[]))
+            and client_id = $client_id
+            and paid_on between $start and $end
+        order by paid_on desc, document_number, invoice_number
+        """,
+        {"clients": _scope(clients), "client_id": client_id, "start": start, "end": end},
     )

@@ -12,7 +12,17 @@ from typing import Final
 
 from dashboard.fmt import Lang
 
-__all__ = ["HEALTH_COLORS", "LANGS", "channel_name", "health_label", "reasons_text", "source_name", "t"]
+__all__ = [
+    "HEALTH_COLORS",
+    "LANGS",
+    "channel_name",
+    "health_label",
+    "match_method_label",
+    "payment_reason_text",
+    "reasons_text",
+    "source_name",
+    "t",
+]
 
 LANGS: Final[tuple[Lang, ...]] = ("ru", "en")
 
@@ -77,6 +87,18 @@ _RU: Final[dict[str, str]] = {
     "open_report": "Открыть отчёт по клиенту",
     "open_report_button": "Отчёт: {client}",
     "portfolio_chart_title": "Расход и лиды портфеля по месяцам",
+    "unmatched_title": "Неразнесённые платежи",
+    "unmatched_caption": (
+        "Поступления по банковской выписке, которые не удалось отнести к счёту: {n} на {amount}. "
+        "Чтобы платёж разнёсся, укажите номер счёта в реестре или уточните назначение у плательщика."
+    ),
+    "col_paid_on": "Дата",
+    "col_payer": "Плательщик",
+    "col_inn": "ИНН",
+    "col_amount": "Сумма",
+    "col_purpose": "Назначение платежа",
+    "col_reason": "Причина",
+    "payer_not_client": "не клиент агентства",
     # Client report
     "client": "Клиент",
     "period": "Период",
@@ -124,6 +146,17 @@ _RU: Final[dict[str, str]] = {
     "col_account": "Кабинет",
     "col_campaign": "Кампания",
     "source_never": "данных не было",
+    "payments_title": "Платежи за период",
+    "payments_note": (
+        "Поступления по банковской выписке, с НДС. Платёж сразу по нескольким счетам показан "
+        "строкой на каждый счёт."
+    ),
+    "col_document": "Платёжное поручение",
+    "col_invoice": "Счёт",
+    "col_match": "Разнесение",
+    "match_number+inn": "по номеру счёта",
+    "match_inn+amount": "по ИНН и сумме",
+    "match_unmatched": "не разнесён",
     "notes": (
         "Расход — без НДС, суммы счетов — с НДС, валюта — рубли. Даты — по часовому поясу клиента. "
         "CTR, CPC и CPL считаются из сумм за период. Лиды — уникальные целевые звонки."
@@ -196,6 +229,18 @@ _EN: Final[dict[str, str]] = {
     "open_report": "Open a client's report",
     "open_report_button": "Report: {client}",
     "portfolio_chart_title": "Portfolio spend and leads by month",
+    "unmatched_title": "Unmatched payments",
+    "unmatched_caption": (
+        "Money received per the bank statement that could not be applied to an invoice: {n}, {amount}. "
+        "To match a payment, put the invoice number in the register or ask the payer what it was for."
+    ),
+    "col_paid_on": "Date",
+    "col_payer": "Payer",
+    "col_inn": "INN",
+    "col_amount": "Amount",
+    "col_purpose": "Payment purpose",
+    "col_reason": "Reason",
+    "payer_not_client": "not a client",
     "client": "Client",
     "period": "Period",
     "period_this_month": "This month",
@@ -242,6 +287,17 @@ _EN: Final[dict[str, str]] = {
     "col_account": "Account",
     "col_campaign": "Campaign",
     "source_never": "no data yet",
+    "payments_title": "Payments in the period",
+    "payments_note": (
+        "Money received per the bank statement, incl. VAT. A payment for several invoices has one "
+        "row per invoice."
+    ),
+    "col_document": "Payment order",
+    "col_invoice": "Invoice",
+    "col_match": "Matched",
+    "match_number+inn": "by invoice number",
+    "match_inn+amount": "by INN and amount",
+    "match_unmatched": "unmatched",
     "notes": (
         "Spend is net of VAT, invoice amounts include VAT, currency is RUB. Days are the client's "
         "local days. CTR, CPC and CPL are computed from the period's totals. Leads are unique "
@@ -290,6 +346,37 @@ _REASONS_EN: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
 )
 
 
+# The Russian phrases payments.unmatched_reason is built from (dbt int_payment_matches), and
+# their English versions. Amounts are written with a decimal comma ("500,00").
+_PAYMENT_REASONS_EN: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (re.compile(r"^у плательщика нет ИНН$"), "the payer has no INN"),
+    (re.compile(r"^на ИНН (\d+) не выставлено ни одного счёта$"), r"no invoice was issued to INN \1"),
+    (re.compile(r"^счёт № (.+) для ИНН (\d+) не найден$"), r"invoice № \1 of INN \2 is not found"),
+    (re.compile(r"^несколько счетов № (.+) для ИНН (\d+)$"), r"invoice № \1 of INN \2 is ambiguous"),
+    (re.compile(r"^в назначении платежа нет номера счёта$"), "no invoice number in the payment purpose"),
+    (
+        re.compile(r"^нет открытого счёта ИНН (\d+) ровно на (-?\d+),(\d+)$"),
+        r"no open invoice of INN \1 is for exactly \2.\3",
+    ),
+    (
+        re.compile(r"^открытых счетов ИНН (\d+) на (-?\d+),(\d+): (\d+)$"),
+        r"\4 open invoices of INN \1 are for \2.\3",
+    ),
+    (
+        re.compile(r"^несколько номеров счетов \((.+)\), счёт № (.+) не найден$"),
+        r"several invoice numbers (\1) and invoice № \2 is not found",
+    ),
+    (
+        re.compile(r"^несколько номеров счетов \((.+)\), счетов № (.+) несколько$"),
+        r"several invoice numbers (\1) and invoice № \2 is ambiguous",
+    ),
+    (
+        re.compile(r"^несколько номеров счетов \((.+)\), сумма не равна их остатку к оплате$"),
+        r"several invoice numbers (\1) and the amount is not their outstanding total",
+    ),
+)
+
+
 def t(key: str, lang: Lang = "ru", **values: object) -> str:
     """The phrase ``key`` in ``lang`` with ``{placeholders}`` filled from ``values``."""
     table = _EN if lang == "en" else _RU
@@ -324,17 +411,33 @@ def health_label(health: str, lang: Lang = "ru") -> str:
     return f"● {word}"
 
 
-def reasons_text(reasons: str | None, lang: Lang = "ru") -> str:
-    """``health_reasons`` for display: as published in Russian, translated phrase by phrase in English."""
-    if not reasons:
+def _translated(text: str | None, lang: Lang, phrases: tuple[tuple[re.Pattern[str], str], ...]) -> str:
+    """``'; '``-joined Russian phrases as is, or in English phrase by phrase (unknown ones kept)."""
+    if not text:
         return ""
     if lang != "en":
-        return reasons
+        return text
     out = []
-    for phrase in reasons.split("; "):
-        for pattern, english in _REASONS_EN:
+    for phrase in text.split("; "):
+        for pattern, english in phrases:
             if pattern.match(phrase):
                 phrase = pattern.sub(english, phrase)
                 break
         out.append(phrase)
     return "; ".join(out)
+
+
+def reasons_text(reasons: str | None, lang: Lang = "ru") -> str:
+    """``health_reasons`` for display: as published in Russian, translated phrase by phrase in English."""
+    return _translated(reasons, lang, _REASONS_EN)
+
+
+def payment_reason_text(reason: str | None, lang: Lang = "ru") -> str:
+    """``payments.unmatched_reason`` for display: Russian as published, or in English."""
+    return _translated(reason, lang, _PAYMENT_REASONS_EN)
+
+
+def match_method_label(method: str | None, lang: Lang = "ru") -> str:
+    """``по номеру счёта`` / ``по ИНН и сумме`` / ``не разнесён`` for ``payments.match_method``."""
+    key = f"match_{method}"
+    return t(key, lang) if key in _RU else str(method or "")

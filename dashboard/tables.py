@@ -18,7 +18,14 @@ from pandas.io.formats.style import Styler
 
 from dashboard import fmt
 from dashboard.fmt import Lang
-from dashboard.i18n import channel_name, health_label, reasons_text, t
+from dashboard.i18n import (
+    channel_name,
+    health_label,
+    match_method_label,
+    payment_reason_text,
+    reasons_text,
+    t,
+)
 
 __all__ = [
     "PACING_TOLERANCE",
@@ -28,6 +35,8 @@ __all__ = [
     "campaign_table",
     "channel_formats",
     "channel_table",
+    "payments_formats",
+    "payments_table",
     "plan_formats",
     "plan_table",
     "portfolio_formats",
@@ -35,6 +44,8 @@ __all__ = [
     "ratio",
     "relative_change",
     "styled",
+    "unmatched_payments_formats",
+    "unmatched_payments_table",
 ]
 
 _HEALTH_ORDER = {"attention": 0, "ok": 1, "churned": 2}
@@ -279,6 +290,61 @@ def campaign_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
         t("col_clicks", lang): lambda v: fmt.integer(v, lang),
         t("col_ctr", lang): lambda v: fmt.percent(v, lang, 2),
         t("col_cpc", lang): lambda v: fmt.money(v, lang),
+    }
+
+
+def unmatched_payments_table(
+    payments: pd.DataFrame, lang: Lang, client_names: Mapping[str, str]
+) -> pd.DataFrame:
+    """Payments matched to no invoice (:func:`dashboard.data.unmatched_payments`), newest first.
+
+    The client column names the payer's client, or says the payer is no client of the agency.
+    """
+    df = payments
+    clients = [
+        t("payer_not_client", lang) if not isinstance(c, str) else client_names.get(c, c)
+        for c in df["client_id"]
+    ]
+    return pd.DataFrame(
+        {
+            t("col_paid_on", lang): df["paid_on"],
+            t("col_client", lang): clients,
+            t("col_payer", lang): df["payer_name"],
+            t("col_inn", lang): df["payer_inn"],
+            t("col_amount", lang): df["amount"].astype("float64"),
+            t("col_purpose", lang): df["purpose"],
+            t("col_reason", lang): [
+                payment_reason_text(r if isinstance(r, str) else None, lang) for r in df["unmatched_reason"]
+            ],
+        }
+    ).reset_index(drop=True)
+
+
+def unmatched_payments_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
+    return {
+        t("col_paid_on", lang): lambda v: fmt.date(v, lang),
+        t("col_amount", lang): lambda v: fmt.money(v, lang),
+    }
+
+
+def payments_table(payments: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """One client's payments (:func:`dashboard.data.client_payments`): one row per invoice paid."""
+    df = payments
+    return pd.DataFrame(
+        {
+            t("col_paid_on", lang): df["paid_on"],
+            t("col_document", lang): df["document_number"],
+            t("col_amount", lang): df["amount"].astype("float64"),
+            t("col_invoice", lang): [i if isinstance(i, str) else fmt.MISSING for i in df["invoice_number"]],
+            t("col_match", lang): [match_method_label(m, lang) for m in df["match_method"]],
+        }
+    ).reset_index(drop=True)
+
+
+def payments_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
+    return {
+        t("col_paid_on", lang): lambda v: fmt.date(v, lang),
+        t("col_amount", lang): lambda v: fmt.money(v, lang),
     }
 
 

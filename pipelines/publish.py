@@ -25,6 +25,7 @@ PUBLIC_MARTS: tuple[str, ...] = (
     "client_channel_daily",
     "client_campaign_daily",
     "invoices",
+    "payments",
     "client_monthly",
     "manager_portfolio",
     "source_freshness",

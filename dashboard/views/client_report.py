@@ -140,6 +140,21 @@ def _plan(v: view.View, clients: tuple[str, ...], client_id: str, period: Period
         st.caption(t("no_plan", lang))
 
 
+def _payments(v: view.View, client_id: str, period: Period) -> None:
+    """The client's bank payments received in the period and the invoices they paid, if any."""
+    payments = data.client_payments(v.clients, client_id, period.start, period.end)
+    if payments.empty:
+        return
+    st.subheader(t("payments_title", v.lang))
+    st.dataframe(
+        tables.styled(tables.payments_table(payments, v.lang), tables.payments_formats(v.lang)),
+        hide_index=True,
+        key="payments_table",
+        placeholder=fmt.MISSING,
+    )
+    st.caption(t("payments_note", v.lang))
+
+
 def _campaigns(v: view.View, client_id: str, period: Period) -> None:
     campaigns = data.top_campaigns(v.clients, client_id, period.start, period.end)
     if campaigns.empty:
@@ -219,6 +234,7 @@ def render(v: view.View) -> None:
         daily = data.daily_results(v.clients, client_id, period.start, period.end)
         st.plotly_chart(charts.daily_trend(daily, lang), config={"displaylogo": False})
     _plan(v, v.clients, client_id, period)
+    _payments(v, client_id, period)
     _campaigns(v, client_id, period)
     _freshness(v, client_id)
 

@@ -163,6 +163,38 @@ def _report_link(status: pd.DataFrame, v: view.View) -> None:
         )
 
 
+def _unmatched_payments(v: view.View) -> None:
+    """Bank payments no invoice could be found for: the manager's to sort out (none: nothing shown).
+
+    A payment from a payer that is no client is shown only to the viewer who sees all clients.
+    """
+    lang = v.lang
+    payments = data.unmatched_payments(v.clients, include_unassigned=v.viewer == view.ALL_CLIENTS)
+    if payments.empty:
+        return
+    st.subheader(t("unmatched_title", lang))
+    st.caption(
+        t(
+            "unmatched_caption",
+            lang,
+            n=fmt.integer(len(payments), lang),
+            amount=fmt.money(_sum(payments["amount"]), lang),
+        )
+    )
+    table = tables.unmatched_payments_table(payments, lang, v.client_names)
+    st.dataframe(
+        tables.styled(table, tables.unmatched_payments_formats(lang)),
+        hide_index=True,
+        key="unmatched_payments_table",
+        placeholder=fmt.MISSING,
+        column_config={
+            t("col_purpose", lang): st.column_config.TextColumn(width="large"),
+            t("col_reason", lang): st.column_config.TextColumn(width="large"),
+        },
+        height=min(38 + 35 * len(table), 320),
+    )
+
+
 def _chart(v: view.View) -> None:
     last = month_start(v.meta.as_of_date)
     year, month = divmod(last.year * 12 + last.month - 1 - (_CHART_MONTHS - 1), 12)
@@ -201,6 +233,7 @@ def render(v: view.View) -> None:
     _attention(shown, lang)
     _table(shown, v)
     _report_link(shown if not shown.empty else status, v)
+    _unmatched_payments(v)
     _chart(v)
     view.sync_url(v, {"churned": "1" if show_churned else None})
 

@@ -8,6 +8,10 @@ Four clients of two managers over 70 days (14.09.2026-22.11.2026), as of 23.11.2
 - ``gamma`` «Гамма Мебель» (Пётр Петров):  VK + Direct + other calls; leads halved in the last 30 days.
 - ``delta`` «Дельта Авто»  (Пётр Петров):  Direct only; churned on 31.10.2026.
 
+Bank payments: most are matched to invoices; three are not: alfa's advance without an invoice
+number, gamma's payment naming an invoice that does not exist, and one from a payer who is no
+client (``client_id`` NULL).
+
 Every mart is derived from the same ``client_channel_daily`` rows, so the numbers agree with
 each other the way the real pipeline's do.
 """
@@ -133,6 +137,42 @@ select
     (case n when 1 then floor(clicks * share) else clicks - floor(clicks * 0.62) end)::bigint as clicks
 from split;
 
+create table payments as
+select
+    payment_id::varchar as payment_id,
+    client_id::varchar as client_id,
+    payer_inn::varchar as payer_inn,
+    payer_name::varchar as payer_name,
+    document_number::varchar as document_number,
+    paid_on::date as document_date,
+    paid_on::date as paid_on,
+    amount::decimal(18,2) as amount,
+    payment_amount::decimal(18,2) as payment_amount,
+    purpose::varchar as purpose,
+    invoice_number::varchar as invoice_number,
+    match_method::varchar as match_method,
+    unmatched_reason::varchar as unmatched_reason
+from (values
+    ('p1', 'alfa', '7707083893', 'ООО «Альфа Строй»', '411', date '2026-09-08', 250000.00, 250000.00,
+        'Оплата по счету № 2026-101 от 01.09.2026', '2026-101', 'number+inn', null),
+    ('p2', 'alfa', '7707083893', 'ООО «Альфа Строй»', '468', date '2026-10-09', 240000.00, 240000.00,
+        'Оплата по счету № 2026-131', '2026-131', 'number+inn', null),
+    ('p3', 'beta', '7728168971', 'ООО «Бета Клиник»', '95', date '2026-10-09', 118000.00, 118000.00,
+        'Оплата за медицинский маркетинг', '2026-133', 'inn+amount', null),
+    ('p4', 'gamma', '7736050003', 'ООО «Гамма Мебель»', '1207', date '2026-11-10', 50000.00, 50000.00,
+        'Частичная оплата по сч. 2026-166', '2026-166', 'number+inn', null),
+    ('p5', 'gamma', '7736050003', 'ООО «Гамма Мебель»', '1254', date '2026-11-19', 45000.00, 45000.00,
+        'Оплата по счету № 2026-199', null, 'unmatched',
+        'счёт № 2026-199 для ИНН 7736050003 не найден; нет открытого счёта ИНН 7736050003 ровно на 45000,00'),
+    ('p6', 'alfa', '7707083893', 'ООО «Альфа Строй»', '502', date '2026-11-20', 12000.00, 12000.00,
+        'Аванс за декабрь', null, 'unmatched',
+        'в назначении платежа нет номера счёта; нет открытого счёта ИНН 7707083893 ровно на 12000,00'),
+    ('p7', null, '500100732259', 'ИП Сидоров Семён Семёнович', '31', date '2026-11-21',
+        30000.00, 30000.00, 'Оплата по счету 17', null, 'unmatched',
+        'на ИНН 500100732259 не выставлено ни одного счёта')
+) as t(payment_id, client_id, payer_inn, payer_name, document_number, paid_on, amount, payment_amount,
+       purpose, invoice_number, match_method, unmatched_reason);
+
 create table invoices as
 with register as (
     select * from (values
@@ -171,6 +211,11 @@ select
     (amount - amount_net)::decimal(18,2) as vat_amount,
     amount::decimal(18,2) as amount,
     paid_amount::decimal(18,2) as paid_amount,
+    coalesce(
+        (select sum(p.amount) from payments as p
+         where p.client_id = priced.client_id and p.invoice_number = priced.invoice_number),
+        0
+    )::decimal(18,2) as bank_paid_amount,
     (amount - paid_amount)::decimal(18,2) as outstanding,
     paid_on::date as paid_on,
     (case

@@ -63,6 +63,59 @@ def test_portfolio_for_the_agency_head_shows_every_active_client(serving_db):
     assert "Данные по 22.11.2026, опубликовано 23.11.2026 07:05 МСК" in text
 
 
+def _table_with(at: AppTest, column: str):
+    tables = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(tables) == 1, [list(d.value.columns) for d in at.dataframe]
+    return tables[0]
+
+
+def test_portfolio_lists_unmatched_payments_for_the_agency_head(serving_db):
+    at = _run()
+    assert "Неразнесённые платежи" in [s.value for s in at.subheader]
+    table = _table_with(at, "Причина")
+    assert list(table["Клиент"]) == ["не клиент агентства", "Альфа Строй", "Гамма Мебель"]
+    assert table["Плательщик"].iloc[0] == "ИП Сидоров Семён Семёнович"
+    assert list(table["Сумма"]) == [30000.0, 12000.0, 45000.0]
+    assert table["Причина"].iloc[2].startswith("счёт № 2026-199 для ИНН 7736050003 не найден")
+    assert "3 на 87\u00a0000,00\u00a0₽" in _text(at)
+
+
+def test_unmatched_payments_follow_the_viewer(serving_db, monkeypatch):
+    at = _run()
+    at.sidebar.selectbox(key="viewer").select("m_petrov").run()
+    assert list(_table_with(at, "Причина")["Клиент"]) == ["Гамма Мебель"]
+
+    monkeypatch.setenv("AGENCY_DASHBOARD_MANAGER", "m_ivanova")
+    at = _run()
+    table = _table_with(at, "Причина")
+    assert list(table["Клиент"]) == ["Альфа Строй"]  # no other manager's, no unknown payer
+    assert "Сидоров" not in _text(at)
+
+
+def test_unmatched_payments_in_english(serving_db):
+    table = _table_with(_run({"lang": "en"}), "Reason")
+    assert table["Client"].iloc[0] == "not a client"
+    assert list(table["Reason"]) == [
+        "no invoice was issued to INN 500100732259",
+        "no invoice number in the payment purpose; no open invoice of INN 7707083893 is for exactly 12000.00",
+        "invoice № 2026-199 of INN 7736050003 is not found; "
+        "no open invoice of INN 7736050003 is for exactly 45000.00",
+    ]
+
+
+def test_client_report_lists_the_periods_payments(serving_db):
+    at = _run({"client": "gamma", "period": "this_month"}, REPORT)
+    assert "Платежи за период" in [s.value for s in at.subheader]
+    table = _table_with(at, "Разнесение")
+    assert list(zip(table["Платёжное поручение"], table["Счёт"], table["Разнесение"], strict=True)) == [
+        ("1254", "—", "не разнесён"),
+        ("1207", "2026-166", "по номеру счёта"),
+    ]
+    # No payments in the period: no table.
+    at = _run({"client": "beta", "period": "this_month"}, REPORT)
+    assert "Платежи за период" not in [s.value for s in at.subheader]
+
+
 def test_portfolio_table_orders_clients_needing_attention_first(serving_db):
     table = _run().dataframe[0].value
     assert list(table["Статус"]) == ["● внимание", "● внимание", "● в норме"]

@@ -35,6 +35,31 @@ def test_every_client_query_returns_only_the_visible_clients(serving_db):
     assert data.monthly_plan(mine, "gamma", dt.date(2026, 10, 1), dt.date(2026, 11, 1)).empty
     assert data.top_campaigns(mine, "gamma", *OCTOBER).empty
     assert data.source_freshness(mine, "gamma").empty
+    assert data.client_payments(mine, "gamma", dt.date(2026, 11, 1), dt.date(2026, 11, 22)).empty
+    assert set(data.unmatched_payments(mine)["client_id"]) == {"alfa"}
+
+
+def test_unmatched_payments_of_unknown_payers_only_for_a_viewer_of_all_clients(serving_db):
+    everything = data.unmatched_payments(ALL, include_unassigned=True)
+    # Newest first; the payer who is no client has no client_id.
+    assert list(everything["document_number"]) == ["31", "502", "1254"]
+    assert list(everything["client_id"].isna()) == [True, False, False]
+    assert everything["unmatched_reason"].iloc[0] == "на ИНН 500100732259 не выставлено ни одного счёта"
+    # Without the flag the unknown payer is not shown, even with every client id in the scope.
+    assert list(data.unmatched_payments(ALL)["document_number"]) == ["502", "1254"]
+    assert list(data.unmatched_payments(["gamma"])["document_number"]) == ["1254"]
+    assert data.unmatched_payments(["beta", "delta"]).empty
+
+
+def test_client_payments_of_the_period_with_their_invoices(serving_db):
+    november = data.client_payments(ALL, "gamma", dt.date(2026, 11, 1), dt.date(2026, 11, 22))
+    invoices = november["invoice_number"].fillna("")
+    assert list(zip(november["document_number"], invoices, november["match_method"], strict=True)) == [
+        ("1254", "", "unmatched"),
+        ("1207", "2026-166", "number+inn"),
+    ]
+    assert data.client_payments(ALL, "gamma", *OCTOBER).empty
+    assert list(data.client_payments(ALL, "alfa", *OCTOBER)["amount"]) == [240000]
 
 
 def test_portfolio_monthly_sums_only_the_visible_clients(serving_db):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from dashboard import tables
-from dashboard.i18n import reasons_text
+from dashboard.i18n import match_method_label, payment_reason_text, reasons_text
 from dashboard.periods import Period, default_preset, preset_period
 
 D = dt.date
@@ -122,3 +122,72 @@ def test_health_reasons_are_translated_phrase_by_phrase():
     assert reasons_text(reasons, "en") == (
         "leads down 62 % over 30 days; an invoice is 103 days overdue; что-то новое"
     )
+
+
+@pytest.mark.parametrize(
+    ("reason", "english"),
+    [
+        ("у плательщика нет ИНН", "the payer has no INN"),
+        ("на ИНН 500100732259 не выставлено ни одного счёта", "no invoice was issued to INN 500100732259"),
+        (
+            "счёт № А-17/2026 для ИНН 7701234567 не найден; "
+            "нет открытого счёта ИНН 7701234567 ровно на 700,00",
+            "invoice № А-17/2026 of INN 7701234567 is not found; "
+            "no open invoice of INN 7701234567 is for exactly 700.00",
+        ),
+        (
+            "несколько счетов № 7 для ИНН 7701234567; открытых счетов ИНН 7701234567 на 500,00: 2",
+            "invoice № 7 of INN 7701234567 is ambiguous; 2 open invoices of INN 7701234567 are for 500.00",
+        ),
+        (
+            "в назначении платежа нет номера счёта; нет открытого счёта ИНН 7701234567 ровно на 50000,00",
+            "no invoice number in the payment purpose; "
+            "no open invoice of INN 7701234567 is for exactly 50000.00",
+        ),
+        (
+            "несколько номеров счетов (12, 14), счёт № 14 не найден",
+            "several invoice numbers (12, 14) and invoice № 14 is not found",
+        ),
+        (
+            "несколько номеров счетов (7, 8), счетов № 7 несколько",
+            "several invoice numbers (7, 8) and invoice № 7 is ambiguous",
+        ),
+        (
+            "несколько номеров счетов (12, 13), сумма не равна их остатку к оплате",
+            "several invoice numbers (12, 13) and the amount is not their outstanding total",
+        ),
+    ],
+)
+def test_unmatched_payment_reasons_in_english(reason, english):
+    assert payment_reason_text(reason, "ru") == reason
+    assert payment_reason_text(reason, "en") == english
+
+
+def test_match_methods_have_labels():
+    assert [match_method_label(m, "ru") for m in ("number+inn", "inn+amount", "unmatched")] == [
+        "по номеру счёта",
+        "по ИНН и сумме",
+        "не разнесён",
+    ]
+    assert match_method_label("inn+amount", "en") == "by INN and amount"
+
+
+def test_unmatched_payments_table_names_the_client_or_says_there_is_none():
+    payments = pd.DataFrame(
+        {
+            "paid_on": [pd.Timestamp("2026-11-21"), pd.Timestamp("2026-11-20")],
+            "client_id": [None, "alfa"],
+            "payer_name": ["ИП Сидоров", "ООО Альфа"],
+            "payer_inn": ["500100732259", "7707083893"],
+            "document_number": ["31", "502"],
+            "amount": [30000.0, 12000.0],
+            "purpose": ["Оплата по счету 17", "Аванс"],
+            "unmatched_reason": ["у плательщика нет ИНН", None],
+        }
+    )
+    table = tables.unmatched_payments_table(payments, "en", {"alfa": "Альфа Строй"})
+    assert list(table["Client"]) == ["not a client", "Альфа Строй"]
+    assert list(table["Reason"]) == ["the payer has no INN", ""]
+    formats = tables.unmatched_payments_formats("ru")
+    assert formats["Дата"](payments["paid_on"].iloc[0]) == "21.11.2026"
+    assert formats["Сумма"](30000.0) == "30\u00a0000,00\u00a0₽"

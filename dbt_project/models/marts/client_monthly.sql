@@ -45,12 +45,14 @@ results as (
 
 invoicing as (
 
+    -- Declined invoices (status declined) are no revenue and no receivable: left out.
     select
         client_id,
         {{ month_start('issued_on') }} as month,
         sum(amount) as invoiced,
         sum(paid_amount) as paid
     from invoices
+    where status is distinct from 'declined'
     group by client_id, {{ month_start('issued_on') }}
 
 ),

@@ -1,5 +1,5 @@
 -- Invoices of configured clients (amounts incl. VAT) with payment and overdue status as of
--- `as_of_date`.
+-- `as_of_date`; payments from the register or matched bank payments, whichever is greater.
 
 with
 
@@ -21,6 +21,7 @@ select
     cast(vat_amount as {{ type_money() }}) as vat_amount,
     cast(amount as {{ type_money() }}) as amount,
     cast(paid_amount as {{ type_money() }}) as paid_amount,
+    cast(bank_paid_amount as {{ type_money() }}) as bank_paid_amount,
     cast(outstanding as {{ type_money() }}) as outstanding,
     cast(paid_on as date) as paid_on,
     cast(status as {{ dbt.type_string() }}) as status,

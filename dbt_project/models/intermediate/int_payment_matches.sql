@@ -1,0 +1,654 @@
+{#- Word characters of invoice numbers (RE2 and PostgreSQL have no Unicode \w in common). -#}
+{%- set word = "0-9A-Za-zА-Яа-яЁё_" -%}
+{%- set letters = "A-Za-zА-Яа-яЁё" -%}
+{#- A run of word characters, '/' and '-' that starts with a word character and holds a digit. -#}
+{%- set token = "(?:[0-9]|[" ~ word ~ "][" ~ word ~ "/-]*[0-9])[" ~ word ~ "/-]*" -%}
+{#- "сч", "сч.", "счет", "счёт", "счету", "счетам", "с/ч", then "на оплату", then "№" / "N" / "No" / "#". -#}
+{%- set keyword = "(?:[Сс][Чч](?:[ЕеЁё][Тт](?:[Аа][Мм]|[Оо][Вв]|[Уу]|[Аа]|[Ее])?)?[.]?|[Сс]/[Чч])"
+    ~ "(?:\\s+[Нн][Аа]\\s+[Оо][Пп][Лл][Аа][Тт][Уу])?\\s*(?:№|[Nn][Oo]\\s|[Nn]\\s|#)?\\s*" -%}
+{#- Group 1: the numbers ("12 и 13", "12, 13"); group 2: the date after "от". Not after a letter
+    ("расчетный счет" is no invoice reference). -#}
+{%- set reference_pattern = "'(?:^|[^" ~ letters ~ "])" ~ keyword
+    ~ "(" ~ token ~ "(?:\\s*(?:,|;|[Ии])\\s*(?:№\\s*)?" ~ token ~ ")*)"
+    ~ "(?:\\s*[Оо][Тт]\\s*([0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}))?'" -%}
+{%- set word_run_pattern = "'([" ~ word ~ "][" ~ word ~ "/-]*)'" %}
+
+-- Incoming bank payments matched to the invoices they pay: one row per payment, or per share of
+-- a payment split across several invoices. Outgoing payments (the agency's own spending) are
+-- not matched and not here. The rules, in order (DECISIONLOG.md, "Bank payments"):
+--
+-- 1. number+inn: the invoice number(s) named in the purpose ("Оплата по счету № 123 от
+--    01.03.2026", "сч. 123", "счёт №А-17/2026", "по счетам № 12 и 13") belong to an invoice of
+--    the payer's ИНН. "от DD.MM.YYYY" picks among invoices of the same number from different
+--    years. Several numbers match only when the payment equals the sum of their outstanding
+--    amounts; the payment is then split, one row per invoice.
+-- 2. inn+amount: a single number that does not resolve to one invoice, or no number at all,
+--    falls back to the payer's only open invoice whose outstanding amount equals the payment.
+-- 3. unmatched, with a reason (Russian phrases joined by '; '). Never dropped.
+--
+-- "Outstanding" before a payment is the invoice amount (0 for a declined invoice) less what was
+-- paid before it, counted like int_invoices.paid_amount so that the two agree: a register whose
+-- payment date precedes the payment counts (earlier bank payments up to that date taken as part
+-- of it, later ones added); a register dated on or after the payment, or without a date, may
+-- already hold this very payment, so only earlier bank payments count (unless the register
+-- says "fully paid" without a date). Payments are taken in the order paid_on, document_date,
+-- document_number, payment_id; the sequential rule is applied set-based, as written down in
+-- DECISIONLOG.md.
+
+with
+
+statement_rows as (
+
+    select * from {{ ref('stg_bank_statement__payments') }}
+
+),
+
+register as (
+
+    select * from {{ ref('stg_invoice_register__invoices') }}
+
+),
+
+clients as (
+
+    select * from {{ ref('stg_agency__clients') }}
+
+),
+
+clients_by_inn as (
+
+    select
+        inn,
+        min(client_id) as client_id,
+        count(*) as n_clients
+    from clients
+    group by inn
+
+),
+
+payments as (
+
+    -- Incoming payments in matching order, with the payer's client (the loader's ИНН match when
+    -- that client is still configured, else the only configured client with that ИНН).
+    select
+        statement_rows.payment_id,
+        row_number() over (
+            order by
+                statement_rows.paid_on,
+                statement_rows.document_date,
+                statement_rows.document_number,
+                statement_rows.payment_id
+        ) as payment_order,
+        coalesce(
+            loader_client.client_id,
+            case when clients_by_inn.n_clients = 1 then clients_by_inn.client_id end
+        ) as client_id,
+        statement_rows.payer_inn,
+        statement_rows.payer_name,
+        statement_rows.document_number,
+        statement_rows.document_date,
+        statement_rows.paid_on,
+        statement_rows.amount,
+        statement_rows.purpose,
+        {{ dbt.replace('statement_rows.purpose', 'chr(160)', "' '") }} as purpose_text
+    from statement_rows
+    left join clients as loader_client
+        on statement_rows.client_id = loader_client.client_id
+    left join clients_by_inn
+        on statement_rows.payer_inn = clients_by_inn.inn
+    where statement_rows.direction = 'in'
+
+),
+
+invoices as (
+
+    -- Every invoice of the register, also of ИНН that are no configured client.
+    select
+        inn,
+        invoice_number,
+        issued_on,
+        {{ normalise_invoice_number('invoice_number') }} as number_key,
+        case when {{ is_declined_status('payment_status') }} then 0 else amount end as open_amount,
+        amount,
+        {{ register_paid_amount('paid_amount', 'payment_status', 'amount') }} as register_paid,
+        paid_on as register_paid_on
+    from register
+
+),
+
+invoiced_inns as (
+
+    select distinct inn from invoices
+
+),
+
+---------- the invoice numbers and the date named in each purpose
+
+reference_matches as (
+
+    select
+        payments.payment_id,
+        refs.match_index,
+        refs.invoice_numbers,
+        {{ parse_ru_date('refs.invoice_date') }} as referenced_on
+    from payments
+    cross join {{ regexp_match_rows('payments.purpose_text', reference_pattern, ['invoice_numbers', 'invoice_date']) }}
+        as refs
+
+),
+
+tokens as (
+
+    -- Each number as written, trailing '/' and '-' stripped; runs without a digit ("и") and
+    -- 20-digit bank account numbers are not invoice numbers.
+    select
+        reference_matches.payment_id,
+        reference_matches.match_index,
+        words.match_index as word_index,
+        {{ regexp_replace_all('words.word', "'[/-]+$'", "''") }} as number_as_written
+    from reference_matches
+    cross join {{ regexp_match_rows('reference_matches.invoice_numbers', word_run_pattern, ['word']) }} as words
+
+),
+
+distinct_numbers as (
+
+    select
+        payment_id,
+        match_index,
+        word_index,
+        number_as_written,
+        row_number() over (
+            partition by payment_id, number_as_written
+            order by match_index, word_index
+        ) as occurrence
+    from tokens
+    where {{ regexp_full_match('number_as_written', "'.*[0-9].*'") }}
+        and not {{ regexp_full_match('number_as_written', "'[0-9]{20}'") }}
+
+),
+
+numbers as (
+
+    select
+        payment_id,
+        row_number() over (partition by payment_id order by match_index, word_index) as number_index,
+        number_as_written,
+        {{ normalise_invoice_number('number_as_written') }} as number_key
+    from distinct_numbers
+    where occurrence = 1
+
+),
+
+referenced_dates as (
+
+    -- The first valid "от" date of the purpose; it applies to every number named.
+    select
+        payment_id,
+        referenced_on
+    from (
+        select
+            payment_id,
+            referenced_on,
+            row_number() over (partition by payment_id order by match_index) as date_rank
+        from reference_matches
+        where referenced_on is not null
+    ) as dated
+    where date_rank = 1
+
+),
+
+number_counts as (
+
+    select
+        payment_id,
+        count(*) as n_numbers,
+        {{ dbt.listagg('number_as_written', "', '", 'order by number_index') }} as numbers_listed
+    from numbers
+    group by payment_id
+
+),
+
+{#- Paid on invoice `inv` before payment `pay`, counted so that adding `pay` gives
+    int_invoices.paid_amount: earlier matched bank payments (`earlier`, aggregated) dated after
+    the register's payment date add to the register's paid amount, those on or before it may
+    be in it (the greater counts). When the register's date is on or after this payment's day,
+    or it has no date, the register may hold this very payment: only earlier bank money counts,
+    unless the register says the invoice is fully paid and gives no date. -#}
+{%- set paid_before -%}
+    case
+        when inv.register_paid_on < pay.paid_on
+            then greatest(
+                inv.register_paid,
+                coalesce(sum(case when earlier.paid_on <= inv.register_paid_on then earlier.amount end), 0)
+            ) + coalesce(sum(case when earlier.paid_on > inv.register_paid_on then earlier.amount end), 0)
+        when inv.register_paid_on is null and inv.register_paid >= inv.amount
+            then greatest(inv.register_paid, coalesce(sum(earlier.amount), 0))
+        else coalesce(sum(earlier.amount), 0)
+    end
+{%- endset %}
+
+---------- rule 1: numbers resolved to invoices of the payer's ИНН
+
+number_hits as (
+
+    select
+        numbers.payment_id,
+        numbers.number_index,
+        invoices.inn,
+        invoices.invoice_number,
+        invoices.issued_on,
+        referenced_dates.referenced_on,
+        count(*) over (partition by numbers.payment_id, numbers.number_index) as n_hits,
+        sum(case when invoices.issued_on = referenced_dates.referenced_on then 1 else 0 end)
+            over (partition by numbers.payment_id, numbers.number_index) as n_dated_hits
+    from numbers
+    inner join payments
+        on numbers.payment_id = payments.payment_id
+    inner join invoices
+        on payments.payer_inn = invoices.inn
+        and numbers.number_key = invoices.number_key
+    left join referenced_dates
+        on numbers.payment_id = referenced_dates.payment_id
+
+),
+
+narrowed_hits as (
+
+    -- Same number, several invoices: the "от" date picks those issued that day, if any.
+    select *
+    from number_hits
+    where n_hits = 1
+        or n_dated_hits = 0
+        or issued_on = referenced_on
+
+),
+
+resolution as (
+
+    -- One row per number: the invoice it resolves to, or why it does not.
+    select
+        numbers.payment_id,
+        numbers.number_index,
+        numbers.number_as_written,
+        count(narrowed_hits.invoice_number) as n_candidates,
+        max(narrowed_hits.inn) as inn,
+        max(narrowed_hits.invoice_number) as invoice_number
+    from numbers
+    left join narrowed_hits
+        on numbers.payment_id = narrowed_hits.payment_id
+        and numbers.number_index = narrowed_hits.number_index
+    group by numbers.payment_id, numbers.number_index, numbers.number_as_written
+
+),
+
+first_unresolved as (
+
+    select
+        payment_id,
+        number_as_written,
+        n_candidates
+    from (
+        select
+            resolution.*,
+            row_number() over (partition by payment_id order by number_index) as failure_rank
+        from resolution
+        where n_candidates <> 1
+    ) as failures
+    where failure_rank = 1
+
+),
+
+classified as (
+
+    select
+        payments.*,
+        coalesce(number_counts.n_numbers, 0) as n_numbers,
+        number_counts.numbers_listed,
+        first_unresolved.number_as_written as unresolved_number,
+        first_unresolved.n_candidates as unresolved_candidates,
+        case
+            when payments.payer_inn is null then 'no_inn'
+            when invoiced_inns.inn is null then 'unknown_inn'
+            when coalesce(number_counts.n_numbers, 0) = 1 and first_unresolved.payment_id is null then 'single'
+            when coalesce(number_counts.n_numbers, 0) > 1 and first_unresolved.payment_id is null then 'several'
+            when coalesce(number_counts.n_numbers, 0) > 1 then 'several_unresolved'
+            else 'fallback'
+        end as path
+    from payments
+    left join invoiced_inns
+        on payments.payer_inn = invoiced_inns.inn
+    left join number_counts
+        on payments.payment_id = number_counts.payment_id
+    left join first_unresolved
+        on payments.payment_id = first_unresolved.payment_id
+
+),
+
+single_matches as (
+
+    -- One number, one invoice: the whole payment goes to it, whatever is outstanding.
+    select
+        classified.payment_id,
+        classified.payment_order,
+        resolution.inn as invoice_inn,
+        resolution.invoice_number,
+        classified.paid_on,
+        classified.amount
+    from classified
+    inner join resolution
+        on classified.payment_id = resolution.payment_id
+    where classified.path = 'single'
+
+),
+
+split_candidates as (
+
+    -- Several numbers, each resolved: what is outstanding on each invoice before this payment,
+    -- after the single-number matches of earlier payments.
+    select
+        pay.payment_id,
+        pay.payment_order,
+        pay.paid_on,
+        pay.amount as payment_amount,
+        inv.inn as invoice_inn,
+        inv.invoice_number,
+        inv.open_amount - {{ paid_before }} as share
+    from classified as pay
+    inner join resolution
+        on pay.payment_id = resolution.payment_id
+    inner join invoices as inv
+        on resolution.inn = inv.inn
+        and resolution.invoice_number = inv.invoice_number
+    left join single_matches as earlier
+        on inv.inn = earlier.invoice_inn
+        and inv.invoice_number = earlier.invoice_number
+        and earlier.payment_order < pay.payment_order
+    where pay.path = 'several'
+    group by
+        pay.payment_id,
+        pay.payment_order,
+        pay.paid_on,
+        pay.amount,
+        inv.inn,
+        inv.invoice_number,
+        inv.open_amount,
+        inv.amount,
+        inv.register_paid,
+        inv.register_paid_on
+
+),
+
+split_totals as (
+
+    select
+        payment_id,
+        payment_order
+    from split_candidates
+    group by payment_id, payment_order, payment_amount
+    having sum(share) = payment_amount
+
+),
+
+split_blocked as (
+
+    -- An earlier split has already settled one of the invoices in full.
+    select distinct later.payment_id
+    from split_totals as later
+    inner join split_candidates as later_share
+        on later.payment_id = later_share.payment_id
+    inner join split_candidates as earlier_share
+        on later_share.invoice_inn = earlier_share.invoice_inn
+        and later_share.invoice_number = earlier_share.invoice_number
+        and earlier_share.payment_order < later.payment_order
+    inner join split_totals as earlier
+        on earlier_share.payment_id = earlier.payment_id
+
+),
+
+split_matches as (
+
+    select
+        split_candidates.payment_id,
+        split_candidates.payment_order,
+        split_candidates.invoice_inn,
+        split_candidates.invoice_number,
+        split_candidates.paid_on,
+        split_candidates.share as amount
+    from split_candidates
+    inner join split_totals
+        on split_candidates.payment_id = split_totals.payment_id
+    where split_candidates.payment_id not in (select payment_id from split_blocked)
+
+),
+
+number_matches as (
+
+    select * from single_matches
+    union all
+    select * from split_matches
+
+),
+
+---------- rule 2: the payer's only open invoice of exactly the payment's amount
+
+open_before as (
+
+    -- Each fallback payment against every invoice of its payer: outstanding before it, after
+    -- the number matches of earlier payments.
+    select
+        pay.payment_id,
+        pay.payment_order,
+        pay.amount,
+        inv.inn as invoice_inn,
+        inv.invoice_number,
+        inv.open_amount - {{ paid_before }} as outstanding
+    from classified as pay
+    inner join invoices as inv
+        on pay.payer_inn = inv.inn
+    left join number_matches as earlier
+        on inv.inn = earlier.invoice_inn
+        and inv.invoice_number = earlier.invoice_number
+        and earlier.payment_order < pay.payment_order
+    where pay.path = 'fallback'
+    group by
+        pay.payment_id,
+        pay.payment_order,
+        pay.paid_on,
+        pay.amount,
+        inv.inn,
+        inv.invoice_number,
+        inv.open_amount,
+        inv.amount,
+        inv.register_paid,
+        inv.register_paid_on
+
+),
+
+amount_candidates as (
+
+    select
+        open_before.*,
+        count(*) over (partition by payment_id) as n_candidates
+    from open_before
+    where outstanding > 0
+        and outstanding = amount
+
+),
+
+amount_claims as (
+
+    -- A payment with exactly one candidate claims it; the first claim on an invoice wins.
+    select
+        payment_id,
+        payment_order,
+        invoice_inn,
+        invoice_number,
+        amount,
+        row_number() over (
+            partition by invoice_inn, invoice_number
+            order by payment_order
+        ) as claim_rank
+    from amount_candidates
+    where n_candidates = 1
+
+),
+
+amount_matches as (
+
+    select
+        payment_id,
+        payment_order,
+        invoice_inn,
+        invoice_number,
+        amount
+    from amount_claims
+    where claim_rank = 1
+
+),
+
+amount_counts as (
+
+    -- Open invoices of the payment's amount; an invoice an earlier payment claimed is settled.
+    select
+        classified.payment_id,
+        case
+            when amount_claims.claim_rank > 1 then 0
+            else coalesce(max(amount_candidates.n_candidates), 0)
+        end as n_open
+    from classified
+    left join amount_candidates
+        on classified.payment_id = amount_candidates.payment_id
+    left join amount_claims
+        on classified.payment_id = amount_claims.payment_id
+    where classified.path = 'fallback'
+    group by classified.payment_id, amount_claims.claim_rank
+
+),
+
+---------- rule 3: everything else, with the reason
+
+matched as (
+
+    select payment_id, payment_order, invoice_inn, invoice_number, amount, 'number+inn' as match_method
+    from number_matches
+    union all
+    select payment_id, payment_order, invoice_inn, invoice_number, amount, 'inn+amount'
+    from amount_matches
+
+),
+
+unmatched_parts as (
+
+    -- The two halves of a fallback reason: why the number did not decide, and what the amount
+    -- rule found.
+    select
+        classified.payment_id,
+        classified.payment_order,
+        classified.amount,
+        classified.path,
+        classified.payer_inn,
+        classified.numbers_listed,
+        classified.unresolved_number,
+        classified.unresolved_candidates,
+        case
+            when classified.n_numbers = 0 then 'в назначении платежа нет номера счёта'
+            when classified.unresolved_candidates = 0 then {{ dbt.concat([
+                "'счёт № '", "classified.unresolved_number", "' для ИНН '", "classified.payer_inn", "' не найден'",
+            ]) }}
+            else {{ dbt.concat([
+                "'несколько счетов № '", "classified.unresolved_number", "' для ИНН '", "classified.payer_inn",
+            ]) }}
+        end as why_not_by_number,
+        case
+            when coalesce(amount_counts.n_open, 0) = 0 then {{ dbt.concat([
+                "'нет открытого счёта ИНН '", "classified.payer_inn", "' ровно на '", "amount_text",
+            ]) }}
+            else {{ dbt.concat([
+                "'открытых счетов ИНН '", "classified.payer_inn", "' на '", "amount_text", "': '",
+                "cast(amount_counts.n_open as " ~ dbt.type_string() ~ ")",
+            ]) }}
+        end as why_not_by_amount
+    from (
+        select
+            *,
+            -- 50000,00: a decimal comma, as the phrases are Russian.
+            {{ dbt.replace("cast(amount as " ~ dbt.type_string() ~ ")", "'.'", "','") }} as amount_text
+        from classified
+    ) as classified
+    left join amount_counts
+        on classified.payment_id = amount_counts.payment_id
+    where classified.payment_id not in (select payment_id from matched)
+
+),
+
+unmatched as (
+
+    select
+        payment_id,
+        payment_order,
+        amount,
+        case
+            when path = 'no_inn' then 'у плательщика нет ИНН'
+            when path = 'unknown_inn'
+                then {{ dbt.concat(["'на ИНН '", "payer_inn", "' не выставлено ни одного счёта'"]) }}
+            when path = 'several_unresolved' and unresolved_candidates = 0 then {{ dbt.concat([
+                "'несколько номеров счетов ('", "numbers_listed", "'), счёт № '", "unresolved_number",
+                "' не найден'",
+            ]) }}
+            when path = 'several_unresolved' then {{ dbt.concat([
+                "'несколько номеров счетов ('", "numbers_listed", "'), счетов № '", "unresolved_number",
+                "' несколько'",
+            ]) }}
+            when path = 'several' then {{ dbt.concat([
+                "'несколько номеров счетов ('", "numbers_listed", "'), сумма не равна их остатку к оплате'",
+            ]) }}
+            else {{ dbt.concat(["why_not_by_number", "'; '", "why_not_by_amount"]) }}
+        end as unmatched_reason
+    from unmatched_parts
+
+),
+
+unioned as (
+
+    select
+        payment_id,
+        payment_order,
+        invoice_inn,
+        invoice_number,
+        amount,
+        match_method,
+        cast(null as {{ dbt.type_string() }}) as unmatched_reason
+    from matched
+    union all
+    select
+        payment_id,
+        payment_order,
+        cast(null as {{ dbt.type_string() }}),
+        cast(null as {{ dbt.type_string() }}),
+        amount,
+        'unmatched',
+        unmatched_reason
+    from unmatched
+
+)
+
+select
+    unioned.payment_id,
+    unioned.payment_order,
+    payments.client_id,
+    payments.payer_inn,
+    payments.payer_name,
+    payments.document_number,
+    payments.document_date,
+    payments.paid_on,
+    payments.amount as payment_amount,
+    cast(unioned.amount as {{ type_money() }}) as amount,
+    payments.purpose,
+    unioned.invoice_inn,
+    unioned.invoice_number,
+    unioned.match_method,
+    unioned.unmatched_reason
+from unioned
+inner join payments
+    on unioned.payment_id = payments.payment_id
