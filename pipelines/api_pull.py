@@ -42,7 +42,7 @@ from connectors.vk_ads import VkAdsClient, obtain_token
 from connectors.yandex_direct import DirectReportsClient
 from pipelines.config import Account, AgencyConfig, Client
 from pipelines.raw_schema import RAW_TABLES, RawTable
-from pipelines.warehouse import RawStore, to_arrow
+from pipelines.warehouse import RawStore, log_load, to_arrow
 
 __all__ = [
     "BITRIX24_WEBHOOK_ENV",
@@ -384,23 +384,20 @@ def _pull_account(
 
 
 def _log_pull(store: RawStore, feed: ApiFeed, origin: str, pull: AccountPull) -> None:
-    table = RAW_TABLES["load_log"]
-    record = {
-        "load_id": pull.load_id,
-        "origin": origin,
-        "kind": f"api:{feed.source}",
-        "target_table": feed.table.name,
-        "client_id": pull.client_id,
-        "account_id": pull.account_id,
-        "status": pull.status,
-        "row_count": pull.rows,
-        "date_from": pull.date_from,
-        "date_to": pull.date_to,
-        "error": None if pull.error is None else f"{pull.error_type}: {pull.error}",
-        "sha256": None,
-        "loaded_at": _now(),
-    }
-    store.bulk_load(table, to_arrow(table, [record]))
+    log_load(
+        store,
+        load_id=pull.load_id,
+        origin=origin,
+        kind=f"api:{feed.source}",
+        target_table=feed.table.name,
+        client_id=pull.client_id,
+        account_id=pull.account_id,
+        status=pull.status,
+        row_count=pull.rows,
+        date_from=pull.date_from,
+        date_to=pull.date_to,
+        error=None if pull.error is None else f"{pull.error_type}: {pull.error}",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -481,16 +478,14 @@ def pull_bitrix24_invoices(
 
 
 def _log_invoice_pull(store: RawStore, load_id: str, pull: InvoicePull) -> None:
-    table = RAW_TABLES["load_log"]
-    record = {
-        "load_id": load_id,
-        "origin": "api:bitrix24/crm.item.list",
-        "kind": "api:bitrix24",
-        "target_table": "invoice_register_rows",
-        "status": pull.status,
-        "row_count": pull.rows,
-        "date_from": pull.updated_since,
-        "error": pull.error,
-        "loaded_at": _now(),
-    }
-    store.bulk_load(table, to_arrow(table, [record]))
+    log_load(
+        store,
+        load_id=load_id,
+        origin="api:bitrix24/crm.item.list",
+        kind="api:bitrix24",
+        target_table="invoice_register_rows",
+        status=pull.status,
+        row_count=pull.rows,
+        date_from=pull.updated_since,
+        error=pull.error,
+    )

@@ -30,7 +30,7 @@ from connectors.errors import ConnectorError
 from connectors.files import detect_kind, parse_file
 from pipelines.config import AgencyConfig, Client
 from pipelines.raw_schema import RAW_TABLES
-from pipelines.warehouse import RawStore, to_arrow
+from pipelines.warehouse import RawStore, log_load, to_arrow
 
 __all__ = ["KIND_TARGETS", "FileOutcome", "InboxReport", "RejectedFile", "iter_inbox_files", "process_inbox"]
 
@@ -267,20 +267,18 @@ def _process_one(
 
 
 def _log_load(store: RawStore, load_id: str, sha: str, outcome: FileOutcome) -> None:
-    table = RAW_TABLES["load_log"]
-    record = {
-        "load_id": load_id,
-        "origin": outcome.origin,
-        "kind": outcome.kind,
-        "target_table": outcome.target_table,
-        "client_id": outcome.client_id,
-        "account_id": outcome.account_id,
-        "status": outcome.status,
-        "row_count": outcome.rows,
-        "date_from": outcome.date_from,
-        "date_to": outcome.date_to,
-        "error": outcome.error,
-        "sha256": sha,
-        "loaded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
-    }
-    store.bulk_load(table, to_arrow(table, [record]))
+    log_load(
+        store,
+        load_id=load_id,
+        origin=outcome.origin,
+        kind=outcome.kind,
+        target_table=outcome.target_table,
+        client_id=outcome.client_id,
+        account_id=outcome.account_id,
+        status=outcome.status,
+        row_count=outcome.rows,
+        date_from=outcome.date_from,
+        date_to=outcome.date_to,
+        error=outcome.error,
+        sha256=sha,
+    )

@@ -33,7 +33,7 @@ import pyarrow as pa
 
 from pipelines.raw_schema import CONFIG_TABLES, RAW_TABLES, RawTable, ddl_statements
 
-__all__ = ["DuckDBRawStore", "RawStore", "arrow_schema", "to_arrow"]
+__all__ = ["DuckDBRawStore", "RawStore", "arrow_schema", "log_load", "to_arrow"]
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -276,3 +276,11 @@ class DuckDBRawStore:
         table = RAW_TABLES.get(table_name) or CONFIG_TABLES[table_name]
         row = self.con.execute(f"SELECT count(*) FROM {table.qualified}").fetchone()  # noqa: S608
         return int(row[0]) if row else 0
+
+
+def log_load(store: RawStore, **record: Any) -> None:
+    """Append one row to ``raw.load_log`` (file loads and API pulls alike): ``load_id``,
+    ``origin``, ``kind``, ``status`` and whichever other columns apply; ``loaded_at`` is now (UTC)."""
+    table = RAW_TABLES["load_log"]
+    row = {"loaded_at": dt.datetime.now(dt.UTC).replace(tzinfo=None), **record}
+    store.bulk_load(table, to_arrow(table, [row]))
