@@ -1,0 +1,19 @@
+{#- Generated from the source registry (pipelines/load/sources.py) by
+    `uv run python -m pipelines.load.sources --write-dbt`; do not edit by hand.
+    A test fails when this file and the registry disagree. -#}
+{% macro agency_sources(feed=none) %}
+    {%- set sources = [
+        {"name": "yandex_direct", "feed": "ad_stats", "staging_model": "stg_yandex_direct__campaign_stats", "freshness": "account"},
+        {"name": "vk_ads", "feed": "ad_stats", "staging_model": "stg_vk_ads__campaign_stats", "freshness": "account"},
+        {"name": "cabinet", "feed": "ad_stats", "staging_model": "stg_cabinet__campaign_stats", "freshness": "account"},
+        {"name": "calltouch", "feed": "calls", "staging_model": "stg_calltouch__calls", "freshness": "account"},
+        {"name": "comagic", "feed": "calls", "staging_model": "stg_comagic__calls", "freshness": "account"},
+        {"name": "invoice_register", "feed": "invoices", "staging_model": "stg_invoice_register__invoices", "freshness": "client"},
+        {"name": "bank_statement", "feed": "payments", "staging_model": "stg_bank_statement__payments", "freshness": "none"},
+    ] -%}
+    {%- if feed is none -%}
+        {{ return(sources) }}
+    {%- else -%}
+        {{ return(sources | selectattr("feed", "equalto", feed) | list) }}
+    {%- endif -%}
+{% endmacro %}
