@@ -8,7 +8,6 @@ PORT ?= 8501
 DEMO_DIR := data/demo
 DEMO_ENV := AGENCY_CONFIG=$(DEMO_DIR)/agency.yaml AGENCY_DATA_DIR=$(DEMO_DIR) \
 	AGENCY_INBOX=$(DEMO_DIR)/inbox AGENCY_SERVING_DB=$(DEMO_DIR)/serving/serving.duckdb \
-	AGENCY_DEMO_WORLD=$(DEMO_DIR)/demo_world.json \
 	AGENCY_BUILD_DB=$(CURDIR)/$(DEMO_DIR)/warehouse/build.duckdb DAGSTER_HOME=$(CURDIR)/$(DEMO_DIR)/dagster_home
 
 .PHONY: help setup demo demo-data demo-refresh demo-dagster dashboard dagster test lint refresh
@@ -29,7 +28,7 @@ demo-data: setup
 
 demo-refresh: demo-data
 	@mkdir -p $(DEMO_DIR)/dagster_home && cp ops/dagster.yaml $(DEMO_DIR)/dagster_home/dagster.yaml
-	@$(DEMO_ENV) $(UV) run --frozen python -m pipelines refresh --full
+	@$(DEMO_ENV) $(UV) run --frozen python -m demo_agency.pipeline refresh --full
 
 demo: demo-refresh
 	@echo "Dashboard: http://localhost:$(PORT)  (Ctrl+C to stop; the Dagster UI: make demo-dagster)"
@@ -38,7 +37,7 @@ demo: demo-refresh
 
 demo-dagster: setup
 	@mkdir -p $(DEMO_DIR)/dagster_home && cp ops/dagster.yaml $(DEMO_DIR)/dagster_home/dagster.yaml
-	@$(DEMO_ENV) $(UV) run --frozen dagster dev -w workspace.yaml
+	@$(DEMO_ENV) $(UV) run --frozen dagster dev -m demo_agency.pipeline
 
 # Your own agency: config/agency.yaml (or AGENCY_CONFIG), data/ (or AGENCY_DATA_DIR), .env for tokens.
 refresh: setup

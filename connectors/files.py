@@ -32,17 +32,6 @@ from connectors.yandex_direct._report import looks_like_report, parse_report_tsv
 
 __all__ = ["FILE_KINDS", "detect_kind", "parse_file"]
 
-FILE_KINDS: dict[str, str] = {
-    YANDEX_DIRECT_TSV: "yandex_direct_campaign_stats",
-    VK_ADS_STATS: "vk_ads_campaign_stats",
-    CALLTOUCH_CALLS: "calltouch_calls",
-    COMAGIC_CALLS: "comagic_calls",
-    CABINET_CSV: "cabinet_campaign_stats",
-    INVOICE_REGISTER: "invoice_register_rows",
-    BANK_STATEMENT: "bank_statement_payments",
-}
-"""Detected file kind -> the raw table its rows go to."""
-
 _PARSERS: dict[str, Callable[[bytes], ParseResult]] = {
     YANDEX_DIRECT_TSV: parse_report_tsv,
     VK_ADS_STATS: parse_campaign_day_stats,
@@ -52,6 +41,10 @@ _PARSERS: dict[str, Callable[[bytes], ParseResult]] = {
     INVOICE_REGISTER: parse_invoice_register,
     BANK_STATEMENT: parse_bank_statement,
 }
+
+FILE_KINDS: tuple[str, ...] = tuple(_PARSERS)
+"""Every kind of export file :func:`detect_kind` can tell (which source takes its rows is the
+pipeline's business, not the connector's)."""
 
 # Words in a file name that hint at a kind; used only when the content fits several kinds.
 _NAME_HINTS: dict[str, frozenset[str]] = {

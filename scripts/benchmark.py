@@ -35,11 +35,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from connectors.yandex_direct import parse_report_tsv  # noqa: E402
-from pipelines.agency_tables import load_config_tables  # noqa: E402
-from pipelines.config import parse_config  # noqa: E402
-from pipelines.publish import publish  # noqa: E402
-from pipelines.raw_schema import RAW_TABLES  # noqa: E402
-from pipelines.warehouse import DuckDBRawStore, arrow_schema  # noqa: E402
+from pipelines.load.agency_tables import load_config_tables  # noqa: E402
+from pipelines.load.config import parse_config  # noqa: E402
+from pipelines.load.publish import publish  # noqa: E402
+from pipelines.load.raw_schema import RAW_TABLES  # noqa: E402
+from pipelines.load.warehouse import DuckDBRawStore, arrow_schema  # noqa: E402
 
 
 def peak_rss_mb() -> float:

@@ -14,19 +14,25 @@ import duckdb
 import pytest
 
 from demo_agency import GroundTruth, simulate
-from pipelines.config import load_config
-from pipelines.publish import PUBLIC_MARTS, read_publish_meta
-from pipelines.runner import RefreshOutcome, run_refresh
-from pipelines.settings import Settings
-from pipelines.windows import PullRange, full_range, nightly_range
+from demo_agency.pipeline import vendor_apis_for
+from pipelines.defs.runner import RefreshOutcome, run_refresh
+from pipelines.load.config import load_config
+from pipelines.load.publish import PUBLIC_MARTS, read_publish_meta
+from pipelines.load.settings import Settings
+from pipelines.load.windows import PullRange, full_range, nightly_range
 
 TODAY = dt.date(2026, 11, 23)
 # Columns that record *when* something was loaded: they legitimately change between runs.
 VOLATILE_COLUMNS = {"last_loaded_at"}
 
 
+def refresh(settings: Settings, pull_range: PullRange) -> RefreshOutcome:
+    """The production refresh, its API clients served by the demo agency's fake endpoints."""
+    return run_refresh(settings, pull_range, vendor_apis=vendor_apis_for(settings))
+
+
 def nightly(settings: Settings) -> RefreshOutcome:
-    return run_refresh(settings, nightly_range(load_config(settings.config_path), TODAY))
+    return refresh(settings, nightly_range(load_config(settings.config_path), TODAY))
 
 
 def query(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
@@ -48,8 +54,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, GroundTrut
     root = tmp_path_factory.mktemp("e2e")
     agency = simulate(TODAY, seed=11, months=3, n_clients=5)
     written = agency.write(root)
-    settings = Settings.for_directory(root, written.config_path, as_of=TODAY, demo_world=written.world_path)
-    outcome = run_refresh(settings, full_range(load_config(written.config_path), TODAY))
+    settings = Settings.for_directory(root, written.config_path, as_of=TODAY)
+    outcome = refresh(settings, full_range(load_config(written.config_path), TODAY))
     assert outcome.success and not outcome.failed_pulls
     return settings, agency.ground_truth(), agency
 
@@ -172,12 +178,10 @@ def test_a_90_day_backfill_of_two_clients_then_a_rerun_gives_identical_totals(
     demo: tuple[Settings, GroundTruth, Any], tmp_path: Path
 ) -> None:
     demo_settings, truth, _ = demo
-    settings = Settings.for_directory(
-        tmp_path, demo_settings.config_path, as_of=TODAY, demo_world=demo_settings.demo_world
-    )
+    settings = Settings.for_directory(tmp_path, demo_settings.config_path, as_of=TODAY)
     clients = ("romashka", "uralteplo")  # Direct, VK, Calltouch; Direct, VK, CoMagic
     backfill = PullRange(TODAY - dt.timedelta(days=90), TODAY - dt.timedelta(days=1), clients=clients)
-    first = run_refresh(settings, backfill)
+    first = refresh(settings, backfill)
     assert first.success and not first.failed_pulls
     raw, marts = raw_totals(settings.build_db), mart_snapshot(settings.serving_db)
     assert {client for rows in raw.values() for client, *_ in rows} == set(clients)
@@ -188,7 +192,7 @@ def test_a_90_day_backfill_of_two_clients_then_a_rerun_gives_identical_totals(
         if a.client_id in clients and backfill.first <= a.date <= backfill.last:
             expected[a.client_id] += a.spend
     assert dict(spend) == dict(expected)
-    second = run_refresh(settings, backfill)
+    second = refresh(settings, backfill)
     assert second.success
     assert raw_totals(settings.build_db) == raw
     assert mart_snapshot(settings.serving_db) == marts
@@ -201,9 +205,7 @@ def test_a_failing_check_keeps_the_last_good_serving_file(
     settings, _, _ = demo
     # Work on a copy so the other tests keep their database.
     shutil.copytree(settings.data_dir, tmp_path / "data")
-    copy = Settings.for_directory(
-        tmp_path / "data", settings.config_path, as_of=TODAY, demo_world=settings.demo_world
-    )
+    copy = Settings.for_directory(tmp_path / "data", settings.config_path, as_of=TODAY)
     good = read_publish_meta(copy.serving_db)
     assert good is not None
     with duckdb.connect(str(copy.build_db)) as con:

@@ -18,7 +18,7 @@ from connectors.http import (
     ResponseFormatError,
     RetryPolicy,
 )
-from pipelines.raw_schema import RAW_TABLES
+from pipelines.load.raw_schema import RAW_TABLES
 from tests.fakes import FakeResponse, FakeServer, FakeTime, scripted
 
 SECRET = "k3x9secretwebhookcode7"

@@ -4,8 +4,7 @@ import pytest
 
 from connectors.comagic import ComagicApiError
 from connectors.errors import FormatError, UnknownFormatError
-from connectors.files import FILE_KINDS, detect_kind, parse_file
-from pipelines.raw_schema import RAW_TABLES
+from connectors.files import detect_kind, parse_file
 from tests.connectors.conftest import FIXTURES
 from tests.connectors.fixtures.make_fixtures import CALLTOUCH_RECORDS, DIRECT_ROWS, fixtures
 
@@ -47,23 +46,6 @@ def test_every_kind_is_detected_from_content_whatever_the_file_is_called(fixture
 )
 def test_shapes_without_headers(content, kind):
     assert detect_kind(content.encode(), "file") == kind
-
-
-@pytest.mark.parametrize(("name", "kind"), SAMPLES.items())
-def test_parse_file_returns_rows_with_exactly_the_raw_table_columns(fixture_bytes, name, kind):
-    result = parse_file(fixture_bytes(name), name)
-    assert result.kind == kind
-    assert result.rows
-    table = RAW_TABLES[FILE_KINDS[kind]]
-    set_by_the_loader = {"client_id", "account_id", "platform", "_origin", "_load_id", "_loaded_at"}
-    expected = set(table.column_names) - set_by_the_loader
-    for row in result.rows:
-        assert set(row) == expected
-
-
-def test_file_kinds_name_raw_tables():
-    assert set(FILE_KINDS.values()) <= set(RAW_TABLES)
-    assert len(set(FILE_KINDS.values())) == len(FILE_KINDS)
 
 
 def test_an_api_error_reply_is_unknown_unless_the_name_says_whose():

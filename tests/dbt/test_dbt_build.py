@@ -30,7 +30,7 @@ import duckdb
 import pytest
 
 from dashboard.i18n import payment_reason_text
-from pipelines.raw_schema import CONFIG_TABLES, RAW_TABLES, ddl_statements
+from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES, ddl_statements
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 AS_OF = "2026-11-23"

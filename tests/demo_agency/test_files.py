@@ -225,7 +225,7 @@ def test_same_seed_and_day_give_byte_identical_files(written: WrittenDemo, tmp_p
 
 
 def test_config_yaml_loads_with_the_pipeline_validator(written: WrittenDemo, agency: Agency) -> None:
-    config_module = pytest.importorskip("pipelines.config")
+    config_module = pytest.importorskip("pipelines.load.config")
     config = config_module.load_config(written.config_path)
     assert [c.id for c in config.clients] == [c.id for c in agency.clients]
     assert config.agency.name == "Демо-агентство «Пиксель»"

@@ -18,9 +18,11 @@ import yaml
 
 from demo_agency import Agency, simulate
 from demo_agency.vendors import DEMO_CREDENTIALS, DemoVendors, load_world
-from pipelines.api_pull import VendorApis, account_window, pull_bitrix24_invoices, pull_source
-from pipelines.config import AgencyConfig, parse_config
-from pipelines.warehouse import DuckDBRawStore
+from pipelines.load.bitrix24 import pull_bitrix24_invoices
+from pipelines.load.config import AgencyConfig, parse_config
+from pipelines.load.pull import account_window, pull_source
+from pipelines.load.vendors import VendorApis
+from pipelines.load.warehouse import DuckDBRawStore
 from tests.fakes import FakeTime
 
 TODAY = dt.date(2026, 11, 23)

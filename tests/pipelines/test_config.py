@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import ConfigError, inn_is_valid, load_config
+from pipelines.load.config import ConfigError, inn_is_valid, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import AssetKey, build_schedule_context
 
-from pipelines.definitions import defs
+from pipelines.defs.definitions import defs
 
 
 def test_asset_graph_wires_raw_tables_to_dbt_and_publish() -> None:

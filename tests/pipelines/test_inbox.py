@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import AgencyConfig, parse_config
-from pipelines.inbox import process_inbox
-from pipelines.warehouse import DuckDBRawStore
+from pipelines.load.config import AgencyConfig, parse_config
+from pipelines.load.inbox import process_inbox
+from pipelines.load.warehouse import DuckDBRawStore
 
 FIXTURES = Path(__file__).resolve().parents[1] / "connectors" / "fixtures"
 

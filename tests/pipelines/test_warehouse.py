@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from pipelines.raw_schema import RAW_TABLES
-from pipelines.warehouse import DuckDBRawStore, to_arrow
+from pipelines.load.raw_schema import RAW_TABLES
+from pipelines.load.warehouse import DuckDBRawStore, to_arrow
 
 DIRECT = RAW_TABLES["yandex_direct_campaign_stats"]
 CALLS = RAW_TABLES["calltouch_calls"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.config import AgencyConfig
-from pipelines.raw_schema import CONFIG_TABLES
-from pipelines.warehouse import RawStore, to_arrow
+from pipelines.load.config import AgencyConfig
+from pipelines.load.raw_schema import CONFIG_TABLES
+from pipelines.load.warehouse import RawStore, to_arrow
 
 __all__ = ["config_rows", "load_config_tables"]
 

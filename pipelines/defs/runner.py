@@ -11,8 +11,12 @@ from typing import Any
 
 from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
-from pipelines.settings import Settings
-from pipelines.windows import PullRange
+from pipelines.defs.definitions import ALL_ASSETS, resources_for
+from pipelines.defs.jobs import WRITER_TAGS
+from pipelines.defs.partitions import run_config, run_tags
+from pipelines.defs.resources import VendorApiResource
+from pipelines.load.settings import Settings
+from pipelines.load.windows import PullRange
 
 __all__ = ["RefreshOutcome", "run_refresh"]
 
@@ -43,17 +47,18 @@ def run_refresh(
     instance: DagsterInstance | None = None,
     log_level: str = "WARNING",
     tags: dict[str, str] | None = None,
+    vendor_apis: VendorApiResource | None = None,
 ) -> RefreshOutcome:
-    from pipelines.definitions import ALL_ASSETS, WRITER_TAGS, resources_for
-
+    """``vendor_apis`` replaces the resource that opens the vendor clients (the demo's fake
+    endpoints); by default they talk to the vendors."""
     result = materialize(
         ALL_ASSETS,
-        resources=resources_for(settings),
+        resources=resources_for(settings, vendor_apis),
         instance=instance or DagsterInstance.ephemeral(),
-        tags={**WRITER_TAGS, **pull_range.tags(), **(tags or {})},
+        tags={**WRITER_TAGS, **run_tags(pull_range), **(tags or {})},
         raise_on_error=False,
         run_config={
-            **pull_range.run_config(),
+            **run_config(pull_range),
             "loggers": {"console": {"config": {"log_level": log_level}}},
         },
     )

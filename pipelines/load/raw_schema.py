@@ -1,6 +1,6 @@
 """The raw layer: one table per vendor feed, vendor field names, lineage on every row.
 
-This module is the contract between ingestion (connectors + ``pipelines.inbox``) and the dbt
+This module is the contract between ingestion (connectors + ``pipelines.load.inbox``) and the dbt
 project (``dbt_project/models/staging``). Every raw table ends with the same lineage columns:
 
 - ``_origin``      where the row came from: the inbox-relative file path, or ``api:<request id>``

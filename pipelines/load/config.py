@@ -1,6 +1,6 @@
 """The agency configuration: managers, clients, their source accounts and monthly plans.
 
-One YAML file (path from ``AGENCY_CONFIG``; see :mod:`pipelines.settings`). It is validated on
+One YAML file (path from ``AGENCY_CONFIG``; see :mod:`pipelines.load.settings`). It is validated on
 load; a wrong file raises :class:`ConfigError` whose message lists every problem with its path
 inside the YAML (``clients[2].inn: ...``), never a traceback. Secrets never live here: tokens
 come from environment variables (see ``.env.example``), and a key that looks like a secret is
@@ -28,9 +28,9 @@ from pydantic import (
     model_validator,
 )
 
+from pipelines.load.sources import ACCOUNT_SOURCES, API_SOURCES, SOURCES
+
 __all__ = [
-    "API_SOURCES",
-    "SOURCES",
     "Account",
     "AgencyConfig",
     "AgencySettings",
@@ -43,9 +43,6 @@ __all__ = [
     "load_config",
     "parse_config",
 ]
-
-SOURCES = ("yandex_direct", "vk_ads", "calltouch", "comagic", "cabinet")
-"""Source kinds a client account can have. ``cabinet`` = CSV exports of an ad cabinet."""
 
 _SECRET_KEY = re.compile(r"(token|secret|password|passwd|api[_-]?key|client[_-]?secret)", re.I)
 
@@ -109,12 +106,9 @@ class Manager(_Model):
     email: str | None = None
 
 
-API_SOURCES = ("yandex_direct", "vk_ads", "calltouch", "comagic")
-"""Sources the pipeline pulls through the vendor's API (``via: api``, the default for them)."""
-
-
 class Account(_Model):
-    source: Literal["yandex_direct", "vk_ads", "calltouch", "comagic", "cabinet"]
+    source: str
+    """A source of the registry that has client accounts (:data:`ACCOUNT_SOURCES`)."""
     id: str = Field(min_length=1, max_length=128)
     timezone: str | None = None
     via: Literal["api", "inbox"] | None = None
@@ -128,11 +122,19 @@ class Account(_Model):
     def pulled_via_api(self) -> bool:
         return self.source in API_SOURCES and self.via != "inbox"
 
+    @field_validator("source")
+    @classmethod
+    def _known_source(cls, value: str) -> str:
+        if value not in ACCOUNT_SOURCES:
+            allowed = ", ".join(repr(s) for s in ACCOUNT_SOURCES)
+            raise ValueError(f"{value!r} is not allowed: one of {allowed}")
+        return value
+
     @model_validator(mode="after")
     def _delivery(self) -> Account:
-        if self.source == "cabinet" and self.via == "api":
+        if self.source not in API_SOURCES and self.via == "api":
             raise ValueError(
-                "cabinet accounts have no API: their exports come through the inbox (via: inbox)"
+                f"{self.source} accounts have no API: their exports come through the inbox (via: inbox)"
             )
         return self
 
@@ -249,8 +251,8 @@ class AgencyConfig(_Model):
             if client.manager not in manager_ids:
                 problems.append(f"clients[{i}].manager: {client.manager!r} is not one of the managers")
             for account in client.accounts:
-                if account.source == "cabinet":  # a platform name (google_ads), shared by many clients
-                    continue
+                if SOURCES[account.source].account_from_filename is not None:
+                    continue  # a platform name (google_ads) shared by many clients, not an account
                 key = (account.source, account.id)
                 if key in owners and owners[key] != client.id:
                     problems.append(

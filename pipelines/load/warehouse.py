@@ -31,7 +31,7 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
-from pipelines.raw_schema import CONFIG_TABLES, RAW_TABLES, RawTable, ddl_statements
+from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES, RawTable, ddl_statements
 
 __all__ = ["DuckDBRawStore", "RawStore", "arrow_schema", "log_load", "to_arrow"]
 
@@ -61,7 +61,7 @@ def _arrow_type(sql_type: str) -> pa.DataType:
 def arrow_schema(table: RawTable) -> pa.Schema:
     cols = list(table.columns)
     if table.lineage:
-        from pipelines.raw_schema import LINEAGE_COLUMNS
+        from pipelines.load.raw_schema import LINEAGE_COLUMNS
 
         cols += list(LINEAGE_COLUMNS)
     return pa.schema([pa.field(name, _arrow_type(typ), nullable="NOT NULL" not in typ) for name, typ in cols])

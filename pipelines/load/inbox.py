@@ -25,35 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from connectors.cabinet_csv import platform_from_filename
 from connectors.errors import ConnectorError
 from connectors.files import detect_kind, parse_file
-from pipelines.config import AgencyConfig, Client
-from pipelines.raw_schema import RAW_TABLES
-from pipelines.warehouse import RawStore, log_load, to_arrow
+from pipelines.load.config import AgencyConfig, Client
+from pipelines.load.sources import Source, by_file_kind
+from pipelines.load.warehouse import RawStore, log_load, to_arrow
 
-__all__ = ["KIND_TARGETS", "FileOutcome", "InboxReport", "RejectedFile", "iter_inbox_files", "process_inbox"]
-
-KIND_TARGETS: dict[str, tuple[str, str | None]] = {
-    # detected kind -> (raw table, account source in the configuration)
-    "yandex_direct_tsv": ("yandex_direct_campaign_stats", "yandex_direct"),
-    "vk_ads_stats_json": ("vk_ads_campaign_stats", "vk_ads"),
-    "cabinet_csv": ("cabinet_campaign_stats", "cabinet"),
-    "calltouch_calls_json": ("calltouch_calls", "calltouch"),
-    "comagic_calls_json": ("comagic_calls", "comagic"),
-    "invoice_register": ("invoice_register_rows", None),
-    "bank_statement_1c": ("bank_statement_payments", None),
-}
-
-
-def _counterparty_inn(kind: str, row: dict[str, object]) -> str | None:
-    """The ИНН that ties an agency-wide row (invoice, payment) to a client."""
-    if kind == "bank_statement_1c":
-        inn = row["payer_inn"] if row.get("direction") == "in" else row.get("recipient_inn")
-    else:
-        inn = row.get("inn")
-    return str(inn) if inn else None
-
+__all__ = ["FileOutcome", "InboxReport", "RejectedFile", "iter_inbox_files", "process_inbox"]
 
 _IGNORED_SUFFIXES = (".error.txt", ".tmp", ".part", ".crdownload")
 
@@ -113,32 +91,33 @@ def iter_inbox_files(inbox: Path) -> Iterator[Path]:
         yield path
 
 
-def _resolve_account(client: Client, source: str, filename: str, kind: str) -> str:
-    if source == "cabinet":
-        platform = platform_from_filename(filename)
+def _resolve_account(client: Client, source: Source, filename: str, kind: str) -> str:
+    if source.account_from_filename is not None:
+        platform = source.account_from_filename(filename)
         if platform is None:
             raise RejectedFile(
-                "a cabinet CSV does not say which ad platform it came from: put the platform in the "
+                f"a {source.title} does not say which ad platform it came from: put the platform in the "
                 "file name, e.g. google_ads_2026-10.csv"
             )
-        configured = [a.id for a in client.accounts if a.source == "cabinet"]
+        configured = [a.id for a in client.accounts if a.source == source.name]
         if platform not in configured:
             raise RejectedFile(
-                f"client {client.id!r} has no cabinet account for {platform!r} in the configuration; "
-                f"add `- {{source: cabinet, id: {platform}}}` under its accounts"
+                f"client {client.id!r} has no {source.name} account for {platform!r} in the configuration; "
+                f"add `- {{source: {source.name}, id: {platform}}}` under its accounts"
             )
         return platform
-    accounts = [a.id for a in client.accounts if a.source == source]
+    accounts = [a.id for a in client.accounts if a.source == source.name]
     if not accounts:
         raise RejectedFile(
-            f"this is a {kind} file but client {client.id!r} has no {source} account in the configuration"
+            f"this is a {kind} file but client {client.id!r} has no {source.name} account "
+            "in the configuration"
         )
     if len(accounts) == 1:
         return accounts[0]
     named = [a for a in accounts if a in filename]
     if len(named) != 1:
         raise RejectedFile(
-            f"client {client.id!r} has several {source} accounts ({', '.join(accounts)}): "
+            f"client {client.id!r} has several {source.name} accounts ({', '.join(accounts)}): "
             "put the account id in the file name"
         )
     return named[0]
@@ -216,13 +195,14 @@ def _process_one(
             raise RejectedFile("the file is empty")
         kind = detect_kind(content, path.name)
         result = parse_file(content, path.name)
-        target, source = KIND_TARGETS[kind]
-        table = RAW_TABLES[target]
+        source = by_file_kind(kind)
+        table = source.raw_table
+        target = table.name
         lineage: dict[str, Any] = {"_origin": origin, "_load_id": load_id, "_loaded_at": loaded_at}
-        if source is None:  # invoice registers, bank statements: matched to clients row by row, by ИНН
+        if source.inn_of is not None:  # invoice registers, bank statements: matched row by row, by ИНН
             rows = []
             for row in result.rows:
-                inn = _counterparty_inn(kind, row)
+                inn = source.inn_of(row)
                 match = config.client_by_inn(inn) if inn else None
                 rows.append({**row, **lineage, "client_id": match.id if match else None})
         else:
@@ -240,8 +220,8 @@ def _process_one(
             client_id = client.id
             account_id = _resolve_account(client, source, path.name, kind)
             extra = {"client_id": client_id, "account_id": account_id}
-            if source == "cabinet":
-                extra["platform"] = account_id
+            if source.account_from_filename is not None:
+                extra["platform"] = account_id  # the cabinet's platform is its account
             rows = [{**row, **lineage, **extra} for row in result.rows]
         data = to_arrow(table, rows)
         with store.transaction():

@@ -1,25 +1,21 @@
 """Which days a run pulls: the nightly restatement window, a full refresh, a backfill.
 
-A run of the ``refresh`` job covers a range of daily partitions (``dagster/asset_partition_range_*``
-tags) and tells the API assets, through their run config, whether to pull the whole range
-(backfill, full refresh) or only each source's restatement window at its end (the nightly run).
+The one answer to "which days does this run pull?": a run covers a :class:`PullRange` of days;
+each API source then pulls either the whole range (backfill, full refresh) or only its own
+restatement window at the range's end (the nightly run), see :func:`pull_window`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
-from pipelines.api_pull import FEEDS
-from pipelines.config import AgencyConfig
+from pipelines.load.config import AgencyConfig
 
-__all__ = ["PARTITION_RANGE_END", "PARTITION_RANGE_START", "PullRange", "full_range", "nightly_range"]
+__all__ = ["PARTITIONS_FIRST_DAY", "PullRange", "full_range", "nightly_range", "pull_window"]
 
-PARTITION_RANGE_START = "dagster/asset_partition_range_start"
-PARTITION_RANGE_END = "dagster/asset_partition_range_end"
 PARTITIONS_FIRST_DAY = dt.date(2022, 1, 1)
-"""Must equal ``pipelines.assets.PARTITIONS_START``."""
+"""Nothing before this day can be pulled (the first daily partition of the API assets)."""
 
 
 @dataclass(frozen=True)
@@ -41,16 +37,6 @@ class PullRange:
     def days(self) -> int:
         return (self.last - self.first).days + 1
 
-    def tags(self) -> dict[str, str]:
-        return {PARTITION_RANGE_START: self.first.isoformat(), PARTITION_RANGE_END: self.last.isoformat()}
-
-    def run_config(self) -> dict[str, Any]:
-        """Config of every API asset's op (the op of asset ``raw/<table>`` is ``raw__<table>``)."""
-        config = {"restatement_only": self.restatement_only, "clients": list(self.clients)}
-        ops: dict[str, Any] = {f"raw__{feed.table.name}": {"config": config} for feed in FEEDS.values()}
-        ops["crm__bitrix24_invoices"] = {"config": {"full": self.full_history}}
-        return {"ops": ops}
-
     def describe(self) -> str:
         what = "restatement windows ending" if self.restatement_only else "every day from"
         span = f"{self.last}" if self.restatement_only else f"{self.first} to {self.last}"
@@ -59,7 +45,7 @@ class PullRange:
 
 
 def nightly_range(config: AgencyConfig | None, as_of: dt.date) -> PullRange:
-    """The nightly run: partitions up to yesterday, wide enough for the longest restatement window."""
+    """The nightly run: days up to yesterday, wide enough for the longest restatement window."""
     restatement = config.agency.restatement if config is not None else None
     days = max(restatement.ads_days, restatement.calls_days) if restatement is not None else 14
     last = as_of - dt.timedelta(days=1)
@@ -72,3 +58,19 @@ def full_range(config: AgencyConfig, as_of: dt.date, clients: tuple[str, ...] = 
     first = config.agency.history_start or min((c.start_date for c in chosen), default=as_of)
     last = as_of - dt.timedelta(days=1)
     return PullRange(max(first, PARTITIONS_FIRST_DAY), last, clients=clients, full_history=True)
+
+
+def pull_window(
+    first: dt.date,
+    last: dt.date,
+    *,
+    restatement_days: int | None,
+    history_start: dt.date | None,
+) -> tuple[dt.date, dt.date]:
+    """The days one source pulls in a run covering ``first..last``: the whole range, or only
+    the source's restatement window at its end (the nightly run); never before the history start."""
+    if restatement_days is not None:
+        first = max(first, last - dt.timedelta(days=restatement_days - 1))
+    if history_start is not None:
+        first = max(first, history_start)
+    return first, last

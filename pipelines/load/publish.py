@@ -22,6 +22,7 @@ __all__ = ["PUBLIC_MARTS", "PublishResult", "publish", "read_publish_meta"]
 
 PUBLIC_MARTS: tuple[str, ...] = (
     "dim_clients",
+    "dim_sources",
     "client_channel_daily",
     "client_campaign_daily",
     "invoices",

@@ -8,8 +8,6 @@
 | AGENCY_BUILD_DB     | <data>/warehouse/build.duckdb              |
 | AGENCY_SERVING_DB   | <data>/serving/serving.duckdb              |
 | AGENCY_AS_OF        | (today) the date reports are "as of"       |
-| AGENCY_DEMO_WORLD   | (unset) demo_world.json: pull from the demo |
-|                     | agency's fake vendor endpoints              |
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from dotenv import load_dotenv
 
 __all__ = ["REPO_ROOT", "Settings"]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _path(value: str | None, default: Path) -> Path:
@@ -41,8 +39,6 @@ class Settings:
     build_db: Path
     serving_db: Path
     as_of: dt.date | None = None
-    demo_world: Path | None = None
-    """Set for the built-in demo: API pulls go to its fake vendor endpoints, not the internet."""
 
     @property
     def archive_dir(self) -> Path:
@@ -69,13 +65,10 @@ class Settings:
             build_db=_path(env("AGENCY_BUILD_DB"), data_dir / "warehouse" / "build.duckdb"),
             serving_db=_path(env("AGENCY_SERVING_DB"), data_dir / "serving" / "serving.duckdb"),
             as_of=dt.date.fromisoformat(as_of) if as_of else None,
-            demo_world=_path(env("AGENCY_DEMO_WORLD"), Path()) if env("AGENCY_DEMO_WORLD") else None,
         )
 
     @classmethod
-    def for_directory(
-        cls, data_dir: Path, config_path: Path, as_of: dt.date | None = None, demo_world: Path | None = None
-    ) -> Settings:
+    def for_directory(cls, data_dir: Path, config_path: Path, as_of: dt.date | None = None) -> Settings:
         """Everything under one folder (tests, the demo)."""
         return cls(
             config_path=config_path,
@@ -84,5 +77,4 @@ class Settings:
             build_db=data_dir / "warehouse" / "build.duckdb",
             serving_db=data_dir / "serving" / "serving.duckdb",
             as_of=as_of,
-            demo_world=demo_world,
         )

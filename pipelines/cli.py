@@ -1,0 +1,169 @@
+"""Command line: run the refresh in-process, or check the configuration.
+
+    python -m pipelines refresh             nightly: API restatement windows, inbox, models, publish
+    python -m pipelines refresh --full      every day from the history start (first run, demo)
+    python -m pipelines backfill --from 2026-08-01 --to 2026-10-31 [--client acme ...]
+    python -m pipelines check-config
+
+Same assets as the Dagster job (recorded in ``$DAGSTER_HOME`` when it is set, so runs show up
+in ``dagster dev``). Prints a short report. Exit codes: 0 published; 1 the run failed (the
+dashboard keeps the last good version); 2 the configuration is wrong; 3 published, but some
+client accounts could not be pulled (listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from pipelines.load.config import AgencyConfig, ConfigError, load_config
+from pipelines.load.publish import read_publish_meta
+from pipelines.load.settings import Settings
+from pipelines.load.windows import PullRange, full_range, nightly_range
+
+if TYPE_CHECKING:
+    from pipelines.defs.resources import VendorApiResource
+
+__all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_PARTIAL", "main"]
+
+EXIT_FAILED, EXIT_CONFIG, EXIT_PARTIAL = 1, 2, 3
+
+
+def _load(settings: Settings) -> AgencyConfig | None:
+    try:
+        return load_config(settings.config_path)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
+def _check_config(settings: Settings) -> int:
+    config = _load(settings)
+    if config is None:
+        return EXIT_CONFIG
+    print(f"{settings.config_path}: OK ({len(config.clients)} clients, {len(config.managers)} managers)")
+    return 0
+
+
+def _refresh(
+    settings: Settings,
+    pull_range: PullRange,
+    *,
+    verbose: bool = False,
+    vendor_apis: VendorApiResource | None = None,
+) -> int:
+    # Dagster and dbt load only when a run starts (check-config stays instant).
+    from dagster import DagsterInstance
+
+    from pipelines.defs.runner import run_refresh
+
+    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    print(f"refresh: API pulls of {pull_range.describe()}")
+    outcome = run_refresh(
+        settings,
+        pull_range,
+        instance=instance,
+        log_level="INFO" if verbose else "WARNING",
+        tags={"agency/trigger": "cli"},
+        vendor_apis=vendor_apis,
+    )
+    if outcome.inbox:
+        print(
+            f"inbox: {outcome.inbox.get('files_loaded', 0)} file(s) loaded, "
+            f"{outcome.inbox.get('files_rejected', 0)} rejected"
+        )
+    for table, meta in sorted(outcome.pulls.items()):
+        failed = f", {meta['accounts_failed']} FAILED" if meta.get("accounts_failed") else ""
+        print(
+            f"api: {table}: {meta['days']}, {meta['accounts_loaded']} account(s), "
+            f"{meta['rows_loaded']} rows{failed}"
+        )
+    for check in outcome.failed_checks:
+        print(f"check did not pass: {check}")
+    quarantine = settings.quarantine_dir
+    if quarantine.exists() and any(quarantine.rglob("*.error.txt")):
+        print(f"some files were rejected: see the .error.txt files in {quarantine}")
+    published = read_publish_meta(settings.serving_db)
+    if not outcome.success:
+        print("refresh FAILED; the dashboard keeps the last good version", file=sys.stderr)
+        for event in outcome.result.all_events:
+            if event.is_step_failure and event.step_key:
+                data = event.step_failure_data
+                reason = data.error.message.strip().splitlines()[0] if data and data.error else ""
+                print(f"  step {event.step_key} failed: {reason}", file=sys.stderr)
+        if published:
+            print(
+                f"  serving file still at the version published {published['published_at']}", file=sys.stderr
+            )
+        return EXIT_FAILED
+    if published:
+        print(
+            f"published {settings.serving_db} (data up to {published['data_cutoff']}, "
+            f"as of {published['as_of_date']})"
+        )
+    if outcome.failed_pulls:
+        print(f"{len(outcome.failed_pulls)} client account(s) could not be pulled:", file=sys.stderr)
+        for line in outcome.failed_pulls:
+            print(f"  {line}", file=sys.stderr)
+        return EXIT_PARTIAL
+    return 0
+
+
+def main(
+    argv: list[str] | None = None,
+    *,
+    vendor_apis: VendorApiResource | None = None,
+    prog: str = "python -m pipelines",
+) -> int:
+    """``vendor_apis`` points the API pulls elsewhere than the vendors (the demo agency plugs in here)."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    as_of = argparse.ArgumentParser(add_help=False)
+    as_of.add_argument(
+        "--as-of", type=dt.date.fromisoformat, help="report date (default: AGENCY_AS_OF or today)"
+    )
+    as_of.add_argument("-v", "--verbose", action="store_true", help="show every pipeline log line")
+    refresh = sub.add_parser(
+        "refresh", parents=[as_of], help="nightly refresh: restatement windows, inbox, models, publish"
+    )
+    refresh.add_argument(
+        "--full", action="store_true", help="pull every day from the history start (first run of an agency)"
+    )
+    backfill = sub.add_parser(
+        "backfill", parents=[as_of], help="pull a range of days again, then build and publish"
+    )
+    backfill.add_argument(
+        "--from", dest="first", type=dt.date.fromisoformat, required=True, help="YYYY-MM-DD"
+    )
+    backfill.add_argument(
+        "--to", dest="last", type=dt.date.fromisoformat, help="YYYY-MM-DD (default: yesterday)"
+    )
+    backfill.add_argument("--client", action="append", default=[], help="only this client id (repeatable)")
+    sub.add_parser("check-config", help="validate the agency configuration file and exit")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if getattr(args, "as_of", None):
+        settings = Settings(**{**settings.__dict__, "as_of": args.as_of})
+    if args.command == "check-config":
+        return _check_config(settings)
+    config = _load(settings)
+    if config is None:
+        return EXIT_CONFIG
+    today = settings.as_of_date()
+    try:
+        if args.command == "backfill":
+            unknown = sorted(set(args.client) - {c.id for c in config.clients})
+            if unknown:
+                parser.error(f"unknown client id(s): {', '.join(unknown)}")
+            last = args.last or today - dt.timedelta(days=1)
+            pull_range = PullRange(args.first, last, clients=tuple(args.client))
+        elif args.full:
+            pull_range = full_range(config, today)
+        else:
+            pull_range = nightly_range(config, today)
+    except ValueError as exc:
+        parser.error(str(exc))
+    return _refresh(settings, pull_range, verbose=args.verbose, vendor_apis=vendor_apis)

@@ -1,0 +1,57 @@
+"""Dagster definitions: `dagster dev -w workspace.yaml` loads ``defs`` from this module.
+
+:func:`build_definitions` takes the vendor API resource from outside, so a caller can point the
+API pulls elsewhere (the demo agency plugs its fake vendor endpoints in this way).
+"""
+
+from __future__ import annotations
+
+from dagster import Definitions
+
+from pipelines.defs.assets import (
+    API_ASSETS,
+    agency_configuration,
+    bitrix24_invoices,
+    inbox_files,
+    serving_database,
+)
+from pipelines.defs.dbt import agency_dbt_assets, dbt_resource
+from pipelines.defs.jobs import inbox_job, refresh_job
+from pipelines.defs.resources import AgencyEnvironment, VendorApiResource
+from pipelines.defs.schedules import nightly_refresh
+from pipelines.defs.sensors import inbox_sensor
+from pipelines.load.settings import Settings
+
+__all__ = ["ALL_ASSETS", "build_definitions", "defs", "resources_for"]
+
+ALL_ASSETS = [
+    agency_configuration,
+    bitrix24_invoices,
+    inbox_files,
+    *API_ASSETS,
+    agency_dbt_assets,
+    serving_database,
+]
+
+
+def resources_for(settings: Settings, vendor_apis: VendorApiResource | None = None) -> dict[str, object]:
+    return {
+        "agency": AgencyEnvironment.from_settings(settings),
+        "vendor_apis": vendor_apis or VendorApiResource(),
+        "dbt": dbt_resource(),
+    }
+
+
+def build_definitions(
+    settings: Settings | None = None, vendor_apis: VendorApiResource | None = None
+) -> Definitions:
+    return Definitions(
+        assets=ALL_ASSETS,
+        jobs=[refresh_job, inbox_job],
+        schedules=[nightly_refresh],
+        sensors=[inbox_sensor],
+        resources=resources_for(settings or Settings.from_env(), vendor_apis),
+    )
+
+
+defs = build_definitions()

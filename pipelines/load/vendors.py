@@ -1,0 +1,165 @@
+"""The vendor API clients of one run: credentials from the environment, one client per token.
+
+:class:`VendorApis` is the only place that turns credentials into ``connectors`` clients. The
+``fetch_*`` functions ask one vendor for one account's rows; the source registry
+(:mod:`pipelines.load.sources`) says which function and which environment variables belong to
+which source. ``transports`` replaces the network per source (tests, the demo agency's fake
+endpoints, plugged in from outside the pipelines).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+
+from connectors._result import ParseResult
+from connectors.bitrix24 import Bitrix24Client
+from connectors.calltouch import CalltouchClient
+from connectors.comagic import ComagicClient
+from connectors.errors import ConnectorError
+from connectors.http import RateLimiter
+from connectors.vk_ads import VkAdsClient, obtain_token
+from connectors.yandex_direct import DirectReportsClient
+
+__all__ = [
+    "BITRIX24_WEBHOOK_ENV",
+    "MissingCredentialError",
+    "VendorApis",
+    "fetch_calltouch",
+    "fetch_comagic",
+    "fetch_vk_ads",
+    "fetch_yandex_direct",
+]
+
+BITRIX24_WEBHOOK_ENV = "BITRIX24_WEBHOOK_URL"
+"""The agency's Bitrix24 incoming webhook (``https://<portal>/rest/<user>/<secret>/``), crm scope."""
+
+_SECRET_NAME = re.compile(r"(TOKEN|SECRET|WEBHOOK|PASSWORD|API_KEY|CLIENT_ID)", re.I)
+
+
+class MissingCredentialError(ConnectorError):
+    """The environment variable with an account's token is not set."""
+
+
+class VendorApis:
+    """The vendor clients of one run: credentials from ``environ``, one client per token.
+
+    Clients (and so their rate limiters) are shared by every account using the same token.
+    ``transports`` maps a source name to an ``httpx`` transport that replaces the network;
+    ``sleep``/``clock`` replace real waiting in tests.
+    """
+
+    def __init__(
+        self,
+        environ: Mapping[str, str] | None = None,
+        *,
+        transports: Mapping[str, httpx.BaseTransport] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.environ = os.environ if environ is None else environ
+        self.transports = dict(transports or {})
+        self.sleep = sleep
+        self.clock = clock
+        self._clients: dict[tuple[str, str], Any] = {}
+        self.vk_limiter = RateLimiter(5, 1.0, clock=clock, sleep=sleep)
+        self._used: list[str] = []  # every secret read or issued during the run
+
+    def __enter__(self) -> VendorApis:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+    def secrets(self) -> list[str]:
+        """Every credential value this run may use (to redact from unexpected error texts)."""
+        configured = [v for k, v in self.environ.items() if _SECRET_NAME.search(k) and v]
+        return configured + self._used
+
+    def remember(self, secret: str) -> None:
+        """A secret issued during the run (a VK Ads token): redact it too."""
+        self._used.append(secret)
+
+    def credential(self, name: str, what: str) -> str:
+        """The value of the environment variable ``name``; ``what`` names it in the error."""
+        value = self.environ.get(name, "").strip()
+        if not value:
+            raise MissingCredentialError(
+                f"{name} is not set: put the {what} in the environment or .env "
+                "(see README, 'Connecting the sources')"
+            )
+        self._used.append(value)
+        return value
+
+    def client(self, source: str, token: str, build: Callable[..., Any]) -> Any:
+        """The run's client of ``source`` for ``token``, built once with the source's transport."""
+        key = (source, token)
+        if key not in self._clients:
+            kwargs: dict[str, Any] = {"sleep": self.sleep}
+            if source in self.transports:
+                kwargs["transport"] = self.transports[source]
+            self._clients[key] = build(token, **kwargs)
+        return self._clients[key]
+
+    def bitrix24(self) -> Bitrix24Client | None:
+        """The agency's Bitrix24 client, or None when no webhook is configured."""
+        webhook = self.environ.get(BITRIX24_WEBHOOK_ENV, "").strip()
+        if not webhook:
+            return None
+        self._used.append(webhook)
+        return self.client("bitrix24", webhook, Bitrix24Client)  # type: ignore[no-any-return]
+
+
+# A fetch function: (run's clients, credentials in registry order, account id, first day, last day).
+Fetch = Callable[[VendorApis, tuple[str, ...], str, dt.date, dt.date], ParseResult]
+
+
+def fetch_yandex_direct(
+    apis: VendorApis, credentials: tuple[str, ...], account_id: str, date_from: dt.date, date_to: dt.date
+) -> ParseResult:
+    (token,) = credentials
+    direct = apis.client(
+        "yandex_direct", token, lambda t, **kw: DirectReportsClient(t, clock=apis.clock, **kw)
+    )
+    return direct.campaign_stats(account_id, date_from, date_to)  # type: ignore[no-any-return]
+
+
+def fetch_vk_ads(
+    apis: VendorApis, credentials: tuple[str, ...], account_id: str, date_from: dt.date, date_to: dt.date
+) -> ParseResult:
+    client_id, secret = credentials
+    transport = apis.transports.get("vk_ads")
+    token = obtain_token(
+        client_id, secret, agency_client_name=account_id, transport=transport, sleep=apis.sleep
+    )
+    apis.remember(token)
+    with VkAdsClient(token, transport=transport, rate_limiter=apis.vk_limiter, sleep=apis.sleep) as vk:
+        return vk.campaign_day_stats(vk.campaign_ids(), date_from, date_to)
+
+
+def fetch_calltouch(
+    apis: VendorApis, credentials: tuple[str, ...], account_id: str, date_from: dt.date, date_to: dt.date
+) -> ParseResult:
+    (token,) = credentials
+    calltouch = apis.client("calltouch", token, lambda t, **kw: CalltouchClient(t, clock=apis.clock, **kw))
+    return calltouch.calls(account_id, date_from, date_to)  # type: ignore[no-any-return]
+
+
+def fetch_comagic(
+    apis: VendorApis, credentials: tuple[str, ...], account_id: str, date_from: dt.date, date_to: dt.date
+) -> ParseResult:
+    (token,) = credentials
+    comagic = apis.client("comagic", token, ComagicClient)
+    user_id = int(account_id) if account_id.isdigit() else None
+    return comagic.calls_report(date_from, date_to, user_id=user_id)  # type: ignore[no-any-return]
