@@ -14,6 +14,7 @@ client accounts could not be pulled (listed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -61,15 +62,21 @@ def _refresh(
     from pipelines.defs.runner import run_refresh
 
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
-    print(f"refresh: API pulls of {pull_range.describe()}")
-    outcome = run_refresh(
-        settings,
-        pull_range,
-        instance=instance,
-        log_level="INFO" if verbose else "WARNING",
-        tags={"agency/trigger": "cli"},
-        vendor_apis=vendor_apis,
-    )
+    print(f"refresh: API pulls of {pull_range.describe()}", flush=True)
+    # dbt's own progress lines (hundreds per build) go to a log file unless -v asks for them.
+    log_path = settings.data_dir / "logs" / "refresh.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log_file:
+        quiet = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(log_file)
+        with quiet:
+            outcome = run_refresh(
+                settings,
+                pull_range,
+                instance=instance,
+                log_level="INFO" if verbose else "WARNING",
+                tags={"agency/trigger": "cli"},
+                vendor_apis=vendor_apis,
+            )
     if outcome.inbox:
         print(
             f"inbox: {outcome.inbox.get('files_loaded', 0)} file(s) loaded, "
@@ -89,6 +96,8 @@ def _refresh(
     published = read_publish_meta(settings.serving_db)
     if not outcome.success:
         print("refresh FAILED; the dashboard keeps the last good version", file=sys.stderr)
+        if not verbose:
+            print(f"  dbt's log of this run: {log_path}", file=sys.stderr)
         for event in outcome.result.all_events:
             if event.is_step_failure and event.step_key:
                 data = event.step_failure_data
