@@ -31,9 +31,9 @@
 -- payment date precedes the payment counts (earlier bank payments up to that date taken as part
 -- of it, later ones added); a register dated on or after the payment, or without a date, may
 -- already hold this very payment, so only earlier bank payments count (unless the register
--- says "fully paid" without a date). Payments are taken in the order paid_on, document_date,
--- document_number, payment_id; the sequential rule is applied set-based, as written down in
--- DECISIONLOG.md.
+-- says "fully paid" without a date): macro outstanding_before. Payments are taken in the order
+-- paid_on, document_date, document_number, payment_id; the sequential rule is applied
+-- set-based, as written down in DECISIONLOG.md.
 
 with
 
@@ -55,17 +55,6 @@ clients as (
 
 ),
 
-clients_by_inn as (
-
-    select
-        inn,
-        min(client_id) as client_id,
-        count(*) as n_clients
-    from clients
-    group by inn
-
-),
-
 payments as (
 
     -- Incoming payments in matching order, with the payer's client (the loader's ИНН match when
@@ -79,10 +68,7 @@ payments as (
                 statement_rows.document_number,
                 statement_rows.payment_id
         ) as payment_order,
-        coalesce(
-            loader_client.client_id,
-            case when clients_by_inn.n_clients = 1 then clients_by_inn.client_id end
-        ) as client_id,
+        {{ client_by_inn('statement_rows.client_id', 'statement_rows.payer_inn') }} as client_id,
         statement_rows.payer_inn,
         statement_rows.payer_name,
         statement_rows.document_number,
@@ -92,10 +78,6 @@ payments as (
         statement_rows.purpose,
         {{ dbt.replace('statement_rows.purpose', 'chr(160)', "' '") }} as purpose_text
     from statement_rows
-    left join clients as loader_client
-        on statement_rows.client_id = loader_client.client_id
-    left join clients_by_inn
-        on statement_rows.payer_inn = clients_by_inn.inn
     where statement_rows.direction = 'in'
 
 ),
@@ -208,25 +190,6 @@ number_counts as (
     group by payment_id
 
 ),
-
-{#- Paid on invoice `inv` before payment `pay`, counted so that adding `pay` gives
-    int_invoices.paid_amount: earlier matched bank payments (`earlier`, aggregated) dated after
-    the register's payment date add to the register's paid amount, those on or before it may
-    be in it (the greater counts). When the register's date is on or after this payment's day,
-    or it has no date, the register may hold this very payment: only earlier bank money counts,
-    unless the register says the invoice is fully paid and gives no date. -#}
-{%- set paid_before -%}
-    case
-        when inv.register_paid_on < pay.paid_on
-            then greatest(
-                inv.register_paid,
-                coalesce(sum(case when earlier.paid_on <= inv.register_paid_on then earlier.amount end), 0)
-            ) + coalesce(sum(case when earlier.paid_on > inv.register_paid_on then earlier.amount end), 0)
-        when inv.register_paid_on is null and inv.register_paid >= inv.amount
-            then greatest(inv.register_paid, coalesce(sum(earlier.amount), 0))
-        else coalesce(sum(earlier.amount), 0)
-    end
-{%- endset %}
 
 ---------- rule 1: numbers resolved to invoices of the payer's ИНН
 
@@ -342,40 +305,36 @@ single_matches as (
 
 ),
 
-split_candidates as (
+split_pairs as (
 
-    -- Several numbers, each resolved: what is outstanding on each invoice before this payment,
-    -- after the single-number matches of earlier payments.
+    -- Several numbers, each resolved: the payment against each invoice it names.
     select
         pay.payment_id,
         pay.payment_order,
         pay.paid_on,
-        pay.amount as payment_amount,
-        inv.inn as invoice_inn,
-        inv.invoice_number,
-        inv.open_amount - {{ paid_before }} as share
+        pay.amount,
+        resolution.inn as invoice_inn,
+        resolution.invoice_number
     from classified as pay
     inner join resolution
         on pay.payment_id = resolution.payment_id
-    inner join invoices as inv
-        on resolution.inn = inv.inn
-        and resolution.invoice_number = inv.invoice_number
-    left join single_matches as earlier
-        on inv.inn = earlier.invoice_inn
-        and inv.invoice_number = earlier.invoice_number
-        and earlier.payment_order < pay.payment_order
     where pay.path = 'several'
-    group by
-        pay.payment_id,
-        pay.payment_order,
-        pay.paid_on,
-        pay.amount,
-        inv.inn,
-        inv.invoice_number,
-        inv.open_amount,
-        inv.amount,
-        inv.register_paid,
-        inv.register_paid_on
+
+),
+
+split_candidates as (
+
+    -- What is outstanding on each invoice before this payment, after the single-number
+    -- matches of earlier payments.
+    select
+        payment_id,
+        payment_order,
+        paid_on,
+        amount as payment_amount,
+        invoice_inn,
+        invoice_number,
+        outstanding as share
+    from ({{ outstanding_before('split_pairs', 'single_matches') }}) as owed
 
 ),
 
@@ -432,36 +391,34 @@ number_matches as (
 
 ---------- rule 2: the payer's only open invoice of exactly the payment's amount
 
-open_before as (
+fallback_pairs as (
 
-    -- Each fallback payment against every invoice of its payer: outstanding before it, after
-    -- the number matches of earlier payments.
+    -- Each fallback payment against every invoice of its payer.
     select
-        pay.payment_id,
-        pay.payment_order,
-        pay.amount,
-        inv.inn as invoice_inn,
-        inv.invoice_number,
-        inv.open_amount - {{ paid_before }} as outstanding
-    from classified as pay
-    inner join invoices as inv
-        on pay.payer_inn = inv.inn
-    left join number_matches as earlier
-        on inv.inn = earlier.invoice_inn
-        and inv.invoice_number = earlier.invoice_number
-        and earlier.payment_order < pay.payment_order
-    where pay.path = 'fallback'
-    group by
         pay.payment_id,
         pay.payment_order,
         pay.paid_on,
         pay.amount,
-        inv.inn,
-        inv.invoice_number,
-        inv.open_amount,
-        inv.amount,
-        inv.register_paid,
-        inv.register_paid_on
+        inv.inn as invoice_inn,
+        inv.invoice_number
+    from classified as pay
+    inner join invoices as inv
+        on pay.payer_inn = inv.inn
+    where pay.path = 'fallback'
+
+),
+
+open_before as (
+
+    -- Outstanding before the payment, after the number matches of earlier payments.
+    select
+        payment_id,
+        payment_order,
+        amount,
+        invoice_inn,
+        invoice_number,
+        outstanding
+    from ({{ outstanding_before('fallback_pairs', 'number_matches') }}) as owed
 
 ),
 
