@@ -24,7 +24,8 @@
 --    amounts; the payment is then split, one row per invoice.
 -- 2. inn+amount: a single number that does not resolve to one invoice, or no number at all,
 --    falls back to the payer's only open invoice whose outstanding amount equals the payment.
--- 3. unmatched, with a reason (Russian phrases joined by '; '). Never dropped.
+-- 3. unmatched, with the reason as codes and typed values (a fallback payment has two: why the
+--    number did not decide, and what the amount rule found). Never dropped.
 --
 -- "Outstanding" before a payment is the invoice amount (0 for a declined invoice) less what was
 -- paid before it, counted like int_invoices.paid_amount so that the two agree: a register whose
@@ -495,74 +496,45 @@ matched as (
 
 ),
 
-unmatched_parts as (
+unmatched as (
 
-    -- The two halves of a fallback reason: why the number did not decide, and what the amount
-    -- rule found.
+    -- Why each remaining payment is unmatched, as codes and the values they need (the wording
+    -- is the dashboard's, dashboard/i18n.py). A fallback payment has two reasons: why the
+    -- number did not decide, and what the amount rule found. The ИНН a reason names is
+    -- payer_inn, its amount the payment's.
     select
         classified.payment_id,
         classified.payment_order,
         classified.amount,
-        classified.path,
-        classified.payer_inn,
-        classified.numbers_listed,
-        classified.unresolved_number,
-        classified.unresolved_candidates,
         case
-            when classified.n_numbers = 0 then 'в назначении платежа нет номера счёта'
-            when classified.unresolved_candidates = 0 then {{ dbt.concat([
-                "'счёт № '", "classified.unresolved_number", "' для ИНН '", "classified.payer_inn", "' не найден'",
-            ]) }}
-            else {{ dbt.concat([
-                "'несколько счетов № '", "classified.unresolved_number", "' для ИНН '", "classified.payer_inn",
-            ]) }}
-        end as why_not_by_number,
+            when classified.path = 'no_inn' then 'payer_has_no_inn'
+            when classified.path = 'unknown_inn' then 'no_invoice_for_inn'
+            when classified.path = 'several_unresolved' and classified.unresolved_candidates = 0
+                then 'several_numbers_not_found'
+            when classified.path = 'several_unresolved' then 'several_numbers_ambiguous'
+            when classified.path = 'several' then 'several_numbers_amount_mismatch'
+            when classified.n_numbers = 0 then 'no_invoice_number'
+            when classified.unresolved_candidates = 0 then 'invoice_not_found'
+            else 'invoice_ambiguous'
+        end as unmatched_reason_code,
         case
-            when coalesce(amount_counts.n_open, 0) = 0 then {{ dbt.concat([
-                "'нет открытого счёта ИНН '", "classified.payer_inn", "' ровно на '", "amount_text",
-            ]) }}
-            else {{ dbt.concat([
-                "'открытых счетов ИНН '", "classified.payer_inn", "' на '", "amount_text", "': '",
-                "cast(amount_counts.n_open as " ~ dbt.type_string() ~ ")",
-            ]) }}
-        end as why_not_by_amount
-    from (
-        select
-            *,
-            -- 50000,00: a decimal comma, as the phrases are Russian.
-            {{ dbt.replace("cast(amount as " ~ dbt.type_string() ~ ")", "'.'", "','") }} as amount_text
-        from classified
-    ) as classified
+            when classified.path <> 'fallback' then null
+            when coalesce(amount_counts.n_open, 0) = 0 then 'no_open_invoice_for_amount'
+            else 'several_open_invoices_for_amount'
+        end as unmatched_amount_reason_code,
+        case
+            when classified.path in ('several', 'several_unresolved') then classified.numbers_listed
+        end as unmatched_invoice_numbers,
+        case
+            when classified.path in ('several_unresolved', 'fallback') then classified.unresolved_number
+        end as unmatched_invoice_number,
+        case
+            when classified.path = 'fallback' and amount_counts.n_open > 0 then amount_counts.n_open
+        end as unmatched_open_invoices
+    from classified
     left join amount_counts
         on classified.payment_id = amount_counts.payment_id
     where classified.payment_id not in (select payment_id from matched)
-
-),
-
-unmatched as (
-
-    select
-        payment_id,
-        payment_order,
-        amount,
-        case
-            when path = 'no_inn' then 'у плательщика нет ИНН'
-            when path = 'unknown_inn'
-                then {{ dbt.concat(["'на ИНН '", "payer_inn", "' не выставлено ни одного счёта'"]) }}
-            when path = 'several_unresolved' and unresolved_candidates = 0 then {{ dbt.concat([
-                "'несколько номеров счетов ('", "numbers_listed", "'), счёт № '", "unresolved_number",
-                "' не найден'",
-            ]) }}
-            when path = 'several_unresolved' then {{ dbt.concat([
-                "'несколько номеров счетов ('", "numbers_listed", "'), счетов № '", "unresolved_number",
-                "' несколько'",
-            ]) }}
-            when path = 'several' then {{ dbt.concat([
-                "'несколько номеров счетов ('", "numbers_listed", "'), сумма не равна их остатку к оплате'",
-            ]) }}
-            else {{ dbt.concat(["why_not_by_number", "'; '", "why_not_by_amount"]) }}
-        end as unmatched_reason
-    from unmatched_parts
 
 ),
 
@@ -575,7 +547,11 @@ unioned as (
         invoice_number,
         amount,
         match_method,
-        cast(null as {{ dbt.type_string() }}) as unmatched_reason
+        cast(null as {{ dbt.type_string() }}) as unmatched_reason_code,
+        cast(null as {{ dbt.type_string() }}) as unmatched_amount_reason_code,
+        cast(null as {{ dbt.type_string() }}) as unmatched_invoice_numbers,
+        cast(null as {{ dbt.type_string() }}) as unmatched_invoice_number,
+        cast(null as {{ dbt.type_int() }}) as unmatched_open_invoices
     from matched
     union all
     select
@@ -585,7 +561,11 @@ unioned as (
         cast(null as {{ dbt.type_string() }}),
         amount,
         'unmatched',
-        unmatched_reason
+        unmatched_reason_code,
+        unmatched_amount_reason_code,
+        unmatched_invoice_numbers,
+        unmatched_invoice_number,
+        cast(unmatched_open_invoices as {{ dbt.type_int() }})
     from unmatched
 
 )
@@ -605,7 +585,11 @@ select
     unioned.invoice_inn,
     unioned.invoice_number,
     unioned.match_method,
-    unioned.unmatched_reason
+    unioned.unmatched_reason_code,
+    unioned.unmatched_amount_reason_code,
+    unioned.unmatched_invoice_numbers,
+    unioned.unmatched_invoice_number,
+    unioned.unmatched_open_invoices
 from unioned
 inner join payments
     on unioned.payment_id = payments.payment_id
