@@ -5,10 +5,10 @@ Rules this module keeps (see docs/decisions.md, "One writer"):
 - The serving file is opened with ``duckdb.connect(path, read_only=True)`` for one query and
   closed at once; no connection is ever held (a held connection would block the publisher).
 - Every query that returns client data takes ``clients``, the ids the viewer may see, and
-  filters by it in SQL; a client id outside that set returns nothing. Two reads are not
-  client-scoped: :func:`publish_meta` (the file's one-row ``_publish_meta``) and
+  filters by it in SQL; a client id outside that set returns nothing. Three reads are not
+  client-scoped: :func:`publish_meta` (the file's one-row ``_publish_meta``),
   :func:`viewer_directory` (ids, names and managers only, used to work out *which* clients a
-  viewer may see).
+  viewer may see) and :func:`channel_names` (``dim_channels``, reference data of no client).
 - Bank payments whose payer is no configured client (``client_id`` NULL) belong to no manager:
   :func:`unmatched_payments` returns them only with ``include_unassigned=True``, which the
   caller passes for a viewer who sees all clients (``view.ALL_CLIENTS``, the agency head).
@@ -36,7 +36,9 @@ __all__ = [
     "DEFAULT_SERVING_DB",
     "PublishMeta",
     "ServingNotPublishedError",
+    "channel_names",
     "channel_results",
+    "client_health_reasons",
     "client_payments",
     "client_status",
     "daily_results",
@@ -45,6 +47,7 @@ __all__ = [
     "publish_meta",
     "serving_path",
     "source_freshness",
+    "source_names",
     "top_campaigns",
     "unmatched_payments",
     "viewer_directory",
@@ -161,6 +164,31 @@ def viewer_directory() -> pd.DataFrame:
     )
 
 
+def channel_names() -> dict[str, tuple[str, str]]:
+    """Channel code -> (Russian name, English name) from ``dim_channels``, in its sort order.
+
+    Reference data, not client-scoped. A channel missing here is displayed as its code
+    (:func:`dashboard.i18n.channel_name`).
+    """
+    df = _query("select channel, name_ru, name_en from dim_channels order by sort_order, channel")
+    return {
+        str(code): (str(ru), str(en))
+        for code, ru, en in zip(df["channel"], df["name_ru"], df["name_en"], strict=True)
+    }
+
+
+def source_names() -> dict[str, tuple[str, str]]:
+    """Source code -> (Russian name, English name) from ``dim_sources`` (the source registry).
+
+    Reference data, not client-scoped. A source missing here is displayed as its code.
+    """
+    df = _query("select source, label_ru, label_en from dim_sources order by sort_order, source")
+    return {
+        str(code): (str(ru), str(en))
+        for code, ru, en in zip(df["source"], df["label_ru"], df["label_en"], strict=True)
+    }
+
+
 def client_status(clients: Sequence[str]) -> pd.DataFrame:
     """The ``client_status`` rows (the morning view, one per client) of the visible clients."""
     return _query(
@@ -169,6 +197,22 @@ def client_status(clients: Sequence[str]) -> pd.DataFrame:
         from client_status
         where client_id in (select unnest($clients::varchar[]))
         order by client_name, client_id
+        """,
+        {"clients": _scope(clients)},
+    )
+
+
+def client_health_reasons(clients: Sequence[str]) -> pd.DataFrame:
+    """Why the visible clients need attention: ``client_health_reasons`` rows, by client and order.
+
+    Columns: client_id, reason_code, reason_order, value_pct, value_days.
+    """
+    return _query(
+        """
+        select client_id, reason_code, reason_order, value_pct, value_days
+        from client_health_reasons
+        where client_id in (select unnest($clients::varchar[]))
+        order by client_id, reason_order, reason_code
         """,
         {"clients": _scope(clients)},
     )
@@ -357,11 +401,16 @@ def unmatched_payments(clients: Sequence[str], *, include_unassigned: bool = Fal
 
     Pass ``include_unassigned=True`` only for a viewer who sees all clients: a payment from an
     unknown payer belongs to no manager. Columns: paid_on, client_id, payer_name, payer_inn,
-    document_number, amount, purpose, unmatched_reason.
+    document_number, amount, payment_amount, purpose and the reason (unmatched_reason_code,
+    unmatched_amount_reason_code, unmatched_invoice_numbers, unmatched_invoice_number,
+    unmatched_open_invoices).
     """
     return _query(
         """
-        select paid_on, client_id, payer_name, payer_inn, document_number, amount, purpose, unmatched_reason
+        select
+            paid_on, client_id, payer_name, payer_inn, document_number, amount, payment_amount, purpose,
+            unmatched_reason_code, unmatched_amount_reason_code, unmatched_invoice_numbers,
+            unmatched_invoice_number, unmatched_open_invoices
         from payments
         where match_method = 'unmatched'
             and (
@@ -378,12 +427,16 @@ def client_payments(clients: Sequence[str], client_id: str, start: dt.date, end:
     """One client's incoming bank payments received ``start``..``end``, newest first.
 
     A payment split across invoices has one row per invoice. Columns: paid_on, document_number,
-    amount, payment_amount, invoice_number, match_method, unmatched_reason.
+    payer_inn, amount, payment_amount, invoice_number, match_method and the reason
+    (unmatched_reason_code, unmatched_amount_reason_code, unmatched_invoice_numbers,
+    unmatched_invoice_number, unmatched_open_invoices).
     """
     return _query(
         """
         select
-            paid_on, document_number, amount, payment_amount, invoice_number, match_method, unmatched_reason
+            paid_on, document_number, payer_inn, amount, payment_amount, invoice_number, match_method,
+            unmatched_reason_code, unmatched_amount_reason_code, unmatched_invoice_numbers,
+            unmatched_invoice_number, unmatched_open_invoices
         from payments
         where client_id in (select unnest($clients::varchar[]))
             and client_id = $client_id

@@ -2,27 +2,41 @@
 
 ``t(key, lang, **values)`` looks a phrase up and fills ``{placeholders}``; a key missing from
 the English table falls back to Russian, so a forgotten translation never breaks a page.
-Channel names match the dbt seed ``channels.csv``.
+
+The marts publish codes and numbers, never prose (docs/decisions.md, "Codes in the marts, words
+in the presentation"): health reasons (``client_health_reasons``), unmatched-payment reasons
+(``payments.unmatched_*``) and channels (``dim_channels``, whose names the caller reads from the
+serving file and passes in) are put into words here, in either language. No Streamlit here:
+the dashboard and the reports share this module.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Final
 
-from dashboard.fmt import Lang
+from dashboard.fmt import MISSING, Lang
 
 __all__ = [
     "HEALTH_COLORS",
     "LANGS",
+    "ChannelNames",
+    "HealthReason",
+    "PaymentReason",
     "channel_name",
     "health_label",
+    "health_reason_text",
+    "health_reasons_text",
     "match_method_label",
     "payment_reason_text",
-    "reasons_text",
     "source_name",
     "t",
 ]
+
+ChannelNames = Mapping[str, tuple[str, str]]
+"""Channel code -> (Russian name, English name), as published in ``dim_channels``."""
 
 LANGS: Final[tuple[Lang, ...]] = ("ru", "en")
 
@@ -99,6 +113,30 @@ _RU: Final[dict[str, str]] = {
     "col_purpose": "Назначение платежа",
     "col_reason": "Причина",
     "payer_not_client": "не клиент агентства",
+    # Health reasons (client_health_reasons.reason_code): {pct} whole percent, {days} days
+    "reason_leads_down": "лиды за 30 дней снизились на {pct} %",
+    "reason_cpl_up": "CPL за 30 дней вырос на {pct} %",
+    "reason_pacing_off": "темп расхода бюджета {pct} % от плана",
+    "reason_invoice_overdue": "счёт просрочен на {days} дн.",
+    "reason_source_stale": "данные источника отстают на {days} дн.",
+    "reason_source_no_data": "нет данных от подключённого источника",
+    # Unmatched payments (payments.unmatched_reason_code / unmatched_amount_reason_code)
+    "unmatched_payer_has_no_inn": "у плательщика нет ИНН",
+    "unmatched_no_invoice_for_inn": "на ИНН {inn} не выставлено ни одного счёта",
+    "unmatched_invoice_not_found": "счёт № {number} для ИНН {inn} не найден",
+    "unmatched_invoice_ambiguous": "несколько счетов № {number} для ИНН {inn}",
+    "unmatched_no_invoice_number": "в назначении платежа нет номера счёта",
+    "unmatched_no_open_invoice_for_amount": "нет открытого счёта ИНН {inn} ровно на {amount}",
+    "unmatched_several_open_invoices_for_amount": "открытых счетов ИНН {inn} на {amount}: {n}",
+    "unmatched_several_numbers_not_found": (
+        "несколько номеров счетов ({numbers}), счёт № {number} не найден"
+    ),
+    "unmatched_several_numbers_ambiguous": (
+        "несколько номеров счетов ({numbers}), счетов № {number} несколько"
+    ),
+    "unmatched_several_numbers_amount_mismatch": (
+        "несколько номеров счетов ({numbers}), сумма не равна их остатку к оплате"
+    ),
     # Client report
     "client": "Клиент",
     "period": "Период",
@@ -241,6 +279,28 @@ _EN: Final[dict[str, str]] = {
     "col_purpose": "Payment purpose",
     "col_reason": "Reason",
     "payer_not_client": "not a client",
+    "reason_leads_down": "leads down {pct} % over 30 days",
+    "reason_cpl_up": "CPL up {pct} % over 30 days",
+    "reason_pacing_off": "budget pacing at {pct} % of plan",
+    "reason_invoice_overdue": "an invoice is {days} days overdue",
+    "reason_source_stale": "a source is {days} days behind",
+    "reason_source_no_data": "a configured source has sent no data",
+    "unmatched_payer_has_no_inn": "the payer has no INN",
+    "unmatched_no_invoice_for_inn": "no invoice was issued to INN {inn}",
+    "unmatched_invoice_not_found": "invoice № {number} of INN {inn} is not found",
+    "unmatched_invoice_ambiguous": "invoice № {number} of INN {inn} is ambiguous",
+    "unmatched_no_invoice_number": "no invoice number in the payment purpose",
+    "unmatched_no_open_invoice_for_amount": "no open invoice of INN {inn} is for exactly {amount}",
+    "unmatched_several_open_invoices_for_amount": "{n} open invoices of INN {inn} are for {amount}",
+    "unmatched_several_numbers_not_found": (
+        "several invoice numbers ({numbers}) and invoice № {number} is not found"
+    ),
+    "unmatched_several_numbers_ambiguous": (
+        "several invoice numbers ({numbers}) and invoice № {number} is ambiguous"
+    ),
+    "unmatched_several_numbers_amount_mismatch": (
+        "several invoice numbers ({numbers}) and the amount is not their outstanding total"
+    ),
     "client": "Client",
     "period": "Period",
     "period_this_month": "This month",
@@ -311,70 +371,7 @@ _EN: Final[dict[str, str]] = {
     "series_plan_leads": "Leads plan",
 }
 
-_CHANNELS: Final[dict[str, tuple[str, str]]] = {
-    "yandex_direct": ("Яндекс Директ", "Yandex Direct"),
-    "vk_ads": ("VK Реклама", "VK Ads"),
-    "google_ads": ("Google Ads", "Google Ads"),
-    "meta_ads": ("Meta (Facebook / Instagram)", "Meta Ads"),
-    "seo": ("Поиск (SEO)", "Organic search"),
-    "direct": ("Прямые заходы", "Direct"),
-    "referral": ("Переходы с сайтов", "Referral"),
-    "social": ("Соцсети", "Social"),
-    "email": ("Рассылки", "Email"),
-    "other": ("Прочее", "Other"),
-}
-
-_SOURCES: Final[dict[str, tuple[str, str]]] = {
-    "yandex_direct": ("Яндекс Директ", "Yandex Direct"),
-    "vk_ads": ("VK Реклама", "VK Ads"),
-    "cabinet": ("Выгрузка из кабинета", "Cabinet export"),
-    "calltouch": ("Calltouch", "Calltouch"),
-    "comagic": ("CoMagic", "CoMagic"),
-    "invoices": ("Реестр счетов", "Invoice register"),
-}
-
 HEALTH_COLORS: Final[dict[str, str]] = {"ok": "#2e7d32", "attention": "#d84315", "churned": "#757575"}
-
-# The Russian phrases client_status.health_reasons is built from, and their English versions.
-_REASONS_EN: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
-    (re.compile(r"^лиды за 30 дней снизились на (-?\d+) %$"), r"leads down \1 % over 30 days"),
-    (re.compile(r"^CPL за 30 дней вырос на (-?\d+) %$"), r"CPL up \1 % over 30 days"),
-    (re.compile(r"^темп расхода бюджета (-?\d+) % от плана$"), r"budget pacing at \1 % of plan"),
-    (re.compile(r"^счёт просрочен на (\d+) дн\.$"), r"an invoice is \1 days overdue"),
-    (re.compile(r"^данные источника отстают на (\d+) дн\.$"), r"a source is \1 days behind"),
-    (re.compile(r"^нет данных от подключённого источника$"), "a configured source has sent no data"),
-)
-
-
-# The Russian phrases payments.unmatched_reason is built from (dbt int_payment_matches), and
-# their English versions. Amounts are written with a decimal comma ("500,00").
-_PAYMENT_REASONS_EN: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
-    (re.compile(r"^у плательщика нет ИНН$"), "the payer has no INN"),
-    (re.compile(r"^на ИНН (\d+) не выставлено ни одного счёта$"), r"no invoice was issued to INN \1"),
-    (re.compile(r"^счёт № (.+) для ИНН (\d+) не найден$"), r"invoice № \1 of INN \2 is not found"),
-    (re.compile(r"^несколько счетов № (.+) для ИНН (\d+)$"), r"invoice № \1 of INN \2 is ambiguous"),
-    (re.compile(r"^в назначении платежа нет номера счёта$"), "no invoice number in the payment purpose"),
-    (
-        re.compile(r"^нет открытого счёта ИНН (\d+) ровно на (-?\d+),(\d+)$"),
-        r"no open invoice of INN \1 is for exactly \2.\3",
-    ),
-    (
-        re.compile(r"^открытых счетов ИНН (\d+) на (-?\d+),(\d+): (\d+)$"),
-        r"\4 open invoices of INN \1 are for \2.\3",
-    ),
-    (
-        re.compile(r"^несколько номеров счетов \((.+)\), счёт № (.+) не найден$"),
-        r"several invoice numbers (\1) and invoice № \2 is not found",
-    ),
-    (
-        re.compile(r"^несколько номеров счетов \((.+)\), счетов № (.+) несколько$"),
-        r"several invoice numbers (\1) and invoice № \2 is ambiguous",
-    ),
-    (
-        re.compile(r"^несколько номеров счетов \((.+)\), сумма не равна их остатку к оплате$"),
-        r"several invoice numbers (\1) and the amount is not their outstanding total",
-    ),
-)
 
 
 def t(key: str, lang: Lang = "ru", **values: object) -> str:
@@ -384,20 +381,29 @@ def t(key: str, lang: Lang = "ru", **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def channel_name(channel: str | None, lang: Lang = "ru") -> str:
-    """Display name of a canonical channel (the code itself when unknown)."""
+def channel_name(channel: str | None, lang: Lang = "ru", names: ChannelNames | None = None) -> str:
+    """Display name of a channel from ``names`` (``dim_channels``); the code itself when unknown.
+
+    ``None`` is the totals row of a channel table.
+    """
     if channel is None:
         return t("total", lang)
-    names = _CHANNELS.get(channel)
-    return channel if names is None else names[1 if lang == "en" else 0]
+    pair = (names or {}).get(channel)
+    return channel if pair is None else pair[1 if lang == "en" else 0]
 
 
-def source_name(source: str, lang: Lang = "ru") -> str:
-    """Display name of a ``source_freshness.source`` (``cabinet:google_ads`` -> cabinet + channel)."""
+def source_name(
+    source: str,
+    lang: Lang = "ru",
+    channel_names: ChannelNames | None = None,
+    source_names: ChannelNames | None = None,
+) -> str:
+    """Display name of a ``source_freshness.source`` from ``source_names`` (``dim_sources``);
+    ``cabinet:google_ads`` -> the cabinet's name and the channel's. The code when unknown."""
     kind, _, platform = source.partition(":")
-    names = _SOURCES.get(kind)
-    base = source if names is None else names[1 if lang == "en" else 0]
-    return f"{base}: {channel_name(platform, lang)}" if platform else base
+    names = (source_names or {}).get(kind)
+    base = kind if names is None else names[1 if lang == "en" else 0]
+    return f"{base}: {channel_name(platform, lang, channel_names)}" if platform else base
 
 
 def health_label(health: str, lang: Lang = "ru") -> str:
@@ -411,30 +417,102 @@ def health_label(health: str, lang: Lang = "ru") -> str:
     return f"● {word}"
 
 
-def _translated(text: str | None, lang: Lang, phrases: tuple[tuple[re.Pattern[str], str], ...]) -> str:
-    """``'; '``-joined Russian phrases as is, or in English phrase by phrase (unknown ones kept)."""
-    if not text:
+def _decimal(value: object) -> Decimal | None:
+    """A published number as a Decimal; None when missing (None, NaN, pandas NA) or not a number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        out = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return out if out.is_finite() else None
+
+
+def _whole(value: object) -> str:
+    """A whole number as the marts publish it (``62``, ``-5``; no grouping); ``—`` when missing."""
+    dec = _decimal(value)
+    return MISSING if dec is None else str(int(dec.to_integral_value(rounding=ROUND_HALF_UP)))
+
+
+def _amount(value: object, lang: Lang) -> str:
+    """A payment amount with kopecks and no grouping: ``50000,00`` (ru) / ``50000.00`` (en)."""
+    dec = _decimal(value)
+    if dec is None:
+        return MISSING
+    text = f"{dec.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):f}"
+    return text.replace(".", ",") if lang == "ru" else text
+
+
+def _text(value: object) -> str:
+    """A published text value; ``—`` when missing."""
+    return value if isinstance(value, str) and value else MISSING
+
+
+def _phrase(prefix: str, code: str, lang: Lang, **values: object) -> str:
+    """The phrase for ``code`` with its values; a code this module does not know is shown as is."""
+    key = prefix + code
+    return t(key, lang, **values) if key in _RU else code
+
+
+@dataclass(frozen=True)
+class HealthReason:
+    """One ``client_health_reasons`` row: why a client needs attention."""
+
+    code: str
+    value_pct: object = None
+    """Whole percent (leads_down, cpl_up, pacing_off)."""
+    value_days: object = None
+    """Days (invoice_overdue, source_stale)."""
+
+
+def health_reason_text(reason: HealthReason, lang: Lang = "ru") -> str:
+    """``лиды за 30 дней снизились на 62 %`` / ``leads down 62 % over 30 days`` and so on."""
+    return _phrase("reason_", reason.code, lang, pct=_whole(reason.value_pct), days=_whole(reason.value_days))
+
+
+def health_reasons_text(reasons: Iterable[HealthReason], lang: Lang = "ru") -> str:
+    """A client's reasons in the order given (``reason_order``), ``'; '``-joined; ``''`` for none."""
+    return "; ".join(health_reason_text(r, lang) for r in reasons)
+
+
+@dataclass(frozen=True)
+class PaymentReason:
+    """Why a payment is unmatched: the ``payments.unmatched_*`` columns of its row."""
+
+    code: str | None
+    """``unmatched_reason_code``; None when the payment is matched."""
+    amount_code: str | None = None
+    """``unmatched_amount_reason_code``: what the amount rule found, when it was tried."""
+    payer_inn: object = None
+    amount: object = None
+    """The payment's amount (``payment_amount``)."""
+    invoice_number: object = None
+    """``unmatched_invoice_number``: the number not found or ambiguous."""
+    invoice_numbers: object = None
+    """``unmatched_invoice_numbers``: every number the purpose names, ``', '``-joined."""
+    open_invoices: object = None
+    """``unmatched_open_invoices``: how many open invoices are for exactly the amount."""
+
+
+def payment_reason_text(reason: PaymentReason, lang: Lang = "ru") -> str:
+    """``счёт № 5 для ИНН 7701234567 не найден; нет открытого счёта ИНН 7701234567 ровно на 700,00``.
+
+    The reason and, when the amount rule was tried, what it found, ``'; '``-joined; ``''`` for a
+    matched payment.
+    """
+    if not isinstance(reason.code, str) or not reason.code:
         return ""
-    if lang != "en":
-        return text
-    out = []
-    for phrase in text.split("; "):
-        for pattern, english in phrases:
-            if pattern.match(phrase):
-                phrase = pattern.sub(english, phrase)
-                break
-        out.append(phrase)
-    return "; ".join(out)
-
-
-def reasons_text(reasons: str | None, lang: Lang = "ru") -> str:
-    """``health_reasons`` for display: as published in Russian, translated phrase by phrase in English."""
-    return _translated(reasons, lang, _REASONS_EN)
-
-
-def payment_reason_text(reason: str | None, lang: Lang = "ru") -> str:
-    """``payments.unmatched_reason`` for display: Russian as published, or in English."""
-    return _translated(reason, lang, _PAYMENT_REASONS_EN)
+    values = {
+        "inn": _text(reason.payer_inn),
+        "amount": _amount(reason.amount, lang),
+        "number": _text(reason.invoice_number),
+        "numbers": _text(reason.invoice_numbers),
+        "n": _whole(reason.open_invoices),
+    }
+    parts = [_phrase("unmatched_", reason.code, lang, **values)]
+    if isinstance(reason.amount_code, str) and reason.amount_code:
+        parts.append(_phrase("unmatched_", reason.amount_code, lang, **values))
+    return "; ".join(parts)
 
 
 def match_method_label(method: str | None, lang: Lang = "ru") -> str:

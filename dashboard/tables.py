@@ -19,11 +19,14 @@ from pandas.io.formats.style import Styler
 from dashboard import fmt
 from dashboard.fmt import Lang
 from dashboard.i18n import (
+    ChannelNames,
+    HealthReason,
+    PaymentReason,
     channel_name,
     health_label,
+    health_reasons_text,
     match_method_label,
     payment_reason_text,
-    reasons_text,
     t,
 )
 
@@ -35,6 +38,8 @@ __all__ = [
     "campaign_table",
     "channel_formats",
     "channel_table",
+    "health_reasons_by_client",
+    "payment_reasons",
     "payments_formats",
     "payments_table",
     "plan_formats",
@@ -132,8 +137,10 @@ def _ratio_column(num: pd.Series, den: pd.Series) -> pd.Series:
     return pd.Series([ratio(n, d) for n, d in zip(num, den, strict=True)], index=num.index, dtype="object")
 
 
-def channel_table(results: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+def channel_table(results: pd.DataFrame, lang: Lang, channel_names: ChannelNames) -> pd.DataFrame:
     """Results by channel with a last "Итого"/"Total" row, from :func:`data.channel_results`.
+
+    Channels are named from ``channel_names`` (:func:`data.channel_names`), else by their code.
 
     Columns (display names): channel, spend, impressions, clicks, CTR, CPC, calls, target calls,
     leads, CPL, share of spend. Every ratio, the totals row's included, comes from its row's sums.
@@ -143,7 +150,7 @@ def channel_table(results: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             t("col_channel", lang): [
-                channel_name(c if isinstance(c, str) else None, lang) for c in df["channel"]
+                channel_name(c if isinstance(c, str) else None, lang, channel_names) for c in df["channel"]
             ],
             t("col_spend", lang): df["spend"].astype("float64"),
             t("col_impressions", lang): df["impressions"],
@@ -175,12 +182,29 @@ def channel_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
     }
 
 
-def portfolio_table(status: pd.DataFrame, lang: Lang, with_manager: bool) -> pd.DataFrame:
+def health_reasons_by_client(reasons: pd.DataFrame, lang: Lang) -> dict[str, str]:
+    """Client id -> its reasons in words, ``'; '``-joined in ``reason_order``.
+
+    ``reasons``: rows of :func:`data.client_health_reasons`. A client without rows is absent.
+    """
+    rows: dict[str, list[HealthReason]] = {}
+    for row in reasons.sort_values(["client_id", "reason_order"]).to_dict("records"):
+        rows.setdefault(str(row["client_id"]), []).append(
+            HealthReason(str(row["reason_code"]), row["value_pct"], row["value_days"])
+        )
+    return {client: health_reasons_text(items, lang) for client, items in rows.items()}
+
+
+def portfolio_table(
+    status: pd.DataFrame, lang: Lang, with_manager: bool, reasons: pd.DataFrame
+) -> pd.DataFrame:
     """One row per client from ``client_status``: attention first, then ok, then churned.
 
     The index is the client_id (for row selection). Client, (manager,) health and the numbers
-    come first; the reasons, the longest text, come last. Money and counts stay numeric.
+    come first; the reasons (``reasons``: :func:`data.client_health_reasons`), the longest
+    text, come last. Money and counts stay numeric.
     """
+    words = health_reasons_by_client(reasons, lang)
     df = status.copy()
     df["_order"] = df["health"].map(_HEALTH_ORDER).fillna(3)
     df = df.sort_values(["_order", "spend_mtd", "client_name"], ascending=[True, False, True])
@@ -203,7 +227,7 @@ def portfolio_table(status: pd.DataFrame, lang: Lang, with_manager: bool) -> pd.
             t("col_outstanding", lang): df["outstanding_total"].astype("float64"),
             t("col_overdue", lang): df["overdue_total"].astype("float64"),
             t("col_days_stale", lang): df["max_days_stale"],
-            t("col_reasons", lang): [reasons_text(r, lang) for r in df["health_reasons"]],
+            t("col_reasons", lang): [words.get(str(c), "") for c in df["client_id"]],
         }
     )
     out = pd.DataFrame(cols)
@@ -266,13 +290,13 @@ def plan_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
     }
 
 
-def campaign_table(campaigns: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+def campaign_table(campaigns: pd.DataFrame, lang: Lang, channel_names: ChannelNames) -> pd.DataFrame:
     """Top campaigns with CTR and CPC from their sums."""
     df = campaigns
     return pd.DataFrame(
         {
             t("col_campaign", lang): df["campaign_name"].fillna(df["campaign_id"]),
-            t("col_channel", lang): [channel_name(c, lang) for c in df["channel"]],
+            t("col_channel", lang): [channel_name(c, lang, channel_names) for c in df["channel"]],
             t("col_account", lang): df["platform_account_id"],
             t("col_spend", lang): df["spend"].astype("float64"),
             t("col_impressions", lang): df["impressions"],
@@ -291,6 +315,29 @@ def campaign_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
         t("col_ctr", lang): lambda v: fmt.percent(v, lang, 2),
         t("col_cpc", lang): lambda v: fmt.money(v, lang),
     }
+
+
+def payment_reasons(payments: pd.DataFrame, lang: Lang) -> list[str]:
+    """Each payment's unmatched reason in words (``''`` when matched), from the ``payments`` columns."""
+    return [
+        payment_reason_text(
+            PaymentReason(
+                code=row["unmatched_reason_code"] if isinstance(row["unmatched_reason_code"], str) else None,
+                amount_code=(
+                    row["unmatched_amount_reason_code"]
+                    if isinstance(row["unmatched_amount_reason_code"], str)
+                    else None
+                ),
+                payer_inn=row["payer_inn"],
+                amount=row["payment_amount"],
+                invoice_number=row["unmatched_invoice_number"],
+                invoice_numbers=row["unmatched_invoice_numbers"],
+                open_invoices=row["unmatched_open_invoices"],
+            ),
+            lang,
+        )
+        for row in payments.to_dict("records")
+    ]
 
 
 def unmatched_payments_table(
@@ -313,9 +360,7 @@ def unmatched_payments_table(
             t("col_inn", lang): df["payer_inn"],
             t("col_amount", lang): df["amount"].astype("float64"),
             t("col_purpose", lang): df["purpose"],
-            t("col_reason", lang): [
-                payment_reason_text(r if isinstance(r, str) else None, lang) for r in df["unmatched_reason"]
-            ],
+            t("col_reason", lang): payment_reasons(df, lang),
         }
     ).reset_index(drop=True)
 

@@ -61,7 +61,8 @@ def _refresh(
 
     from pipelines.defs.runner import run_refresh
 
-    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    # Runs are recorded in $DAGSTER_HOME when it is set (they show up in `dagster dev`).
+    instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     print(f"refresh: API pulls of {pull_range.describe()}", flush=True)
     # dbt's own progress lines (hundreds per build) go to a log file unless -v asks for them.
     log_path = settings.data_dir / "logs" / "refresh.log"

@@ -105,7 +105,7 @@ def _headline(current: tables.Totals, previous: tables.Totals, previous_period: 
 
 def _channels(results: pd.DataFrame, lang: Lang) -> None:
     st.subheader(t("channels_title", lang))
-    table = tables.channel_table(results, lang)
+    table = tables.channel_table(results, lang, data.channel_names())
     st.dataframe(
         tables.styled(table, tables.channel_formats(lang), bold_last_row=True),
         hide_index=True,
@@ -161,7 +161,9 @@ def _campaigns(v: view.View, client_id: str, period: Period) -> None:
         return
     st.subheader(t("campaigns_title", v.lang))
     st.dataframe(
-        tables.styled(tables.campaign_table(campaigns, v.lang), tables.campaign_formats(v.lang)),
+        tables.styled(
+            tables.campaign_table(campaigns, v.lang, data.channel_names()), tables.campaign_formats(v.lang)
+        ),
         hide_index=True,
         key="campaign_table",
         placeholder=fmt.MISSING,
@@ -171,9 +173,10 @@ def _campaigns(v: view.View, client_id: str, period: Period) -> None:
 def _freshness(v: view.View, client_id: str) -> None:
     lang = v.lang
     sources = data.source_freshness(v.clients, client_id)
+    channel_names, source_names = data.channel_names(), data.source_names()
     parts = []
     for row in sources.to_dict("records"):
-        name = source_name(str(row["source"]), lang)
+        name = source_name(str(row["source"]), lang, channel_names, source_names)
         last_day = _as_date(row["last_data_date"])
         if last_day is None:
             parts.append(f"{name}: {t('source_never', lang)}")

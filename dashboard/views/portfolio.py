@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import charts, data, fmt, shell, tables, view
 from dashboard.fmt import Lang
-from dashboard.i18n import HEALTH_COLORS, health_label, reasons_text, t
+from dashboard.i18n import HEALTH_COLORS, health_label, t
 from dashboard.periods import month_start
 
 _CHART_MONTHS = 12
@@ -96,23 +96,24 @@ def _stale_style(value: Any) -> str:
     return _HIGHLIGHT
 
 
-def _attention(status: pd.DataFrame, lang: Lang) -> None:
+def _attention(status: pd.DataFrame, reasons: pd.DataFrame, lang: Lang) -> None:
     """The reasons in full sentences, one line per client that needs attention."""
     flagged = status[status["health"] == "attention"].sort_values("client_name")
     if flagged.empty:
         return
+    words = tables.health_reasons_by_client(reasons, lang)
     with st.expander(t("attention_title", lang, n=len(flagged)), expanded=len(flagged) <= _DIGEST_OPEN_UP_TO):
         st.markdown(
             "\n".join(
-                f"- **{name}** — {reasons_text(reasons, lang)}"
-                for name, reasons in zip(flagged["client_name"], flagged["health_reasons"], strict=True)
+                f"- **{name}** — {words.get(str(client), '')}"
+                for name, client in zip(flagged["client_name"], flagged["client_id"], strict=True)
             )
         )
 
 
-def _table(status: pd.DataFrame, v: view.View) -> None:
+def _table(status: pd.DataFrame, reasons: pd.DataFrame, v: view.View) -> None:
     lang = v.lang
-    table = tables.portfolio_table(status, lang, with_manager=v.viewer == view.ALL_CLIENTS)
+    table = tables.portfolio_table(status, lang, with_manager=v.viewer == view.ALL_CLIENTS, reasons=reasons)
     styler = tables.styled(
         table,
         tables.portfolio_formats(lang),
@@ -230,8 +231,9 @@ def render(v: view.View) -> None:
 
     show_churned = st.toggle(t("show_churned", lang), key="show_churned")
     shown = status if show_churned else status[status["health"] != "churned"]
-    _attention(shown, lang)
-    _table(shown, v)
+    reasons = data.client_health_reasons(v.clients)
+    _attention(shown, reasons, lang)
+    _table(shown, reasons, v)
     _report_link(shown if not shown.empty else status, v)
     _unmatched_payments(v)
     _chart(v)

@@ -13,6 +13,7 @@ select
     paid_on,
     amount,
     purpose,
-    unmatched_reason
+    unmatched_reason_code,
+    unmatched_amount_reason_code
 from {{ ref('payments') }}
 where match_method = 'unmatched'

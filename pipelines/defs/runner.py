@@ -6,6 +6,7 @@ instance is given, without the CLI's start-up overhead.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,17 +52,20 @@ def run_refresh(
 ) -> RefreshOutcome:
     """``vendor_apis`` replaces the resource that opens the vendor clients (the demo's fake
     endpoints); by default they talk to the vendors."""
-    result = materialize(
-        ALL_ASSETS,
-        resources=resources_for(settings, vendor_apis),
-        instance=instance or DagsterInstance.ephemeral(),
-        tags={**WRITER_TAGS, **run_tags(pull_range), **(tags or {})},
-        raise_on_error=False,
-        run_config={
-            **run_config(pull_range),
-            "loggers": {"console": {"config": {"log_level": log_level}}},
-        },
-    )
+    with contextlib.ExitStack() as stack:
+        if instance is None:  # an ephemeral instance owns a temporary folder: dispose of it
+            instance = stack.enter_context(DagsterInstance.ephemeral())
+        result = materialize(
+            ALL_ASSETS,
+            resources=resources_for(settings, vendor_apis),
+            instance=instance,
+            tags={**WRITER_TAGS, **run_tags(pull_range), **(tags or {})},
+            raise_on_error=False,
+            run_config={
+                **run_config(pull_range),
+                "loggers": {"console": {"config": {"log_level": log_level}}},
+            },
+        )
     outcome = RefreshOutcome(result)
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization  # type: ignore[union-attr]

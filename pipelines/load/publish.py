@@ -31,6 +31,8 @@ PUBLIC_MARTS: tuple[str, ...] = (
     "manager_portfolio",
     "source_freshness",
     "client_status",
+    "client_health_reasons",
+    "dim_channels",
 )
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 

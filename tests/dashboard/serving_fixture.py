@@ -13,7 +13,8 @@ number, gamma's payment naming an invoice that does not exist, and one from a pa
 client (``client_id`` NULL).
 
 Every mart is derived from the same ``client_channel_daily`` rows, so the numbers agree with
-each other the way the real pipeline's do.
+each other the way the real pipeline's do. Columns and types follow the mart contracts
+(``dbt_project/models/marts/_marts__models.yml``; test_serving_fixture_contract.py checks it).
 """
 
 from __future__ import annotations
@@ -151,27 +152,30 @@ select
     purpose::varchar as purpose,
     invoice_number::varchar as invoice_number,
     match_method::varchar as match_method,
-    unmatched_reason::varchar as unmatched_reason
+    unmatched_reason_code::varchar as unmatched_reason_code,
+    unmatched_amount_reason_code::varchar as unmatched_amount_reason_code,
+    null::varchar as unmatched_invoice_numbers,
+    unmatched_invoice_number::varchar as unmatched_invoice_number,
+    null::integer as unmatched_open_invoices
 from (values
     ('p1', 'alfa', '7707083893', 'ООО «Альфа Строй»', '411', date '2026-09-08', 250000.00, 250000.00,
-        'Оплата по счету № 2026-101 от 01.09.2026', '2026-101', 'number+inn', null),
+        'Оплата по счету № 2026-101 от 01.09.2026', '2026-101', 'number+inn', null, null, null),
     ('p2', 'alfa', '7707083893', 'ООО «Альфа Строй»', '468', date '2026-10-09', 240000.00, 240000.00,
-        'Оплата по счету № 2026-131', '2026-131', 'number+inn', null),
+        'Оплата по счету № 2026-131', '2026-131', 'number+inn', null, null, null),
     ('p3', 'beta', '7728168971', 'ООО «Бета Клиник»', '95', date '2026-10-09', 118000.00, 118000.00,
-        'Оплата за медицинский маркетинг', '2026-133', 'inn+amount', null),
+        'Оплата за медицинский маркетинг', '2026-133', 'inn+amount', null, null, null),
     ('p4', 'gamma', '7736050003', 'ООО «Гамма Мебель»', '1207', date '2026-11-10', 50000.00, 50000.00,
-        'Частичная оплата по сч. 2026-166', '2026-166', 'number+inn', null),
+        'Частичная оплата по сч. 2026-166', '2026-166', 'number+inn', null, null, null),
     ('p5', 'gamma', '7736050003', 'ООО «Гамма Мебель»', '1254', date '2026-11-19', 45000.00, 45000.00,
         'Оплата по счету № 2026-199', null, 'unmatched',
-        'счёт № 2026-199 для ИНН 7736050003 не найден; нет открытого счёта ИНН 7736050003 ровно на 45000,00'),
+        'invoice_not_found', 'no_open_invoice_for_amount', '2026-199'),
     ('p6', 'alfa', '7707083893', 'ООО «Альфа Строй»', '502', date '2026-11-20', 12000.00, 12000.00,
-        'Аванс за декабрь', null, 'unmatched',
-        'в назначении платежа нет номера счёта; нет открытого счёта ИНН 7707083893 ровно на 12000,00'),
+        'Аванс за декабрь', null, 'unmatched', 'no_invoice_number', 'no_open_invoice_for_amount', null),
     ('p7', null, '500100732259', 'ИП Сидоров Семён Семёнович', '31', date '2026-11-21',
-        30000.00, 30000.00, 'Оплата по счету 17', null, 'unmatched',
-        'на ИНН 500100732259 не выставлено ни одного счёта')
+        30000.00, 30000.00, 'Оплата по счету 17', null, 'unmatched', 'no_invoice_for_inn', null, null)
 ) as t(payment_id, client_id, payer_inn, payer_name, document_number, paid_on, amount, payment_amount,
-       purpose, invoice_number, match_method, unmatched_reason);
+       purpose, invoice_number, match_method, unmatched_reason_code, unmatched_amount_reason_code,
+       unmatched_invoice_number);
 
 create table invoices as
 with register as (
@@ -357,7 +361,7 @@ select
     (date '2026-11-22' - last_data_date)::integer as days_stale
 from (select * from ad_and_calls union all select * from invoice_rows);
 
-create table client_status as
+create temp table status_base as
 with rolling as (
     select
         client_id,
@@ -412,24 +416,45 @@ base as (
     left join rolling as r on r.client_id = c.client_id
     left join receivables as rc on rc.client_id = c.client_id
     left join fresh as f on f.client_id = c.client_id
-),
-reasons as (
-    select
-        client_id,
-        concat_ws('; ',
-            case when leads_prev_30d > 0 and leads_last_30d < 0.8 * leads_prev_30d then
-                'лиды за 30 дней снизились на '
-                || cast(round((1 - leads_last_30d / leads_prev_30d) * 100) as integer) || ' %' end,
-            case when cpl_prev_30d > 0 and cpl_last_30d > 1.2 * cpl_prev_30d then
-                'CPL за 30 дней вырос на '
-                || cast(round((cpl_last_30d / cpl_prev_30d - 1) * 100) as integer) || ' %' end,
-            case when plan_budget > 0 and abs(budget_pacing - 1) > 0.15 then
-                'темп расхода бюджета ' || cast(round(budget_pacing * 100) as integer) || ' % от плана' end,
-            case when max_days_overdue > 14 then 'счёт просрочен на ' || max_days_overdue || ' дн.' end,
-            case when max_days_stale > 2 then 'данные источника отстают на ' || max_days_stale || ' дн.' end
-        ) as health_reasons
-    from base
-    where not is_churned
+)
+select * from base;
+
+create table client_health_reasons as
+select
+    client_id::varchar as client_id,
+    date '2026-11-23' as as_of_date,
+    reason_code::varchar as reason_code,
+    reason_order::integer as reason_order,
+    value_pct::integer as value_pct,
+    value_days::integer as value_days
+from (
+    select client_id, 'leads_down' as reason_code, 1 as reason_order,
+        round((1 - leads_last_30d / leads_prev_30d) * 100) as value_pct, null as value_days
+    from status_base
+    where not is_churned and leads_prev_30d > 0 and leads_last_30d < 0.8 * leads_prev_30d
+    union all
+    select client_id, 'cpl_up', 2, round((cpl_last_30d / cpl_prev_30d - 1) * 100), null
+    from status_base
+    where not is_churned and cpl_prev_30d > 0 and cpl_last_30d > 1.2 * cpl_prev_30d
+    union all
+    select client_id, 'pacing_off', 3, round(budget_pacing * 100), null
+    from status_base
+    where not is_churned and plan_budget > 0 and abs(budget_pacing - 1) > 0.15
+    union all
+    select client_id, 'invoice_overdue', 4, null, max_days_overdue
+    from status_base
+    where not is_churned and max_days_overdue > 14
+    union all
+    select client_id, 'source_stale', 5, null, max_days_stale
+    from status_base
+    where not is_churned and max_days_stale > 2
+);
+
+create table client_status as
+with codes as (
+    select client_id, string_agg(reason_code, ',' order by reason_order) as health_reason_codes
+    from client_health_reasons
+    group by client_id
 )
 select
     b.client_id::varchar as client_id,
@@ -461,12 +486,50 @@ select
     b.max_days_stale::integer as max_days_stale,
     (case
         when b.is_churned then 'churned'
-        when coalesce(r.health_reasons, '') <> '' then 'attention'
+        when c.client_id is not null then 'attention'
         else 'ok'
     end)::varchar as health,
-    coalesce(r.health_reasons, '')::varchar as health_reasons
-from base as b
-left join reasons as r using (client_id);
+    (case when b.is_churned then '' else coalesce(c.health_reason_codes, '') end)::varchar
+        as health_reason_codes
+from status_base as b
+left join codes as c using (client_id);
+
+create table dim_sources as
+select
+    source::varchar as source,
+    feed::varchar as feed,
+    label_ru::varchar as label_ru,
+    label_en::varchar as label_en,
+    sort_order::integer as sort_order
+from (values
+    ('yandex_direct', 'ad_stats', 'Яндекс Директ', 'Yandex Direct', 1),
+    ('vk_ads', 'ad_stats', 'VK Реклама', 'VK Ads', 2),
+    ('cabinet', 'ad_stats', 'Выгрузка из кабинета', 'Cabinet export', 3),
+    ('calltouch', 'calls', 'Calltouch', 'Calltouch', 4),
+    ('comagic', 'calls', 'CoMagic', 'CoMagic', 5),
+    ('invoice_register', 'invoices', 'Реестр счетов', 'Invoice register', 6),
+    ('bank_statement', 'payments', 'Банковская выписка', 'Bank statement', 7)
+) as t(source, feed, label_ru, label_en, sort_order);
+
+create table dim_channels as
+select
+    channel::varchar as channel,
+    name_ru::varchar as name_ru,
+    name_en::varchar as name_en,
+    is_paid::boolean as is_paid,
+    sort_order::integer as sort_order
+from (values
+    ('yandex_direct', 'Яндекс Директ', 'Yandex Direct', true, 1),
+    ('vk_ads', 'VK Реклама', 'VK Ads', true, 2),
+    ('google_ads', 'Google Ads', 'Google Ads', true, 3),
+    ('meta_ads', 'Meta (Facebook / Instagram)', 'Meta Ads', true, 4),
+    ('seo', 'Поиск (SEO)', 'Organic search', false, 5),
+    ('direct', 'Прямые заходы', 'Direct', false, 6),
+    ('referral', 'Переходы с сайтов', 'Referral', false, 7),
+    ('social', 'Соцсети', 'Social', false, 8),
+    ('email', 'Рассылки', 'Email', false, 9),
+    ('other', 'Прочее', 'Other', false, 10)
+) as t(channel, name_ru, name_en, is_paid, sort_order);
 
 update dim_clients set
     first_activity_date = (

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dashboard import data
+from dashboard import data, tables
 from tests.dashboard.serving_fixture import AS_OF, DATA_CUTOFF
 
 OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -44,7 +44,8 @@ def test_unmatched_payments_of_unknown_payers_only_for_a_viewer_of_all_clients(s
     # Newest first; the payer who is no client has no client_id.
     assert list(everything["document_number"]) == ["31", "502", "1254"]
     assert list(everything["client_id"].isna()) == [True, False, False]
-    assert everything["unmatched_reason"].iloc[0] == "на ИНН 500100732259 не выставлено ни одного счёта"
+    assert everything["unmatched_reason_code"].iloc[0] == "no_invoice_for_inn"
+    assert tables.payment_reasons(everything, "ru")[0] == "на ИНН 500100732259 не выставлено ни одного счёта"
     # Without the flag the unknown payer is not shown, even with every client id in the scope.
     assert list(data.unmatched_payments(ALL)["document_number"]) == ["502", "1254"]
     assert list(data.unmatched_payments(["gamma"])["document_number"]) == ["1254"]
@@ -60,6 +61,21 @@ def test_client_payments_of_the_period_with_their_invoices(serving_db):
     ]
     assert data.client_payments(ALL, "gamma", *OCTOBER).empty
     assert list(data.client_payments(ALL, "alfa", *OCTOBER)["amount"]) == [240000]
+
+
+def test_health_reasons_and_channel_names(serving_db):
+    reasons = data.client_health_reasons(ALL)
+    assert list(zip(reasons["client_id"], reasons["reason_code"], strict=True)) == [
+        ("beta", "source_stale"),
+        ("gamma", "leads_down"),
+        ("gamma", "cpl_up"),
+        ("gamma", "invoice_overdue"),
+    ]
+    assert data.client_health_reasons(["alfa", "delta"]).empty
+    assert set(data.client_health_reasons(["beta"])["client_id"]) == {"beta"}
+    names = data.channel_names()
+    assert names["yandex_direct"] == ("Яндекс Директ", "Yandex Direct")
+    assert list(names)[:2] == ["yandex_direct", "vk_ads"]  # dim_channels.sort_order
 
 
 def test_portfolio_monthly_sums_only_the_visible_clients(serving_db):

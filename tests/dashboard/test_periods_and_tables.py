@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from dashboard import tables
-from dashboard.i18n import match_method_label, payment_reason_text, reasons_text
+from dashboard.i18n import match_method_label
 from dashboard.periods import Period, default_preset, preset_period
 
 D = dt.date
@@ -81,8 +81,14 @@ def _results() -> pd.DataFrame:
     )
 
 
+CHANNEL_NAMES = {
+    "yandex_direct": ("Яндекс Директ", "Yandex Direct"),
+    "seo": ("Поиск (SEO)", "Organic search"),
+}
+
+
 def test_channel_table_ratios_come_from_each_rows_sums():
-    table = tables.channel_table(_results(), "ru")
+    table = tables.channel_table(_results(), "ru", CHANNEL_NAMES)
     assert list(table["Канал"]) == ["Яндекс Директ", "Поиск (SEO)", "Итого"]
     total = table.iloc[-1]
     assert total["CTR"] == pytest.approx(0.01)
@@ -95,8 +101,13 @@ def test_channel_table_ratios_come_from_each_rows_sums():
 
 
 def test_channel_table_in_english():
-    table = tables.channel_table(_results(), "en")
+    table = tables.channel_table(_results(), "en", CHANNEL_NAMES)
     assert list(table["Channel"]) == ["Yandex Direct", "Organic search", "Total"]
+
+
+def test_a_channel_missing_from_dim_channels_is_shown_as_its_code():
+    table = tables.channel_table(_results(), "ru", {"seo": ("Поиск (SEO)", "Organic search")})
+    assert list(table["Канал"]) == ["yandex_direct", "Поиск (SEO)", "Итого"]
 
 
 def test_totals_from_the_rollup_row():
@@ -114,53 +125,6 @@ def test_totals_from_the_rollup_row():
 def test_relative_change(current, previous, expected):
     result = tables.relative_change(current, previous)
     assert result == (pytest.approx(expected) if expected is not None else None)
-
-
-def test_health_reasons_are_translated_phrase_by_phrase():
-    reasons = "лиды за 30 дней снизились на 62 %; счёт просрочен на 103 дн.; что-то новое"
-    assert reasons_text(reasons, "ru") == reasons
-    assert reasons_text(reasons, "en") == (
-        "leads down 62 % over 30 days; an invoice is 103 days overdue; что-то новое"
-    )
-
-
-@pytest.mark.parametrize(
-    ("reason", "english"),
-    [
-        ("у плательщика нет ИНН", "the payer has no INN"),
-        ("на ИНН 500100732259 не выставлено ни одного счёта", "no invoice was issued to INN 500100732259"),
-        (
-            "счёт № А-17/2026 для ИНН 7701234567 не найден; "
-            "нет открытого счёта ИНН 7701234567 ровно на 700,00",
-            "invoice № А-17/2026 of INN 7701234567 is not found; "
-            "no open invoice of INN 7701234567 is for exactly 700.00",
-        ),
-        (
-            "несколько счетов № 7 для ИНН 7701234567; открытых счетов ИНН 7701234567 на 500,00: 2",
-            "invoice № 7 of INN 7701234567 is ambiguous; 2 open invoices of INN 7701234567 are for 500.00",
-        ),
-        (
-            "в назначении платежа нет номера счёта; нет открытого счёта ИНН 7701234567 ровно на 50000,00",
-            "no invoice number in the payment purpose; "
-            "no open invoice of INN 7701234567 is for exactly 50000.00",
-        ),
-        (
-            "несколько номеров счетов (12, 14), счёт № 14 не найден",
-            "several invoice numbers (12, 14) and invoice № 14 is not found",
-        ),
-        (
-            "несколько номеров счетов (7, 8), счетов № 7 несколько",
-            "several invoice numbers (7, 8) and invoice № 7 is ambiguous",
-        ),
-        (
-            "несколько номеров счетов (12, 13), сумма не равна их остатку к оплате",
-            "several invoice numbers (12, 13) and the amount is not their outstanding total",
-        ),
-    ],
-)
-def test_unmatched_payment_reasons_in_english(reason, english):
-    assert payment_reason_text(reason, "ru") == reason
-    assert payment_reason_text(reason, "en") == english
 
 
 def test_match_methods_have_labels():
@@ -181,8 +145,13 @@ def test_unmatched_payments_table_names_the_client_or_says_there_is_none():
             "payer_inn": ["500100732259", "7707083893"],
             "document_number": ["31", "502"],
             "amount": [30000.0, 12000.0],
+            "payment_amount": [30000.0, 12000.0],
             "purpose": ["Оплата по счету 17", "Аванс"],
-            "unmatched_reason": ["у плательщика нет ИНН", None],
+            "unmatched_reason_code": ["payer_has_no_inn", None],
+            "unmatched_amount_reason_code": [None, None],
+            "unmatched_invoice_numbers": [None, None],
+            "unmatched_invoice_number": [None, None],
+            "unmatched_open_invoices": [None, None],
         }
     )
     table = tables.unmatched_payments_table(payments, "en", {"alfa": "Альфа Строй"})

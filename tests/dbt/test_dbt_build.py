@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from dashboard.i18n import payment_reason_text
+from dashboard import tables
 from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES, ddl_statements
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -527,13 +527,14 @@ def test_every_model_and_test_passes_and_known_data_problems_only_warn(warehouse
     unit_tests = {
         uid.rsplit(".", 1)[-1]: r for uid, r in warehouse.results.items() if uid.startswith("unit_test.")
     }
-    assert len(unit_tests) >= 18 and all(r["status"] == "pass" for r in unit_tests.values())
+    assert len(unit_tests) >= 19 and all(r["status"] == "pass" for r in unit_tests.values())
     # The matching rules keep their tests (ported from the former Python matcher).
     assert {
         "invoice_number_is_found_in_the_ways_purposes_write_it",
         "several_numbers_split_only_when_the_amounts_add_up",
         "a_settled_invoice_does_not_take_a_second_payment_by_amount",
         "invoice_paid_from_register_and_bank_payments",
+        "health_reasons_thresholds",
     } <= set(unit_tests)
 
 
@@ -687,7 +688,8 @@ def test_invoices_status_due_dates_and_overdue(warehouse: Warehouse) -> None:
 def test_payments_mart_lists_every_incoming_payment(warehouse: Warehouse) -> None:
     rows = warehouse.query(
         "select client_id, payer_inn, document_number, paid_on, amount, payment_amount, invoice_number, "
-        "match_method, unmatched_reason from marts.payments order by paid_on, invoice_number"
+        "match_method, unmatched_reason_code, unmatched_amount_reason_code, unmatched_invoice_number "
+        "from marts.payments order by paid_on, invoice_number"
     )
     d = date.fromisoformat
     assert rows == [
@@ -701,6 +703,8 @@ def test_payments_mart_lists_every_incoming_payment(warehouse: Warehouse) -> Non
             "A-2",
             "inn+amount",
             None,
+            None,
+            None,
         ),
         (
             "c2",
@@ -711,6 +715,8 @@ def test_payments_mart_lists_every_incoming_payment(warehouse: Warehouse) -> Non
             Decimal("2300.00"),
             "B-2",
             "number+inn",
+            None,
+            None,
             None,
         ),
         (
@@ -723,6 +729,8 @@ def test_payments_mart_lists_every_incoming_payment(warehouse: Warehouse) -> Non
             "B-5",
             "number+inn",
             None,
+            None,
+            None,
         ),
         (
             "c2",
@@ -733,7 +741,9 @@ def test_payments_mart_lists_every_incoming_payment(warehouse: Warehouse) -> Non
             Decimal("777.00"),
             None,
             "unmatched",
-            "счёт № B-9 для ИНН 7702000002 не найден; нет открытого счёта ИНН 7702000002 ровно на 777,00",
+            "invoice_not_found",
+            "no_open_invoice_for_amount",
+            "B-9",
         ),
         (
             None,  # the payer is no client
@@ -744,7 +754,9 @@ def test_payments_mart_lists_every_incoming_payment(warehouse: Warehouse) -> Non
             Decimal("1000.00"),
             None,
             "unmatched",
-            "на ИНН 500100732259 не выставлено ни одного счёта",
+            "no_invoice_for_inn",
+            None,
+            None,
         ),
         (
             "c1",
@@ -756,15 +768,22 @@ def test_payments_mart_lists_every_incoming_payment(warehouse: Warehouse) -> Non
             "A-3",
             "number+inn",
             None,
+            None,
+            None,
         ),
     ]
     # The outgoing payment is no incoming money; the twice-loaded one is there once.
     assert warehouse.one("select count(distinct payment_id) from marts.payments") == (5,)
-    # The dashboard can put every reason into English (its phrases follow int_payment_matches).
-    reasons = warehouse.query(
-        "select unmatched_reason from marts.payments where unmatched_reason is not null order by paid_on"
-    )
-    assert [payment_reason_text(r[0], "en") for r in reasons] == [
+    # The dashboard words every reason from the published codes and values, in either language.
+    with duckdb.connect(str(warehouse.database), read_only=True) as con:
+        unmatched = con.execute(
+            "select * from marts.payments where match_method = 'unmatched' order by paid_on"
+        ).df()
+    assert tables.payment_reasons(unmatched, "ru") == [
+        "счёт № B-9 для ИНН 7702000002 не найден; нет открытого счёта ИНН 7702000002 ровно на 777,00",
+        "на ИНН 500100732259 не выставлено ни одного счёта",
+    ]
+    assert tables.payment_reasons(unmatched, "en") == [
         "invoice № B-9 of INN 7702000002 is not found; "
         "no open invoice of INN 7702000002 is for exactly 777.00",
         "no invoice was issued to INN 500100732259",
@@ -792,7 +811,7 @@ def test_source_freshness_per_configured_account(warehouse: Warehouse) -> None:
 def test_client_status_health_and_reasons(warehouse: Warehouse) -> None:
     c1 = warehouse.one(
         "select leads_last_30d, leads_prev_30d, cpl_last_30d, cpl_prev_30d, overdue_total, overdue_1_30, "
-        "max_days_overdue, health, health_reasons from marts.client_status where client_id = 'c1'"
+        "max_days_overdue, health, health_reason_codes from marts.client_status where client_id = 'c1'"
     )
     # A-2 was 24 days overdue until the bank statement showed it paid.
     assert c1 == (
@@ -804,11 +823,11 @@ def test_client_status_health_and_reasons(warehouse: Warehouse) -> None:
         Decimal("0.00"),
         0,
         "attention",
-        "лиды за 30 дней снизились на 67 %; CPL за 30 дней вырос на 150 %",
+        "leads_down,cpl_up",
     )
     c2 = warehouse.one(
         "select spend_mtd, budget_pacing, outstanding_total, overdue_61_90, overdue_90_plus, last_data_date, "
-        "max_days_stale, health, health_reasons from marts.client_status where client_id = 'c2'"
+        "max_days_stale, health, health_reason_codes from marts.client_status where client_id = 'c2'"
     )
     assert c2[:2] == (Decimal("11500.00"), pytest.approx(11500 / 22000))
     assert c2[2:] == (
@@ -818,13 +837,41 @@ def test_client_status_health_and_reasons(warehouse: Warehouse) -> None:
         date(2026, 11, 19),
         3,
         "attention",
-        "темп расхода бюджета 52 % от плана; счёт просрочен на 136 дн.; данные источника отстают на 3 дн.; "
-        "нет данных от подключённого источника",
+        "pacing_off,invoice_overdue,source_stale,source_no_data",
     )
-    assert warehouse.one("select health, health_reasons from marts.client_status where client_id = 'c3'") == (
-        "churned",
-        "",
+    assert warehouse.one(
+        "select health, health_reason_codes from marts.client_status where client_id = 'c3'"
+    ) == ("churned", "")
+    rows = warehouse.query(
+        "select client_id, as_of_date, reason_code, reason_order, value_pct, value_days "
+        "from marts.client_health_reasons order by client_id, reason_order"
     )
+    as_of = date(2026, 11, 23)
+    assert rows == [
+        ("c1", as_of, "leads_down", 1, 67, None),
+        ("c1", as_of, "cpl_up", 2, 150, None),
+        ("c2", as_of, "pacing_off", 3, 52, None),
+        ("c2", as_of, "invoice_overdue", 4, None, 136),
+        ("c2", as_of, "source_stale", 5, None, 3),
+        ("c2", as_of, "source_no_data", 6, None, None),
+    ]
+    # Worded by the dashboard exactly as the mart used to publish them.
+    with duckdb.connect(str(warehouse.database), read_only=True) as con:
+        reasons = con.execute("select * from marts.client_health_reasons").df()
+    assert tables.health_reasons_by_client(reasons, "ru") == {
+        "c1": "лиды за 30 дней снизились на 67 %; CPL за 30 дней вырос на 150 %",
+        "c2": "темп расхода бюджета 52 % от плана; счёт просрочен на 136 дн.; "
+        "данные источника отстают на 3 дн.; нет данных от подключённого источника",
+    }
+
+
+def test_dim_channels_publishes_the_channel_names(warehouse: Warehouse) -> None:
+    rows = warehouse.query(
+        "select channel, name_ru, name_en, is_paid, sort_order from marts.dim_channels order by 5"
+    )
+    assert len(rows) == 10
+    assert rows[0] == ("yandex_direct", "Яндекс Директ", "Yandex Direct", True, 1)
+    assert rows[-1] == ("other", "Прочее", "Other", False, 10)
 
 
 def test_manager_portfolio_counts_active_clients(warehouse: Warehouse) -> None:

@@ -1,6 +1,7 @@
 -- Invoices of configured clients with due dates, payments, overdue status as of `as_of_date`.
 -- The client comes from the loader's ИНН match when that client is still configured, else from
--- matching the ИНН against the current configuration (when exactly one client has it).
+-- matching the ИНН against the current configuration (when exactly one client has it): macro
+-- client_by_inn, shared with int_payment_matches.
 -- Invoices that match no client are left out here and reported by a warn-severity test.
 -- Payments: the register's and the matched bank payments (int_payment_matches) describe the
 -- same money, so the greater of the two counts, plus bank payments dated after the register's
@@ -28,22 +29,10 @@ bank_payments as (
 
 ),
 
-clients_by_inn as (
-
-    select
-        inn,
-        min(client_id) as client_id,
-        count(*) as n_clients
-    from clients
-    group by inn
-
-),
-
 with_register as (
 
     select
-        coalesce(loader_client.client_id, case when clients_by_inn.n_clients = 1 then clients_by_inn.client_id end)
-            as client_id,
+        {{ client_by_inn('invoices.client_id', 'invoices.inn') }} as client_id,
         invoices.invoice_number,
         invoices.inn,
         invoices.counterparty,
@@ -59,10 +48,6 @@ with_register as (
             as register_paid_amount,
         {{ is_declined_status('invoices.payment_status') }} as is_declined
     from invoices
-    left join clients as loader_client
-        on invoices.client_id = loader_client.client_id
-    left join clients_by_inn
-        on invoices.inn = clients_by_inn.inn
 
 ),
 

@@ -24,16 +24,17 @@
 --    amounts; the payment is then split, one row per invoice.
 -- 2. inn+amount: a single number that does not resolve to one invoice, or no number at all,
 --    falls back to the payer's only open invoice whose outstanding amount equals the payment.
--- 3. unmatched, with a reason (Russian phrases joined by '; '). Never dropped.
+-- 3. unmatched, with the reason as codes and typed values (a fallback payment has two: why the
+--    number did not decide, and what the amount rule found). Never dropped.
 --
 -- "Outstanding" before a payment is the invoice amount (0 for a declined invoice) less what was
 -- paid before it, counted like int_invoices.paid_amount so that the two agree: a register whose
 -- payment date precedes the payment counts (earlier bank payments up to that date taken as part
 -- of it, later ones added); a register dated on or after the payment, or without a date, may
 -- already hold this very payment, so only earlier bank payments count (unless the register
--- says "fully paid" without a date). Payments are taken in the order paid_on, document_date,
--- document_number, payment_id; the sequential rule is applied set-based, as written down in
--- DECISIONLOG.md.
+-- says "fully paid" without a date): macro outstanding_before. Payments are taken in the order
+-- paid_on, document_date, document_number, payment_id; the sequential rule is applied
+-- set-based, as written down in DECISIONLOG.md.
 
 with
 
@@ -55,17 +56,6 @@ clients as (
 
 ),
 
-clients_by_inn as (
-
-    select
-        inn,
-        min(client_id) as client_id,
-        count(*) as n_clients
-    from clients
-    group by inn
-
-),
-
 payments as (
 
     -- Incoming payments in matching order, with the payer's client (the loader's ИНН match when
@@ -79,10 +69,7 @@ payments as (
                 statement_rows.document_number,
                 statement_rows.payment_id
         ) as payment_order,
-        coalesce(
-            loader_client.client_id,
-            case when clients_by_inn.n_clients = 1 then clients_by_inn.client_id end
-        ) as client_id,
+        {{ client_by_inn('statement_rows.client_id', 'statement_rows.payer_inn') }} as client_id,
         statement_rows.payer_inn,
         statement_rows.payer_name,
         statement_rows.document_number,
@@ -92,10 +79,6 @@ payments as (
         statement_rows.purpose,
         {{ dbt.replace('statement_rows.purpose', 'chr(160)', "' '") }} as purpose_text
     from statement_rows
-    left join clients as loader_client
-        on statement_rows.client_id = loader_client.client_id
-    left join clients_by_inn
-        on statement_rows.payer_inn = clients_by_inn.inn
     where statement_rows.direction = 'in'
 
 ),
@@ -208,25 +191,6 @@ number_counts as (
     group by payment_id
 
 ),
-
-{#- Paid on invoice `inv` before payment `pay`, counted so that adding `pay` gives
-    int_invoices.paid_amount: earlier matched bank payments (`earlier`, aggregated) dated after
-    the register's payment date add to the register's paid amount, those on or before it may
-    be in it (the greater counts). When the register's date is on or after this payment's day,
-    or it has no date, the register may hold this very payment: only earlier bank money counts,
-    unless the register says the invoice is fully paid and gives no date. -#}
-{%- set paid_before -%}
-    case
-        when inv.register_paid_on < pay.paid_on
-            then greatest(
-                inv.register_paid,
-                coalesce(sum(case when earlier.paid_on <= inv.register_paid_on then earlier.amount end), 0)
-            ) + coalesce(sum(case when earlier.paid_on > inv.register_paid_on then earlier.amount end), 0)
-        when inv.register_paid_on is null and inv.register_paid >= inv.amount
-            then greatest(inv.register_paid, coalesce(sum(earlier.amount), 0))
-        else coalesce(sum(earlier.amount), 0)
-    end
-{%- endset %}
 
 ---------- rule 1: numbers resolved to invoices of the payer's ИНН
 
@@ -342,40 +306,36 @@ single_matches as (
 
 ),
 
-split_candidates as (
+split_pairs as (
 
-    -- Several numbers, each resolved: what is outstanding on each invoice before this payment,
-    -- after the single-number matches of earlier payments.
+    -- Several numbers, each resolved: the payment against each invoice it names.
     select
         pay.payment_id,
         pay.payment_order,
         pay.paid_on,
-        pay.amount as payment_amount,
-        inv.inn as invoice_inn,
-        inv.invoice_number,
-        inv.open_amount - {{ paid_before }} as share
+        pay.amount,
+        resolution.inn as invoice_inn,
+        resolution.invoice_number
     from classified as pay
     inner join resolution
         on pay.payment_id = resolution.payment_id
-    inner join invoices as inv
-        on resolution.inn = inv.inn
-        and resolution.invoice_number = inv.invoice_number
-    left join single_matches as earlier
-        on inv.inn = earlier.invoice_inn
-        and inv.invoice_number = earlier.invoice_number
-        and earlier.payment_order < pay.payment_order
     where pay.path = 'several'
-    group by
-        pay.payment_id,
-        pay.payment_order,
-        pay.paid_on,
-        pay.amount,
-        inv.inn,
-        inv.invoice_number,
-        inv.open_amount,
-        inv.amount,
-        inv.register_paid,
-        inv.register_paid_on
+
+),
+
+split_candidates as (
+
+    -- What is outstanding on each invoice before this payment, after the single-number
+    -- matches of earlier payments.
+    select
+        payment_id,
+        payment_order,
+        paid_on,
+        amount as payment_amount,
+        invoice_inn,
+        invoice_number,
+        outstanding as share
+    from ({{ outstanding_before('split_pairs', 'single_matches') }}) as owed
 
 ),
 
@@ -432,36 +392,34 @@ number_matches as (
 
 ---------- rule 2: the payer's only open invoice of exactly the payment's amount
 
-open_before as (
+fallback_pairs as (
 
-    -- Each fallback payment against every invoice of its payer: outstanding before it, after
-    -- the number matches of earlier payments.
+    -- Each fallback payment against every invoice of its payer.
     select
-        pay.payment_id,
-        pay.payment_order,
-        pay.amount,
-        inv.inn as invoice_inn,
-        inv.invoice_number,
-        inv.open_amount - {{ paid_before }} as outstanding
-    from classified as pay
-    inner join invoices as inv
-        on pay.payer_inn = inv.inn
-    left join number_matches as earlier
-        on inv.inn = earlier.invoice_inn
-        and inv.invoice_number = earlier.invoice_number
-        and earlier.payment_order < pay.payment_order
-    where pay.path = 'fallback'
-    group by
         pay.payment_id,
         pay.payment_order,
         pay.paid_on,
         pay.amount,
-        inv.inn,
-        inv.invoice_number,
-        inv.open_amount,
-        inv.amount,
-        inv.register_paid,
-        inv.register_paid_on
+        inv.inn as invoice_inn,
+        inv.invoice_number
+    from classified as pay
+    inner join invoices as inv
+        on pay.payer_inn = inv.inn
+    where pay.path = 'fallback'
+
+),
+
+open_before as (
+
+    -- Outstanding before the payment, after the number matches of earlier payments.
+    select
+        payment_id,
+        payment_order,
+        amount,
+        invoice_inn,
+        invoice_number,
+        outstanding
+    from ({{ outstanding_before('fallback_pairs', 'number_matches') }}) as owed
 
 ),
 
@@ -538,74 +496,45 @@ matched as (
 
 ),
 
-unmatched_parts as (
+unmatched as (
 
-    -- The two halves of a fallback reason: why the number did not decide, and what the amount
-    -- rule found.
+    -- Why each remaining payment is unmatched, as codes and the values they need (the wording
+    -- is the dashboard's, dashboard/i18n.py). A fallback payment has two reasons: why the
+    -- number did not decide, and what the amount rule found. The ИНН a reason names is
+    -- payer_inn, its amount the payment's.
     select
         classified.payment_id,
         classified.payment_order,
         classified.amount,
-        classified.path,
-        classified.payer_inn,
-        classified.numbers_listed,
-        classified.unresolved_number,
-        classified.unresolved_candidates,
         case
-            when classified.n_numbers = 0 then 'в назначении платежа нет номера счёта'
-            when classified.unresolved_candidates = 0 then {{ dbt.concat([
-                "'счёт № '", "classified.unresolved_number", "' для ИНН '", "classified.payer_inn", "' не найден'",
-            ]) }}
-            else {{ dbt.concat([
-                "'несколько счетов № '", "classified.unresolved_number", "' для ИНН '", "classified.payer_inn",
-            ]) }}
-        end as why_not_by_number,
+            when classified.path = 'no_inn' then 'payer_has_no_inn'
+            when classified.path = 'unknown_inn' then 'no_invoice_for_inn'
+            when classified.path = 'several_unresolved' and classified.unresolved_candidates = 0
+                then 'several_numbers_not_found'
+            when classified.path = 'several_unresolved' then 'several_numbers_ambiguous'
+            when classified.path = 'several' then 'several_numbers_amount_mismatch'
+            when classified.n_numbers = 0 then 'no_invoice_number'
+            when classified.unresolved_candidates = 0 then 'invoice_not_found'
+            else 'invoice_ambiguous'
+        end as unmatched_reason_code,
         case
-            when coalesce(amount_counts.n_open, 0) = 0 then {{ dbt.concat([
-                "'нет открытого счёта ИНН '", "classified.payer_inn", "' ровно на '", "amount_text",
-            ]) }}
-            else {{ dbt.concat([
-                "'открытых счетов ИНН '", "classified.payer_inn", "' на '", "amount_text", "': '",
-                "cast(amount_counts.n_open as " ~ dbt.type_string() ~ ")",
-            ]) }}
-        end as why_not_by_amount
-    from (
-        select
-            *,
-            -- 50000,00: a decimal comma, as the phrases are Russian.
-            {{ dbt.replace("cast(amount as " ~ dbt.type_string() ~ ")", "'.'", "','") }} as amount_text
-        from classified
-    ) as classified
+            when classified.path <> 'fallback' then null
+            when coalesce(amount_counts.n_open, 0) = 0 then 'no_open_invoice_for_amount'
+            else 'several_open_invoices_for_amount'
+        end as unmatched_amount_reason_code,
+        case
+            when classified.path in ('several', 'several_unresolved') then classified.numbers_listed
+        end as unmatched_invoice_numbers,
+        case
+            when classified.path in ('several_unresolved', 'fallback') then classified.unresolved_number
+        end as unmatched_invoice_number,
+        case
+            when classified.path = 'fallback' and amount_counts.n_open > 0 then amount_counts.n_open
+        end as unmatched_open_invoices
+    from classified
     left join amount_counts
         on classified.payment_id = amount_counts.payment_id
     where classified.payment_id not in (select payment_id from matched)
-
-),
-
-unmatched as (
-
-    select
-        payment_id,
-        payment_order,
-        amount,
-        case
-            when path = 'no_inn' then 'у плательщика нет ИНН'
-            when path = 'unknown_inn'
-                then {{ dbt.concat(["'на ИНН '", "payer_inn", "' не выставлено ни одного счёта'"]) }}
-            when path = 'several_unresolved' and unresolved_candidates = 0 then {{ dbt.concat([
-                "'несколько номеров счетов ('", "numbers_listed", "'), счёт № '", "unresolved_number",
-                "' не найден'",
-            ]) }}
-            when path = 'several_unresolved' then {{ dbt.concat([
-                "'несколько номеров счетов ('", "numbers_listed", "'), счетов № '", "unresolved_number",
-                "' несколько'",
-            ]) }}
-            when path = 'several' then {{ dbt.concat([
-                "'несколько номеров счетов ('", "numbers_listed", "'), сумма не равна их остатку к оплате'",
-            ]) }}
-            else {{ dbt.concat(["why_not_by_number", "'; '", "why_not_by_amount"]) }}
-        end as unmatched_reason
-    from unmatched_parts
 
 ),
 
@@ -618,7 +547,11 @@ unioned as (
         invoice_number,
         amount,
         match_method,
-        cast(null as {{ dbt.type_string() }}) as unmatched_reason
+        cast(null as {{ dbt.type_string() }}) as unmatched_reason_code,
+        cast(null as {{ dbt.type_string() }}) as unmatched_amount_reason_code,
+        cast(null as {{ dbt.type_string() }}) as unmatched_invoice_numbers,
+        cast(null as {{ dbt.type_string() }}) as unmatched_invoice_number,
+        cast(null as {{ dbt.type_int() }}) as unmatched_open_invoices
     from matched
     union all
     select
@@ -628,7 +561,11 @@ unioned as (
         cast(null as {{ dbt.type_string() }}),
         amount,
         'unmatched',
-        unmatched_reason
+        unmatched_reason_code,
+        unmatched_amount_reason_code,
+        unmatched_invoice_numbers,
+        unmatched_invoice_number,
+        cast(unmatched_open_invoices as {{ dbt.type_int() }})
     from unmatched
 
 )
@@ -648,7 +585,11 @@ select
     unioned.invoice_inn,
     unioned.invoice_number,
     unioned.match_method,
-    unioned.unmatched_reason
+    unioned.unmatched_reason_code,
+    unioned.unmatched_amount_reason_code,
+    unioned.unmatched_invoice_numbers,
+    unioned.unmatched_invoice_number,
+    unioned.unmatched_open_invoices
 from unioned
 inner join payments
     on unioned.payment_id = payments.payment_id

@@ -1,7 +1,7 @@
 -- Incoming bank payments, one row per payment or per share of a payment split across
 -- invoices, with the invoice each one settles and how it was matched. Unmatched payments are
--- kept (match_method 'unmatched', with the reason); client_id is NULL when the payer's ИНН
--- is no configured client.
+-- kept (match_method 'unmatched', with the reason as codes and typed values: the words are the
+-- presentation's); client_id is NULL when the payer's ИНН is no configured client.
 
 with
 
@@ -24,5 +24,9 @@ select
     cast(purpose as {{ dbt.type_string() }}) as purpose,
     cast(invoice_number as {{ dbt.type_string() }}) as invoice_number,
     cast(match_method as {{ dbt.type_string() }}) as match_method,
-    cast(unmatched_reason as {{ dbt.type_string() }}) as unmatched_reason
+    cast(unmatched_reason_code as {{ dbt.type_string() }}) as unmatched_reason_code,
+    cast(unmatched_amount_reason_code as {{ dbt.type_string() }}) as unmatched_amount_reason_code,
+    cast(unmatched_invoice_numbers as {{ dbt.type_string() }}) as unmatched_invoice_numbers,
+    cast(unmatched_invoice_number as {{ dbt.type_string() }}) as unmatched_invoice_number,
+    cast(unmatched_open_invoices as {{ dbt.type_int() }}) as unmatched_open_invoices
 from matches
