@@ -6,13 +6,17 @@ It produces its data only as files in the vendors' real export formats, dropped 
 the same code real exports go through. It never writes to a database.
 
     >>> agency = simulate(date(2026, 11, 17))          # the world model
-    >>> written = agency.write(Path("data/demo"))       # agency.yaml + inbox/...
-    >>> truth = agency.ground_truth()                   # what the marts must show
+    >>> written = write_demo(agency, Path("data/demo"))  # agency.yaml + inbox/...
+    >>> truth = ground_truth(agency)                      # what the marts must show
+    >>> text = config_yaml(agency)                        # the agency configuration alone
+
+The model (:mod:`demo_agency.model`) is data only; these operations live in their own modules
+(``_layout``, ``_truth``), which import the model and never the other way round.
 
 CLI: ``python -m demo_agency --out data/demo [--today YYYY-MM-DD] [--seed 7]``.
 """
 
-from demo_agency._layout import WrittenDemo
+from demo_agency._layout import WrittenDemo, config_yaml, write_demo
 from demo_agency._simulate import simulate
 from demo_agency._truth import (
     AdDayTruth,
@@ -22,6 +26,7 @@ from demo_agency._truth import (
     GroundTruth,
     InvoiceTruth,
     channel_for,
+    ground_truth,
     unique_flags,
 )
 from demo_agency.model import Agency
@@ -36,6 +41,9 @@ __all__ = [
     "InvoiceTruth",
     "WrittenDemo",
     "channel_for",
+    "config_yaml",
+    "ground_truth",
     "simulate",
     "unique_flags",
+    "write_demo",
 ]

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from demo_agency import simulate
+from demo_agency import simulate, write_demo
 
 
 def _date(text: str) -> dt.date:
@@ -41,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         agency = simulate(today, seed=args.seed, months=args.months, n_clients=args.clients)
     except ValueError as exc:
         parser.error(str(exc))
-    written = agency.write(args.out, vendor_files=args.vendor_files)
+    written = write_demo(agency, args.out, vendor_files=args.vendor_files)
     print(written.summary())
     return 0
 

@@ -77,7 +77,8 @@ def _account_yaml(account: ClientAccount, *, via_inbox: bool) -> str:
 
 
 def config_yaml(agency: Agency, *, via_inbox: bool = False) -> str:
-    """The configuration; ``via_inbox`` marks every account as delivered by inbox files."""
+    """The agency configuration YAML (the schema ``pipelines.load.config`` validates); ``via_inbox``
+    marks every account as delivered by inbox files."""
     s = agency.settings
     lines = [
         "# Demo agency configuration, written by `python -m demo_agency`",
@@ -263,7 +264,10 @@ class _Writer:
             self.put(f"accounting/invoices_{start.year}_Q{quarter_of(start)}.csv", body, len(quarters[start]))
 
 
-def write_demo(agency: Agency, out_dir: Path, *, vendor_files: bool = False) -> WrittenDemo:
+def write_demo(agency: Agency, out_dir: str | Path, *, vendor_files: bool = False) -> WrittenDemo:
+    """Write ``agency.yaml``, ``demo_world.json`` and the inbox of vendor-format files under
+    ``out_dir``; with ``vendor_files`` also the feeds the fake APIs serve (see the module docstring)."""
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     config_path = out_dir / "agency.yaml"
     _write(config_path, config_yaml(agency, via_inbox=vendor_files).encode("utf-8"))

@@ -10,12 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-
-if TYPE_CHECKING:
-    from demo_agency._layout import WrittenDemo
-    from demo_agency._truth import GroundTruth
+from typing import Literal
 
 __all__ = [
     "AdChannel",
@@ -254,12 +249,6 @@ class Agency:
                 return client
         raise KeyError(client_id)
 
-    def config_yaml(self) -> str:
-        """The agency configuration YAML (the schema ``pipelines.config`` validates)."""
-        from demo_agency._layout import config_yaml
-
-        return config_yaml(self)
-
     @property
     def months(self) -> int:
         """Full months of history before the month of ``today`` (``simulate``'s argument)."""
@@ -273,16 +262,3 @@ class Agency:
             "months": self.months,
             "clients": len(self.clients),
         }
-
-    def write(self, out_dir: Path, *, vendor_files: bool = False) -> WrittenDemo:
-        """Write ``agency.yaml``, ``demo_world.json`` and the inbox of vendor-format files under
-        ``out_dir``; with ``vendor_files`` also the feeds the fake APIs serve (see ``_layout``)."""
-        from demo_agency._layout import write_demo
-
-        return write_demo(self, Path(out_dir), vendor_files=vendor_files)
-
-    def ground_truth(self) -> GroundTruth:
-        """The metrics the pipeline must arrive at, computed from this model (not the files)."""
-        from demo_agency._truth import ground_truth
-
-        return ground_truth(self)

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from demo_agency import formats
+from demo_agency._simulate import simulate
 from demo_agency.model import AdStat, Agency, Call, Client
 
 __all__ = ["DEMO_CREDENTIALS", "DemoVendors", "load_world"]
@@ -267,8 +268,6 @@ class DemoVendors:
 
 def load_world(path: str | Path) -> Agency:
     """The agency described by a ``demo_world.json`` (written next to the demo's ``agency.yaml``)."""
-    from demo_agency._simulate import simulate
-
     world = json.loads(Path(path).read_text(encoding="utf-8"))
     return simulate(
         dt.date.fromisoformat(world["today"]),

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from demo_agency import GroundTruth, simulate
+from demo_agency import GroundTruth, ground_truth, simulate, write_demo
 from demo_agency.pipeline import vendor_apis_for
 from pipelines.defs.runner import RefreshOutcome, run_refresh
 from pipelines.load.config import load_config
@@ -53,11 +53,11 @@ def mart_snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, GroundTruth, Any]:
     root = tmp_path_factory.mktemp("e2e")
     agency = simulate(TODAY, seed=11, months=3, n_clients=5)
-    written = agency.write(root)
+    written = write_demo(agency, root)
     settings = Settings.for_directory(root, written.config_path, as_of=TODAY)
     outcome = refresh(settings, full_range(load_config(written.config_path), TODAY))
     assert outcome.success and not outcome.failed_pulls
-    return settings, agency.ground_truth(), agency
+    return settings, ground_truth(agency), agency
 
 
 def test_every_source_arrived_through_its_path_and_nothing_failed(
@@ -148,7 +148,7 @@ def test_the_nightly_run_with_the_same_files_again_leaves_identical_marts(
     settings, _, agency = demo
     before = mart_snapshot(settings.serving_db)
     raw_before = raw_totals(settings.build_db)
-    agency.write(settings.data_dir)  # the very same export files dropped again
+    write_demo(agency, settings.data_dir)  # the very same export files dropped again
     assert list(settings.inbox_dir.rglob("*.csv"))
     outcome = nightly(settings)
     assert outcome.success

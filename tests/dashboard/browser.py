@@ -17,6 +17,7 @@ import json
 import os
 import queue
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -72,7 +73,16 @@ def _wait_for_line(lines: queue.Queue[str], needle: str, timeout: float, what: s
         raise TimeoutError(f"{what} did not print {needle!r} within {timeout} s:\n{''.join(log)}") from None
 
 
-def _start(cmd: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], queue.Queue[str], list[str]]:
+@dataclass
+class _Process:
+    proc: subprocess.Popen[str]
+    pump: threading.Thread
+    """Reads the process's output into ``lines`` and ``log`` until the pipe closes."""
+    lines: queue.Queue[str]
+    log: list[str]
+
+
+def _start(cmd: list[str], env: dict[str, str]) -> _Process:
     proc = subprocess.Popen(
         cmd,
         cwd=REPO_ROOT,
@@ -85,18 +95,30 @@ def _start(cmd: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], 
     assert proc.stdout is not None
     lines: queue.Queue[str] = queue.Queue()
     log: list[str] = []
-    threading.Thread(target=_pump, args=(proc.stdout, lines, log), daemon=True).start()
-    return proc, lines, log
+    pump = threading.Thread(target=_pump, args=(proc.stdout, lines, log), daemon=True)
+    pump.start()
+    return _Process(proc, pump, lines, log)
 
 
-def _stop(proc: subprocess.Popen[str]) -> None:
+def _signal_group(proc: subprocess.Popen[str], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)  # its own session (start_new_session): it and its helpers
+
+
+def _stop(process: _Process) -> None:
+    """End the process and everything it started, then close its output pipe (once the reader has
+    seen the end of it, so the close never races a read)."""
+    proc = process.proc
     if proc.poll() is None:
-        proc.terminate()
+        _signal_group(proc, signal.SIGTERM)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _signal_group(proc, signal.SIGKILL)
             proc.wait(timeout=10)
+    process.pump.join(timeout=10)
+    if proc.stdout is not None and not process.pump.is_alive():
+        proc.stdout.close()
 
 
 @contextlib.contextmanager
@@ -122,9 +144,9 @@ def running_dashboard(serving_db: Path, extra_env: dict[str, str] | None = None)
         "--server.fileWatcherType",
         "none",
     ]
-    proc, lines, log = _start(cmd, env)
+    process = _start(cmd, env)
     try:
-        _wait_for_line(lines, f":{port}", STARTUP_TIMEOUT, "streamlit", log)
+        _wait_for_line(process.lines, f":{port}", STARTUP_TIMEOUT, "streamlit", process.log)
         base = f"http://127.0.0.1:{port}"
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         with opener.open(f"{base}/_stcore/health", timeout=STARTUP_TIMEOUT) as response:
@@ -133,7 +155,7 @@ def running_dashboard(serving_db: Path, extra_env: dict[str, str] | None = None)
             raise RuntimeError(f"streamlit health check failed: {response.status} {body!r}")
         yield base
     finally:
-        _stop(proc)
+        _stop(process)
 
 
 class _Cdp:
@@ -256,10 +278,11 @@ def running_browser(width: int = 1600, height: int = 1400) -> Iterator[Browser]:
         f"--window-size={width},{height}",
         "about:blank",
     ]
-    proc, lines, log = _start(cmd, dict(os.environ))
+    process = _start(cmd, dict(os.environ))
     try:
-        line = _wait_for_line(lines, "DevTools listening on ", STARTUP_TIMEOUT, "chromium", log)
-        ws_url = line.split("DevTools listening on ", 1)[1].strip()
+        needle = "DevTools listening on "
+        line = _wait_for_line(process.lines, needle, STARTUP_TIMEOUT, "chromium", process.log)
+        ws_url = line.split(needle, 1)[1].strip()
         with connect(ws_url, max_size=None, proxy=None, open_timeout=STARTUP_TIMEOUT) as ws:
             cdp = _Cdp(ws)
             target = cdp.call("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -273,7 +296,7 @@ def running_browser(width: int = 1600, height: int = 1400) -> Iterator[Browser]:
             )
             yield page
     finally:
-        _stop(proc)
+        _stop(process)
         shutil.rmtree(profile, ignore_errors=True)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from demo_agency import Agency, GroundTruth, WrittenDemo, simulate
+from demo_agency import Agency, GroundTruth, WrittenDemo, ground_truth, simulate, write_demo
 
 TODAY = dt.date(2026, 11, 17)
 
@@ -18,12 +18,12 @@ def agency() -> Agency:
 
 @pytest.fixture(scope="session")
 def truth(agency: Agency) -> GroundTruth:
-    return agency.ground_truth()
+    return ground_truth(agency)
 
 
 @pytest.fixture(scope="session")
 def written(agency: Agency, tmp_path_factory: pytest.TempPathFactory) -> WrittenDemo:
-    return agency.write(tmp_path_factory.mktemp("demo"), vendor_files=True)
+    return write_demo(agency, tmp_path_factory.mktemp("demo"), vendor_files=True)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from demo_agency import Agency, GroundTruth, WrittenDemo, simulate
+from demo_agency import Agency, GroundTruth, WrittenDemo, simulate, write_demo
 from demo_agency.__main__ import main
 
 from .conftest import read_text
@@ -215,7 +215,7 @@ def test_invoice_registers_alternate_encodings_and_add_up(written: WrittenDemo, 
 
 
 def test_same_seed_and_day_give_byte_identical_files(written: WrittenDemo, tmp_path: Path) -> None:
-    again = simulate(dt.date(2026, 11, 17)).write(tmp_path, vendor_files=True)
+    again = write_demo(simulate(dt.date(2026, 11, 17)), tmp_path, vendor_files=True)
     assert [p.relative_to(again.out_dir) for p in again.files] == [
         p.relative_to(written.out_dir) for p in written.files
     ]

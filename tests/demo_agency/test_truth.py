@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from demo_agency import Agency, GroundTruth, channel_for, unique_flags
+from demo_agency import Agency, GroundTruth, channel_for, ground_truth, unique_flags
 from demo_agency.model import AgencySettings, Call, Client, ClientAccount, Invoice, Payment
 
 UTC = dt.UTC
@@ -127,7 +127,7 @@ def test_hand_made_calls_aggregate_by_client_local_day_and_channel() -> None:
         _call(6, "79266666666", evening + 2 * DAY, tracker="comagic", target_flag=None, talk_seconds=0,
               answered=False, utm_source=None, utm_medium=None, source=None, medium=None),
     ]  # fmt: skip
-    truth = _tiny_agency(calls).ground_truth()
+    truth = ground_truth(_tiny_agency(calls))
     days = {(d.channel, d.date): d for d in truth.call_days}
     first = days[("yandex_direct", dt.date(2026, 3, 3))]
     assert (first.calls, first.target_calls, first.unique_calls, first.leads) == (1, 1, 1, 1)
@@ -150,7 +150,7 @@ def test_invoice_truth_reports_paid_amount_and_last_payment_date() -> None:
         payments=(Payment(dt.date(2026, 3, 10), Decimal("50000.00")),
                   Payment(dt.date(2026, 3, 25), Decimal("20000.00"))),
     )  # fmt: skip
-    truth = _tiny_agency([], (invoice,)).ground_truth()
+    truth = ground_truth(_tiny_agency([], (invoice,)))
     (row,) = truth.invoices
     assert row.amount == Decimal("136640.00") and row.vat_amount == Decimal("24640.00")
     assert row.paid_amount == Decimal("70000.00") and row.paid_on == dt.date(2026, 3, 25)

@@ -16,7 +16,7 @@ import httpx
 import pytest
 import yaml
 
-from demo_agency import Agency, simulate
+from demo_agency import Agency, config_yaml, simulate, write_demo
 from demo_agency.vendors import DEMO_CREDENTIALS, DemoVendors, load_world
 from pipelines.load.bitrix24 import pull_bitrix24_invoices
 from pipelines.load.config import AgencyConfig, parse_config
@@ -35,7 +35,7 @@ def agency() -> Agency:
 
 
 def config_of(agency: Agency, *, replace: tuple[str, str] | None = None) -> AgencyConfig:
-    text = agency.config_yaml()
+    text = config_yaml(agency)
     if replace:
         assert replace[0] in text
         text = text.replace(*replace)
@@ -299,7 +299,7 @@ def test_the_fake_endpoints_speak_the_vendor_formats(agency: Agency, tmp_path: P
         page = http.get(url, params=params).json()
         assert page["page"] == 2 and page["pageTotal"] > 2 and len(page["records"]) == 50
         assert http.get(url, params={**params, "clientApiId": "wrong"}).status_code == 401
-    written = agency.write(tmp_path)  # the world file rebuilds the very same agency
+    written = write_demo(agency, tmp_path)  # the world file rebuilds the very same agency
     again = load_world(written.world_path)
     assert again.ad_stats == agency.ad_stats and again.calls == agency.calls
 

@@ -1,0 +1,80 @@
+"""Tests never see a developer's settings.
+
+A developer's shell may export ``AGENCY_*`` variables (their own config, data folder, serving
+file, dashboard lock) or ``DAGSTER_HOME``, and their checkout may hold a ``.env`` that the
+pipeline's settings load. None of that may change what a test does, so:
+
+- before anything is collected (``pytest_configure``, so before any project module is imported)
+  every ``AGENCY_*`` variable and ``DAGSTER_HOME`` are removed for the whole session, and
+  ``.env`` loading is switched off: ``PYTHON_DOTENV_DISABLED=1`` (honoured by python-dotenv
+  >= 1.1, and inherited by the subprocesses tests start) and, for any python-dotenv,
+  ``dotenv.load_dotenv`` replaced by a no-op at its source, so ``from dotenv import load_dotenv``
+  done later (in whichever module of ``pipelines`` does it) binds the no-op;
+- around every test (:func:`_no_developer_settings`) the same again with ``monkeypatch``, and
+  ``AGENCY_*`` variables the code under test wrote straight into ``os.environ`` are removed
+  afterwards, so one test's leftovers never reach the next.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+import dotenv
+import dotenv.main
+import pytest
+
+HIDDEN_PREFIX = "AGENCY_"
+HIDDEN_NAMES = frozenset({"DAGSTER_HOME"})
+OUR_PACKAGES = frozenset({"connectors", "pipelines", "dashboard", "demo_agency", "scripts"})
+
+_original_load_dotenv = dotenv.main.load_dotenv
+_session = pytest.MonkeyPatch()
+
+
+def developer_settings() -> list[str]:
+    """The environment variables a developer's setup could leak into a test."""
+    return sorted(name for name in os.environ if name.startswith(HIDDEN_PREFIX) or name in HIDDEN_NAMES)
+
+
+def _no_load_dotenv(
+    dotenv_path: str | os.PathLike[str] | None = None, stream: IO[str] | None = None, **kwargs: Any
+) -> bool:
+    """``dotenv.load_dotenv`` during tests: reads nothing, sets nothing (like python-dotenv's
+    own answer when ``PYTHON_DOTENV_DISABLED`` is set)."""
+    return False
+
+
+def _hide(mp: pytest.MonkeyPatch) -> None:
+    for name in developer_settings():
+        mp.delenv(name)
+    mp.setenv("PYTHON_DOTENV_DISABLED", "1")
+    mp.setattr(dotenv.main, "load_dotenv", _no_load_dotenv)
+    mp.setattr(dotenv, "load_dotenv", _no_load_dotenv)
+    # our modules that imported the real function before it was replaced (none should, but an
+    # early import could), wherever they live now
+    for name, module in list(sys.modules.items()):
+        ours = name.partition(".")[0] in OUR_PACKAGES
+        if ours and getattr(module, "__dict__", {}).get("load_dotenv") is _original_load_dotenv:
+            mp.setattr(module, "load_dotenv", _no_load_dotenv)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _hide(_session)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _session.undo()
+
+
+@pytest.fixture(autouse=True)
+def _no_developer_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    before = set(developer_settings())
+    _hide(monkeypatch)
+    yield
+    # written straight into os.environ by the code under test (monkeypatch cannot undo those)
+    for name in developer_settings():
+        if name not in before:
+            del os.environ[name]
