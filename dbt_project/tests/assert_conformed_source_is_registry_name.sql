@@ -1,9 +1,7 @@
 -- The conformed `source` column of every ad_stats and calls staging model holds the source's
 -- registry name (`agency_sources()`): the unions and source_freshness group by it.
 
-{%- set feeds = ['ad_stats', 'calls'] %}
-{%- set conformed = [] %}
-{%- for feed in feeds %}{% for s in agency_sources(feed) %}{% do conformed.append(s) %}{% endfor %}{% endfor %}
+{%- set conformed = agency_sources('ad_stats') + agency_sources('calls') %}
 
 {% for s in conformed %}
 select '{{ s.staging_model }}' as staging_model, source, count(*) as n_rows

@@ -9,12 +9,12 @@ staging_spend as (
     select
         sum(
             case
-                when staged.spend_includes_vat
-                    then {{ strip_vat('staged.spend', 'coalesce(staged.vat_rate, settings.default_vat_rate)') }}
-                else staged.spend
+                when ads.spend_includes_vat
+                    then {{ strip_vat('ads.spend', 'coalesce(ads.vat_rate, settings.default_vat_rate)') }}
+                else ads.spend
             end
         ) as spend
-    from {{ ref(ad_source.staging_model) }} as staged
+    from {{ ref(ad_source.staging_model) }} as ads
     left join {{ ref('stg_agency__settings') }} as settings on 1 = 1
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -97,7 +97,8 @@ incoming as (
 localized as (
 
     select
-        {{ dbt.concat(["incoming.tracker", "':'", "incoming.account_id", "':'", "incoming.call_id"]) }} as call_key,
+        {{ dbt.concat(["incoming.tracker", "':'", "incoming.account_id", "':'", "incoming.call_id"]) }}
+            as call_key,
         incoming.*,
         cast({{ utc_to_local('incoming.started_at_utc', 'clients.timezone') }} as date) as call_date,
         lower(trim(coalesce(incoming.attribution_source, ''))) as mapping_source,

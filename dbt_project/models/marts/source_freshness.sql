@@ -49,7 +49,7 @@ data_dates as (
 
     union all
 
-    select tracker, client_id, account_id, max(call_date)
+    select tracker, client_id, account_id, max(call_date) as last_data_date
     from calls
     group by tracker, client_id, account_id
 
@@ -69,6 +69,7 @@ loads as (
 
 account_rows as (
 
+    {% for s in account_sources %}
     select
         accounts.client_id,
         accounts.source,
@@ -84,9 +85,9 @@ account_rows as (
         on accounts.source = data_dates.source
         and accounts.client_id = data_dates.client_id
         and accounts.account_id = data_dates.account_id
-    where accounts.source in (
-        {%- for s in account_sources %}'{{ s.name }}'{% if not loop.last %}, {% endif %}{% endfor -%}
-    )
+    where accounts.source = '{{ s.name }}'
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 

@@ -2,7 +2,10 @@ with
 
 deduplicated as (
 
-    {{ latest_per_key(source('raw', 'cabinet_campaign_stats'), ['client_id', 'platform', 'date', 'campaign_name']) }}
+    {{ latest_per_key(
+        source('raw', 'cabinet_campaign_stats'),
+        ['client_id', 'platform', 'date', 'campaign_name']
+    ) }}
 
 ),
 

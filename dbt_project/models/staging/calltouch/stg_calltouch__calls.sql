@@ -73,7 +73,7 @@ conformed as (
         coalesce(is_successful, false) and coalesce(talk_seconds, 0) > 0 as is_answered,
         -- Calltouch's own target flag decides (a missing flag = not target).
         coalesce(is_target_call, false) as is_target,
-        renamed.*
+        *
 
     from renamed
 

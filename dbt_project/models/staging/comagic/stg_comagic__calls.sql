@@ -62,7 +62,7 @@ conformed as (
         cast(null as {{ dbt.type_boolean() }}) as is_target,
         -- Start in the account's time zone only (converted to UTC in int_calls_unioned).
         cast(null as {{ dbt.type_timestamp() }}) as started_at_utc,
-        renamed.*
+        *
 
     from renamed
 

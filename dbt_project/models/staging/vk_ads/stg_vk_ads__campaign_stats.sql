@@ -2,7 +2,10 @@ with
 
 deduplicated as (
 
-    {{ latest_per_key(source('raw', 'vk_ads_campaign_stats'), ['client_id', 'account_id', 'date', 'campaign_id']) }}
+    {{ latest_per_key(
+        source('raw', 'vk_ads_campaign_stats'),
+        ['client_id', 'account_id', 'date', 'campaign_id']
+    ) }}
 
 ),
 
