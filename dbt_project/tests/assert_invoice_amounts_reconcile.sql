@@ -13,8 +13,13 @@ matched_staging as (
 
     select staged.amount
     from {{ ref('stg_invoice_register__invoices') }} as staged
-    where staged.client_id in (select client_id from clients)
-        or staged.inn in (select inn from clients group by inn having count(*) = 1)
+    where staged.client_id in (select clients.client_id from clients)
+        or staged.inn in (
+            select clients.inn
+            from clients
+            group by clients.inn
+            having count(*) = 1
+        )
 
 ),
 

@@ -68,7 +68,7 @@ client_mismatches as (
     where status.outstanding_total <> coalesce(by_client.outstanding, 0)
         or status.overdue_total <> coalesce(by_client.overdue, 0)
         or status.overdue_total
-            <> status.overdue_1_30 + status.overdue_31_60 + status.overdue_61_90 + status.overdue_90_plus
+        <> status.overdue_1_30 + status.overdue_31_60 + status.overdue_61_90 + status.overdue_90_plus
         or coalesce(monthly.invoiced, 0) <> coalesce(by_client.invoiced_to_date, 0)
         or coalesce(monthly.paid, 0) <> coalesce(by_client.paid_to_date, 0)
         or coalesce(monthly.outstanding, 0) <> coalesce(by_client.outstanding_to_date, 0)

@@ -1,24 +1,23 @@
--- Reconciliation: every rouble of ad spend in staging (Direct + VK + cabinet exports, the latter
--- net of VAT) reaches client_channel_daily, and nothing else does.
+-- Reconciliation: every rouble of ad spend in staging (every ad_stats source of the registry,
+-- net of VAT where a row's spend includes it) reaches client_channel_daily, and nothing else does.
 
 with
 
 staging_spend as (
 
-    select sum(spend) as spend from {{ ref('stg_yandex_direct__campaign_stats') }}
-    union all
-    select sum(spend) from {{ ref('stg_vk_ads__campaign_stats') }}
-    union all
+    {% for ad_source in agency_sources('ad_stats') %}
     select
         sum(
             case
-                when cabinet.cost_includes_vat
-                    then {{ strip_vat('cabinet.cost', 'coalesce(cabinet.vat_rate, settings.default_vat_rate)') }}
-                else cabinet.cost
+                when ads.spend_includes_vat
+                    then {{ strip_vat('ads.spend', 'coalesce(ads.vat_rate, settings.default_vat_rate)') }}
+                else ads.spend
             end
-        )
-    from {{ ref('stg_cabinet__campaign_stats') }} as cabinet
+        ) as spend
+    from {{ ref(ad_source.staging_model) }} as ads
     left join {{ ref('stg_agency__settings') }} as settings on 1 = 1
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 

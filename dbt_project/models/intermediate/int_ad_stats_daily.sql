@@ -1,25 +1,9 @@
 -- Every ad platform mapped onto one schema: client x day x channel x account x campaign,
--- spend in RUB net of VAT.
+-- spend in RUB net of VAT. One branch per `ad_stats` source of the registry (`agency_sources`):
+-- each staging model exposes the conformed columns (doc block `conformed_ad_stats`); the rules
+-- that need other models (VAT at the agency's default rate) are applied here, to every source.
 
 with
-
-direct as (
-
-    select * from {{ ref('stg_yandex_direct__campaign_stats') }}
-
-),
-
-vk as (
-
-    select * from {{ ref('stg_vk_ads__campaign_stats') }}
-
-),
-
-cabinet as (
-
-    select * from {{ ref('stg_cabinet__campaign_stats') }}
-
-),
 
 settings as (
 
@@ -27,70 +11,47 @@ settings as (
 
 ),
 
-direct_mapped as (
+unioned as (
 
+    {% for ad_source in agency_sources('ad_stats') %}
     select
         client_id,
         date,
-        'yandex_direct' as channel,
-        'yandex_direct' as ad_source,
+        channel,
+        source as ad_source,
         account_id as platform_account_id,
         campaign_id,
         campaign_name,
         spend,
+        spend_includes_vat,
+        vat_rate,
         impressions,
         clicks
-    from direct
+    from {{ ref(ad_source.staging_model) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
-vk_mapped as (
+net_of_vat as (
 
     select
-        client_id,
-        date,
-        'vk_ads' as channel,
-        'vk_ads' as ad_source,
-        account_id as platform_account_id,
-        campaign_id,
-        cast(null as {{ dbt.type_string() }}) as campaign_name,
-        spend,
-        impressions,
-        clicks
-    from vk
-
-),
-
-cabinet_mapped as (
-
-    select
-        cabinet.client_id,
-        cabinet.date,
-        cabinet.platform as channel,
-        'cabinet' as ad_source,
-        cabinet.account_id as platform_account_id,
-        -- A cabinet export has no campaign ids: the name is the key.
-        cabinet.campaign_name as campaign_id,
-        cabinet.campaign_name,
+        unioned.client_id,
+        unioned.date,
+        unioned.channel,
+        unioned.ad_source,
+        unioned.platform_account_id,
+        unioned.campaign_id,
+        unioned.campaign_name,
         case
-            when cabinet.cost_includes_vat
-                then {{ strip_vat('cabinet.cost', 'coalesce(cabinet.vat_rate, settings.default_vat_rate)') }}
-            else cabinet.cost
+            when unioned.spend_includes_vat
+                then {{ strip_vat('unioned.spend', 'coalesce(unioned.vat_rate, settings.default_vat_rate)') }}
+            else unioned.spend
         end as spend,
-        cabinet.impressions,
-        cabinet.clicks
-    from cabinet
+        unioned.impressions,
+        unioned.clicks
+    from unioned
     left join settings on 1 = 1
-
-),
-
-unioned as (
-
-    select * from direct_mapped
-    union all
-    select * from vk_mapped
-    union all
-    select * from cabinet_mapped
 
 )
 
@@ -105,4 +66,4 @@ select
     cast(coalesce(spend, 0) as {{ type_money() }}) as spend,
     cast(coalesce(impressions, 0) as {{ dbt.type_bigint() }}) as impressions,
     cast(coalesce(clicks, 0) as {{ dbt.type_bigint() }}) as clicks
-from unioned
+from net_of_vat

@@ -39,7 +39,7 @@ flagged as (
             nullif(trim(caller_number), '') is null
             or previous_call_started_at_utc is null
             or previous_call_started_at_utc
-                <= {{ dbt.dateadd('hour', '-24 * unique_call_window_days', 'started_at_utc') }}
+            <= {{ dbt.dateadd('hour', '-24 * unique_call_window_days', 'started_at_utc') }}
         ) as is_unique
     from with_previous
 

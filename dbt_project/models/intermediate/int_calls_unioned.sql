@@ -1,19 +1,11 @@
 -- Incoming calls from every call tracker on one schema: UTC start, client-local day,
 -- answered / target flags, the source/medium used for attribution and the mapped channel.
+-- One branch per `calls` source of the registry (`agency_sources`): each staging model exposes
+-- the conformed columns (doc block `conformed_calls`); the rules that need other models (time
+-- zones, the agency's target-call minimum, the channel mapping seed) are applied here, to every
+-- tracker alike.
 
 with
-
-calltouch as (
-
-    select * from {{ ref('stg_calltouch__calls') }}
-
-),
-
-comagic as (
-
-    select * from {{ ref('stg_comagic__calls') }}
-
-),
 
 clients as (
 
@@ -39,109 +31,82 @@ channel_mapping as (
 
 ),
 
-calltouch_calls as (
-
-    select
-        'calltouch' as tracker,
-        calltouch.client_id,
-        calltouch.account_id,
-        calltouch.call_id,
-        coalesce(
-            calltouch.started_at_utc,
-            {{ local_to_utc('calltouch.started_at_local', 'coalesce(accounts.timezone, clients.timezone)') }}
-        ) as started_at_utc,
-        calltouch.caller_number,
-        coalesce(calltouch.duration_seconds < 0, false) as has_negative_duration,
-        case when calltouch.duration_seconds > 0 then calltouch.duration_seconds else 0 end as talk_seconds,
-        coalesce(calltouch.is_successful, false) and coalesce(calltouch.duration_seconds, 0) > 0 as is_answered,
-        coalesce(calltouch.is_target_call, false) as is_target,
-        -- utm when utm_source is filled, else the tracker's own session source/medium.
-        case
-            when nullif(trim(calltouch.utm_source), '') is not null
-                then calltouch.utm_source
-            else calltouch.source
-        end as attribution_source,
-        case
-            when nullif(trim(calltouch.utm_source), '') is not null
-                then calltouch.utm_medium
-            else calltouch.medium
-        end as attribution_medium,
-        calltouch.utm_campaign
-    from calltouch
-    left join clients
-        on calltouch.client_id = clients.client_id
-    left join accounts
-        on calltouch.client_id = accounts.client_id
-        and accounts.source = 'calltouch'
-        and calltouch.account_id = accounts.account_id
-
-),
-
-comagic_answered as (
-
-    select
-        comagic.*,
-        {{ local_to_utc('comagic.started_at_local', 'coalesce(accounts.timezone, clients.timezone)') }}
-            as started_at_utc,
-        coalesce(not comagic.is_lost, coalesce(comagic.talk_seconds, 0) > 0) as is_answered
-    from comagic
-    left join clients
-        on comagic.client_id = clients.client_id
-    left join accounts
-        on comagic.client_id = accounts.client_id
-        and accounts.source = 'comagic'
-        and comagic.account_id = accounts.account_id
-    where comagic.direction = 'in' or comagic.direction is null
-
-),
-
-comagic_calls as (
-
-    select
-        'comagic' as tracker,
-        comagic_answered.client_id,
-        comagic_answered.account_id,
-        comagic_answered.call_id,
-        comagic_answered.started_at_utc,
-        comagic_answered.caller_number,
-        coalesce(comagic_answered.talk_seconds < 0, false) as has_negative_duration,
-        case
-            when comagic_answered.talk_seconds > 0 then comagic_answered.talk_seconds else 0
-        end as talk_seconds,
-        comagic_answered.is_answered,
-        -- CoMagic has no target flag: answered and talked at least the agency's minimum.
-        comagic_answered.is_answered
-        and coalesce(comagic_answered.talk_seconds, 0)
-            >= coalesce(settings.target_call_min_talk_seconds, 30) as is_target,
-        -- CoMagic gives utm only.
-        comagic_answered.utm_source as attribution_source,
-        comagic_answered.utm_medium as attribution_medium,
-        comagic_answered.utm_campaign
-    from comagic_answered
-    left join settings on 1 = 1
-
-),
-
 unioned as (
 
-    select * from calltouch_calls
-    union all
-    select * from comagic_calls
+    {% for tracker in agency_sources('calls') %}
+    select
+        source as tracker,
+        client_id,
+        account_id,
+        call_id,
+        direction,
+        started_at_utc,
+        started_at_local,
+        caller_number,
+        talk_seconds,
+        is_answered,
+        is_target,
+        attribution_source,
+        attribution_medium,
+        utm_campaign
+    from {{ ref(tracker.staging_model) }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+incoming as (
+
+    select
+        unioned.tracker,
+        unioned.client_id,
+        unioned.account_id,
+        unioned.call_id,
+        -- The tracker's UTC start; else its local start in the account's (else the client's) zone.
+        coalesce(
+            unioned.started_at_utc,
+            {{ local_to_utc('unioned.started_at_local', 'coalesce(accounts.timezone, clients.timezone)') }}
+        ) as started_at_utc,
+        unioned.caller_number,
+        coalesce(unioned.talk_seconds < 0, false) as has_negative_duration,
+        case when unioned.talk_seconds > 0 then unioned.talk_seconds else 0 end as talk_seconds,
+        unioned.is_answered,
+        -- The tracker's own target flag where it has one; otherwise answered and talked at least
+        -- the agency's minimum.
+        coalesce(
+            unioned.is_target,
+            unioned.is_answered
+            and coalesce(unioned.talk_seconds, 0) >= coalesce(settings.target_call_min_talk_seconds, 30)
+        ) as is_target,
+        unioned.attribution_source,
+        unioned.attribution_medium,
+        unioned.utm_campaign
+    from unioned
+    left join clients
+        on unioned.client_id = clients.client_id
+    left join accounts
+        on unioned.client_id = accounts.client_id
+        and unioned.tracker = accounts.source
+        and unioned.account_id = accounts.account_id
+    left join settings on 1 = 1
+    -- Outgoing calls are not leads; a call of unknown direction counts as incoming.
+    where unioned.direction = 'in' or unioned.direction is null
 
 ),
 
 localized as (
 
     select
-        {{ dbt.concat(["unioned.tracker", "':'", "unioned.account_id", "':'", "unioned.call_id"]) }} as call_key,
-        unioned.*,
-        cast({{ utc_to_local('unioned.started_at_utc', 'clients.timezone') }} as date) as call_date,
-        lower(trim(coalesce(unioned.attribution_source, ''))) as mapping_source,
-        lower(trim(coalesce(unioned.attribution_medium, ''))) as mapping_medium
-    from unioned
+        {{ dbt.concat(["incoming.tracker", "':'", "incoming.account_id", "':'", "incoming.call_id"]) }}
+            as call_key,
+        incoming.*,
+        cast({{ utc_to_local('incoming.started_at_utc', 'clients.timezone') }} as date) as call_date,
+        lower(trim(coalesce(incoming.attribution_source, ''))) as mapping_source,
+        lower(trim(coalesce(incoming.attribution_medium, ''))) as mapping_medium
+    from incoming
     left join clients
-        on unioned.client_id = clients.client_id
-    where unioned.started_at_utc is not null
+        on incoming.client_id = clients.client_id
+    where incoming.started_at_utc is not null
 
 ),
 

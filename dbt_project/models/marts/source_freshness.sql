@@ -1,6 +1,11 @@
--- How current each configured source account is, as of `as_of_date`: one row per configured
--- client account (accounts that never delivered data have NULLs) plus one `invoices` row per
--- client. days_stale = 0 when yesterday (the last full day) is loaded.
+-- How current each configured source is, as of `as_of_date`. Which rows a source gets comes from
+-- the registry (`agency_sources()`, key `freshness`): `account` = one row per configured client
+-- account of that source (accounts that never delivered data have NULLs), `client` = one row per
+-- client (account = the client's ИНН), `none` = no row. days_stale = 0 when yesterday (the last
+-- full day) is loaded.
+
+{%- set account_sources = agency_sources() | selectattr('freshness', 'equalto', 'account') | list %}
+{%- set client_sources = agency_sources() | selectattr('freshness', 'equalto', 'client') | list %}
 
 with
 
@@ -16,21 +21,9 @@ clients as (
 
 ),
 
-direct as (
+ad_stats as (
 
-    select * from {{ ref('stg_yandex_direct__campaign_stats') }}
-
-),
-
-vk as (
-
-    select * from {{ ref('stg_vk_ads__campaign_stats') }}
-
-),
-
-cabinet as (
-
-    select * from {{ ref('stg_cabinet__campaign_stats') }}
+    select * from {{ ref('int_ad_stats_daily') }}
 
 ),
 
@@ -40,31 +33,21 @@ calls as (
 
 ),
 
-calltouch as (
-
-    select * from {{ ref('stg_calltouch__calls') }}
-
-),
-
-comagic as (
-
-    select * from {{ ref('stg_comagic__calls') }}
-
-),
-
-invoice_register as (
-
-    select * from {{ ref('stg_invoice_register__invoices') }}
-
-),
-
 invoices as (
 
     select * from {{ ref('invoices') }}
 
 ),
 
-call_dates as (
+-- The last day with data per source and account, from the feeds' unioned models: the report
+-- day of ad stats, the client-local day of incoming calls.
+data_dates as (
+
+    select ad_source as source, client_id, platform_account_id as account_id, max(date) as last_data_date
+    from ad_stats
+    group by ad_source, client_id, platform_account_id
+
+    union all
 
     select tracker, client_id, account_id, max(call_date) as last_data_date
     from calls
@@ -72,103 +55,82 @@ call_dates as (
 
 ),
 
-call_loads as (
+-- The latest load per source and account: every staged row counts (outgoing calls too).
+loads as (
 
-    select 'calltouch' as tracker, client_id, account_id, max(_loaded_at) as last_loaded_at
-    from calltouch
-    group by client_id, account_id
-    union all
-    select 'comagic' as tracker, client_id, account_id, max(_loaded_at) as last_loaded_at
-    from comagic
-    group by client_id, account_id
-
-),
-
-source_dates as (
-
-    select
-        'yandex_direct' as source,
-        client_id,
-        account_id,
-        max(date) as last_data_date,
-        max(_loaded_at) as last_loaded_at
-    from direct
-    group by client_id, account_id
-
-    union all
-
-    select 'vk_ads', client_id, account_id, max(date), max(_loaded_at)
-    from vk
-    group by client_id, account_id
-
-    union all
-
-    select 'cabinet', client_id, account_id, max(date), max(_loaded_at)
-    from cabinet
-    group by client_id, account_id
-
-    union all
-
-    select
-        call_loads.tracker,
-        call_loads.client_id,
-        call_loads.account_id,
-        call_dates.last_data_date,
-        call_loads.last_loaded_at
-    from call_loads
-    left join call_dates
-        on call_loads.tracker = call_dates.tracker
-        and call_loads.client_id = call_dates.client_id
-        and call_loads.account_id = call_dates.account_id
+    {% for s in account_sources %}
+    select source, client_id, account_id, max(_loaded_at) as last_loaded_at
+    from {{ ref(s.staging_model) }}
+    group by source, client_id, account_id
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
 account_rows as (
 
+    {% for s in account_sources %}
     select
         accounts.client_id,
-        case
-            when accounts.source = 'cabinet'
-                then {{ dbt.concat(["'cabinet:'", "accounts.account_id"]) }}
-            else accounts.source
-        end as source,
+        accounts.source,
         accounts.account_id,
-        source_dates.last_data_date,
-        source_dates.last_loaded_at
+        data_dates.last_data_date,
+        loads.last_loaded_at
     from accounts
-    left join source_dates
-        on accounts.source = source_dates.source
-        and accounts.client_id = source_dates.client_id
-        and accounts.account_id = source_dates.account_id
+    left join loads
+        on accounts.source = loads.source
+        and accounts.client_id = loads.client_id
+        and accounts.account_id = loads.account_id
+    left join data_dates
+        on accounts.source = data_dates.source
+        and accounts.client_id = data_dates.client_id
+        and accounts.account_id = data_dates.account_id
+    where accounts.source = '{{ s.name }}'
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
-invoice_loads as (
+-- Client-level sources feed the invoices: the register rows that belong to each client
+-- (matched ones only), their latest issue day and load.
+client_loads as (
 
-    -- Loads of the register rows that belong to each client (matched ones only).
+    {% for s in client_sources %}
+    {%- if s.feed != 'invoices' -%}
+        {{ exceptions.raise_compiler_error(
+            "source_freshness: freshness 'client' is implemented for the invoices feed only, not "
+            ~ s.name ~ " (" ~ s.feed ~ ")") }}
+    {%- endif %}
     select
+        '{{ s.name }}' as source,
         invoices.client_id,
         max(invoices.issued_on) as last_data_date,
-        max(invoice_register._loaded_at) as last_loaded_at
+        max(staged._loaded_at) as last_loaded_at
     from invoices
-    inner join invoice_register
-        on invoices.inn = invoice_register.inn
-        and invoices.invoice_number = invoice_register.invoice_number
+    inner join {{ ref(s.staging_model) }} as staged
+        on invoices.inn = staged.inn
+        and invoices.invoice_number = staged.invoice_number
     group by invoices.client_id
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
-invoice_rows as (
+client_rows as (
 
+    {% for s in client_sources %}
     select
         clients.client_id,
-        'invoices' as source,
+        '{{ s.name }}' as source,
         clients.inn as account_id,
-        invoice_loads.last_data_date,
-        invoice_loads.last_loaded_at
+        client_loads.last_data_date,
+        client_loads.last_loaded_at
     from clients
-    left join invoice_loads
-        on clients.client_id = invoice_loads.client_id
+    left join client_loads
+        on clients.client_id = client_loads.client_id
+        and client_loads.source = '{{ s.name }}'
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -176,7 +138,25 @@ unioned as (
 
     select * from account_rows
     union all
-    select * from invoice_rows
+    select * from client_rows
+
+),
+
+-- The published `source` names, in this one place: the dashboard and client_status read them.
+-- A cabinet account is named after its platform; the invoice register is `invoices`.
+published as (
+
+    select
+        client_id,
+        case
+            when source = 'cabinet' then {{ dbt.concat(["'cabinet:'", "account_id"]) }}
+            when source = 'invoice_register' then 'invoices'
+            else source
+        end as source,
+        account_id,
+        last_data_date,
+        last_loaded_at
+    from unioned
 
 )
 
@@ -193,4 +173,4 @@ select
             else {{ days_between('last_data_date', as_of_yesterday()) }}
         end as {{ dbt.type_int() }}
     ) as days_stale
-from unioned
+from published

@@ -9,10 +9,10 @@ source as (
 renamed as (
 
     select
-        cast(client_id as {{ dbt.type_string() }}) as client_id,
-        source.source as source,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
-        timezone
+        cast(source.client_id as {{ dbt.type_string() }}) as client_id,
+        source.source,
+        cast(source.account_id as {{ dbt.type_string() }}) as account_id,
+        source.timezone
 
     from source
 

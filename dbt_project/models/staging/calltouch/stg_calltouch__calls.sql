@@ -17,8 +17,8 @@ renamed as (
         ---------- text
         caller_number,
         phone_number as tracking_number,
-        source,
-        medium,
+        source as session_source,
+        medium as session_medium,
         -- The loader maps Calltouch's "<не указано>" placeholder to NULL; repeat it defensively.
         nullif(utm_source, '<не указано>') as utm_source,
         nullif(utm_medium, '<не указано>') as utm_medium,
@@ -29,7 +29,7 @@ renamed as (
 
         ---------- numerics
         -- Talk seconds as reported; negative values occur and are kept here (flagged downstream).
-        cast(duration as {{ dbt.type_int() }}) as duration_seconds,
+        cast(duration as {{ dbt.type_int() }}) as talk_seconds,
         cast(waiting_connect as {{ dbt.type_int() }}) as waiting_seconds,
 
         ---------- booleans
@@ -50,6 +50,33 @@ renamed as (
     from deduplicated
     where _row_number = 1
 
+),
+
+conformed as (
+
+    -- The calls feed's conformed columns (doc block `conformed_calls`): what int_calls_unioned
+    -- reads from every call tracker.
+    select
+        'calltouch' as source,
+        -- The calls diary lists incoming calls only.
+        'in' as direction,
+        -- utm when utm_source is filled, else Calltouch's own session source/medium.
+        case
+            when nullif(trim(utm_source), '') is not null then utm_source
+            else session_source
+        end as attribution_source,
+        case
+            when nullif(trim(utm_source), '') is not null then utm_medium
+            else session_medium
+        end as attribution_medium,
+        -- Answered: connected and talked; a negative duration is not an answer.
+        coalesce(is_successful, false) and coalesce(talk_seconds, 0) > 0 as is_answered,
+        -- Calltouch's own target flag decides (a missing flag = not target).
+        coalesce(is_target_call, false) as is_target,
+        *
+
+    from renamed
+
 )
 
-select * from renamed
+select * from conformed

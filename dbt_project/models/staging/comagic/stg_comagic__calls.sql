@@ -45,6 +45,27 @@ renamed as (
     from deduplicated
     where _row_number = 1
 
+),
+
+conformed as (
+
+    -- The calls feed's conformed columns (doc block `conformed_calls`): what int_calls_unioned
+    -- reads from every call tracker.
+    select
+        'comagic' as source,
+        -- CoMagic gives utm only.
+        utm_source as attribution_source,
+        utm_medium as attribution_medium,
+        -- Answered: not lost; when the flag is missing, talked at all.
+        coalesce(not is_lost, coalesce(talk_seconds, 0) > 0) as is_answered,
+        -- No target flag: the agency's rule applies (int_calls_unioned).
+        cast(null as {{ dbt.type_boolean() }}) as is_target,
+        -- Start in the account's time zone only (converted to UTC in int_calls_unioned).
+        cast(null as {{ dbt.type_timestamp() }}) as started_at_utc,
+        *
+
+    from renamed
+
 )
 
-select * from renamed
+select * from conformed

@@ -2,13 +2,20 @@ with
 
 deduplicated as (
 
-    {{ latest_per_key(source('raw', 'yandex_direct_campaign_stats'), ['client_id', 'account_id', 'date', 'campaign_id']) }}
+    {{ latest_per_key(
+        source('raw', 'yandex_direct_campaign_stats'),
+        ['client_id', 'account_id', 'date', 'campaign_id']
+    ) }}
 
 ),
 
 renamed as (
 
     select
+        ---------- the ad_stats conformed columns (doc block `conformed_ad_stats`)
+        'yandex_direct' as source,
+        'yandex_direct' as channel,
+
         ----------  ids
         cast(client_id as {{ dbt.type_string() }}) as client_id,
         cast(account_id as {{ dbt.type_string() }}) as account_id,
@@ -23,7 +30,11 @@ renamed as (
         cast(clicks as {{ dbt.type_bigint() }}) as clicks,
         -- Direct sends money in micros (x 1 000 000), net of VAT.
         {{ to_money('cost_micros / 1000000.0') }} as spend,
+        cast(null as {{ type_percent() }}) as vat_rate,
         cast(conversions as {{ dbt.type_bigint() }}) as conversions,
+
+        ---------- booleans
+        false as spend_includes_vat,
 
         ---------- dates
         cast(date as date) as date,
