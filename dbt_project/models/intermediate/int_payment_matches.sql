@@ -115,8 +115,9 @@ reference_matches as (
         refs.invoice_numbers,
         {{ parse_ru_date('refs.invoice_date') }} as referenced_on
     from payments
-    cross join {{ regexp_match_rows('payments.purpose_text', reference_pattern, ['invoice_numbers', 'invoice_date']) }}
-        as refs
+    cross join {{ regexp_match_rows(
+        'payments.purpose_text', reference_pattern, ['invoice_numbers', 'invoice_date']
+    ) }} as refs
 
 ),
 
@@ -130,7 +131,9 @@ tokens as (
         words.match_index as word_index,
         {{ regexp_replace_all('words.word', "'[/-]+$'", "''") }} as number_as_written
     from reference_matches
-    cross join {{ regexp_match_rows('reference_matches.invoice_numbers', word_run_pattern, ['word']) }} as words
+    cross join {{ regexp_match_rows(
+        'reference_matches.invoice_numbers', word_run_pattern, ['word']
+    ) }} as words
 
 ),
 
@@ -255,9 +258,12 @@ first_unresolved as (
     from (
         select
             resolution.*,
-            row_number() over (partition by payment_id order by number_index) as failure_rank
+            row_number() over (
+                partition by resolution.payment_id
+                order by resolution.number_index
+            ) as failure_rank
         from resolution
-        where n_candidates <> 1
+        where resolution.n_candidates <> 1
     ) as failures
     where failure_rank = 1
 
@@ -274,8 +280,10 @@ classified as (
         case
             when payments.payer_inn is null then 'no_inn'
             when invoiced_inns.inn is null then 'unknown_inn'
-            when coalesce(number_counts.n_numbers, 0) = 1 and first_unresolved.payment_id is null then 'single'
-            when coalesce(number_counts.n_numbers, 0) > 1 and first_unresolved.payment_id is null then 'several'
+            when coalesce(number_counts.n_numbers, 0) = 1 and first_unresolved.payment_id is null
+                then 'single'
+            when coalesce(number_counts.n_numbers, 0) > 1 and first_unresolved.payment_id is null
+                then 'several'
             when coalesce(number_counts.n_numbers, 0) > 1 then 'several_unresolved'
             else 'fallback'
         end as path
@@ -360,7 +368,7 @@ split_blocked as (
     inner join split_candidates as earlier_share
         on later_share.invoice_inn = earlier_share.invoice_inn
         and later_share.invoice_number = earlier_share.invoice_number
-        and earlier_share.payment_order < later.payment_order
+        and later.payment_order > earlier_share.payment_order
     inner join split_totals as earlier
         on earlier_share.payment_id = earlier.payment_id
 
@@ -378,7 +386,7 @@ split_matches as (
     from split_candidates
     inner join split_totals
         on split_candidates.payment_id = split_totals.payment_id
-    where split_candidates.payment_id not in (select payment_id from split_blocked)
+    where split_candidates.payment_id not in (select split_blocked.payment_id from split_blocked)
 
 ),
 
@@ -427,10 +435,10 @@ amount_candidates as (
 
     select
         open_before.*,
-        count(*) over (partition by payment_id) as n_candidates
+        count(*) over (partition by open_before.payment_id) as n_candidates
     from open_before
-    where outstanding > 0
-        and outstanding = amount
+    where open_before.outstanding > 0
+        and open_before.outstanding = open_before.amount
 
 ),
 
@@ -491,7 +499,7 @@ matched as (
     select payment_id, payment_order, invoice_inn, invoice_number, amount, 'number+inn' as match_method
     from number_matches
     union all
-    select payment_id, payment_order, invoice_inn, invoice_number, amount, 'inn+amount'
+    select payment_id, payment_order, invoice_inn, invoice_number, amount, 'inn+amount' as match_method
     from amount_matches
 
 ),
@@ -534,7 +542,7 @@ unmatched as (
     from classified
     left join amount_counts
         on classified.payment_id = amount_counts.payment_id
-    where classified.payment_id not in (select payment_id from matched)
+    where classified.payment_id not in (select matched.payment_id from matched)
 
 ),
 
@@ -557,15 +565,15 @@ unioned as (
     select
         payment_id,
         payment_order,
-        cast(null as {{ dbt.type_string() }}),
-        cast(null as {{ dbt.type_string() }}),
+        cast(null as {{ dbt.type_string() }}) as invoice_inn,
+        cast(null as {{ dbt.type_string() }}) as invoice_number,
         amount,
-        'unmatched',
+        'unmatched' as match_method,
         unmatched_reason_code,
         unmatched_amount_reason_code,
         unmatched_invoice_numbers,
         unmatched_invoice_number,
-        cast(unmatched_open_invoices as {{ dbt.type_int() }})
+        cast(unmatched_open_invoices as {{ dbt.type_int() }}) as unmatched_open_invoices
     from unmatched
 
 )

@@ -36,10 +36,11 @@ reasons as (
 
     select
         client_id,
-        'cpl_up',
-        2,
-        cast(round(({{ safe_divide('cpl_last_30d', 'cpl_prev_30d') }} - 1) * 100) as {{ dbt.type_int() }}),
-        cast(null as {{ dbt.type_int() }})
+        'cpl_up' as reason_code,
+        2 as reason_order,
+        cast(round(({{ safe_divide('cpl_last_30d', 'cpl_prev_30d') }} - 1) * 100) as {{ dbt.type_int() }})
+            as value_pct,
+        cast(null as {{ dbt.type_int() }}) as value_days
     from figures
     where cpl_prev_30d > 0
         and cpl_last_30d > 1.2 * cpl_prev_30d
@@ -48,10 +49,10 @@ reasons as (
 
     select
         client_id,
-        'pacing_off',
-        3,
-        cast(round(budget_pacing * 100) as {{ dbt.type_int() }}),
-        cast(null as {{ dbt.type_int() }})
+        'pacing_off' as reason_code,
+        3 as reason_order,
+        cast(round(budget_pacing * 100) as {{ dbt.type_int() }}) as value_pct,
+        cast(null as {{ dbt.type_int() }}) as value_days
     from figures
     where plan_budget > 0
         and budget_pacing is not null
@@ -61,10 +62,10 @@ reasons as (
 
     select
         client_id,
-        'invoice_overdue',
-        4,
-        cast(null as {{ dbt.type_int() }}),
-        cast(max_days_overdue as {{ dbt.type_int() }})
+        'invoice_overdue' as reason_code,
+        4 as reason_order,
+        cast(null as {{ dbt.type_int() }}) as value_pct,
+        cast(max_days_overdue as {{ dbt.type_int() }}) as value_days
     from figures
     where max_days_overdue > 14
 
@@ -72,10 +73,10 @@ reasons as (
 
     select
         client_id,
-        'source_stale',
-        5,
-        cast(null as {{ dbt.type_int() }}),
-        cast(max_days_stale as {{ dbt.type_int() }})
+        'source_stale' as reason_code,
+        5 as reason_order,
+        cast(null as {{ dbt.type_int() }}) as value_pct,
+        cast(max_days_stale as {{ dbt.type_int() }}) as value_days
     from figures
     where max_days_stale > 2
 
@@ -83,10 +84,10 @@ reasons as (
 
     select
         client_id,
-        'source_no_data',
-        6,
-        cast(null as {{ dbt.type_int() }}),
-        cast(null as {{ dbt.type_int() }})
+        'source_no_data' as reason_code,
+        6 as reason_order,
+        cast(null as {{ dbt.type_int() }}) as value_pct,
+        cast(null as {{ dbt.type_int() }}) as value_days
     from figures
     where sources_without_data > 0
 
