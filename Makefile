@@ -57,7 +57,7 @@ lint: setup
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
 	@$(UV) run --frozen mypy connectors pipelines dashboard demo_agency scripts tests
-	@AGENCY_BUILD_DB=:memory: $(UV) run --frozen sqlfluff lint dbt_project/models dbt_project/tests dbt_project/macros
+	@AGENCY_BUILD_DB=:memory: $(UV) run --frozen sqlfluff lint dbt_project/models dbt_project/tests
 
 test: setup lint
 	@bash scripts/ensure_chromium.sh

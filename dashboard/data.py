@@ -381,15 +381,16 @@ def top_campaigns(
 def source_freshness(clients: Sequence[str], client_id: str | None = None) -> pd.DataFrame:
     """``source_freshness`` rows of the visible clients (of one of them when ``client_id`` is given).
 
-    Columns: client_id, source, account_id, last_data_date, last_loaded_at, days_stale.
+    Columns: client_id, source, feed, account_id, last_data_date, last_loaded_at, days_stale.
+    Daily feeds (ads, calls) first.
     """
     return _query(
         """
-        select client_id, source, account_id, last_data_date, last_loaded_at, days_stale
+        select client_id, source, feed, account_id, last_data_date, last_loaded_at, days_stale
         from source_freshness
         where client_id in (select unnest($clients::varchar[]))
             and (cast($client_id as varchar) is null or client_id = $client_id)
-        order by client_id, source = 'invoices', source, account_id
+        order by client_id, feed not in ('ad_stats', 'calls'), source, account_id
         """,
         {"clients": _scope(clients), "client_id": client_id},
     )

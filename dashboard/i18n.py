@@ -397,13 +397,16 @@ def source_name(
     lang: Lang = "ru",
     channel_names: ChannelNames | None = None,
     source_names: ChannelNames | None = None,
+    account_id: str | None = None,
 ) -> str:
-    """Display name of a ``source_freshness.source`` from ``source_names`` (``dim_sources``);
-    ``cabinet:google_ads`` -> the cabinet's name and the channel's. The code when unknown."""
-    kind, _, platform = source.partition(":")
-    names = (source_names or {}).get(kind)
-    base = kind if names is None else names[1 if lang == "en" else 0]
-    return f"{base}: {channel_name(platform, lang, channel_names)}" if platform else base
+    """Display name of a ``source_freshness`` row: the source's name from ``source_names``
+    (``dim_sources``), the code when unknown; an account that is itself a channel (a cabinet
+    export per ad platform) adds the channel's name: "Выгрузка из кабинета: Google Ads"."""
+    names = (source_names or {}).get(source)
+    base = source if names is None else names[1 if lang == "en" else 0]
+    if account_id and account_id in (channel_names or {}):
+        return f"{base}: {channel_name(account_id, lang, channel_names)}"
+    return base
 
 
 def health_label(health: str, lang: Lang = "ru") -> str:

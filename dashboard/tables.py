@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -60,6 +60,9 @@ PACING_TOLERANCE = 0.15
 """Budget pacing off by more than this (|pacing - 1|) needs attention."""
 STALE_DAYS = 2
 """A daily source more than this many days behind needs attention."""
+
+DAILY_FEEDS: Final[frozenset[str]] = frozenset({"ad_stats", "calls"})
+"""Feeds (``dim_sources.feed``) that deliver every day; the invoice register is monthly."""
 
 
 def _num(value: object) -> float | None:

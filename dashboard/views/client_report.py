@@ -176,15 +176,15 @@ def _freshness(v: view.View, client_id: str) -> None:
     channel_names, source_names = data.channel_names(), data.source_names()
     parts = []
     for row in sources.to_dict("records"):
-        name = source_name(str(row["source"]), lang, channel_names, source_names)
+        name = source_name(str(row["source"]), lang, channel_names, source_names, str(row["account_id"]))
         last_day = _as_date(row["last_data_date"])
         if last_day is None:
             parts.append(f"{name}: {t('source_never', lang)}")
             continue
         text = f"{name}: {fmt.date(last_day, lang)}"
         stale = pd.to_numeric(row["days_stale"], errors="coerce")
-        # The invoice register is monthly: only daily ad and call sources can be "behind".
-        behind = row["source"] != "invoices" and not pd.isna(stale) and stale > tables.STALE_DAYS
+        # The invoice register is monthly: only daily feeds (ads, calls) can be "behind".
+        behind = row["feed"] in tables.DAILY_FEEDS and not pd.isna(stale) and stale > tables.STALE_DAYS
         parts.append(f":material/warning: {text}" if behind else text)
     line = view.freshness_line(v.meta, lang)
     st.caption(line + (" · " + "; ".join(parts) if parts else ""))

@@ -1,3 +1,6 @@
+-- Reported in Dagster as an asset check of client_channel_daily (it reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'client_channel_daily'}}}) }}
+
 -- Reconciliation: client_channel_daily counts every distinct call of the calls intermediate once.
 
 with

@@ -1,3 +1,6 @@
+-- Reported in Dagster as an asset check of client_monthly (it reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'client_monthly'}}}) }}
+
 -- Reconciliation: client_monthly adds up to client_channel_daily per client over the months it
 -- covers (through the month of as_of_date).
 

@@ -1,3 +1,6 @@
+-- Reported in Dagster as an asset check of invoices (it reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'invoices'}}}) }}
+
 -- Reconciliation: the invoices mart holds exactly the staged invoices of configured clients,
 -- amount for amount.
 

@@ -1,4 +1,4 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'invoices'}}}) }}
 
 -- Invoice rows whose ИНН matches no configured client: they stay in raw but are not in any
 -- report. Add the client (or fix the ИНН in the register) to include them.

@@ -1,3 +1,6 @@
+-- Reported in Dagster as an asset check of payments (it reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'payments'}}}) }}
+
 -- Reconciliation: every incoming payment of the bank statements is in the payments mart, once,
 -- and its rows (the shares of a split payment) add up to its amount. Outgoing ones are not.
 

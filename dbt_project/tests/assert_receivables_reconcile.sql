@@ -1,3 +1,6 @@
+-- Reported in Dagster as an asset check of client_status (it reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'client_status'}}}) }}
+
 -- Reconciliation: receivables add up the same way in every mart that shows them. Per client,
 -- client_status's outstanding and overdue totals are the invoices mart's, and client_monthly's
 -- invoiced / paid / outstanding over the months it covers are the invoices issued in them

@@ -1,3 +1,6 @@
+-- Reported in Dagster as an asset check of client_channel_daily (it reads several models).
+{{ config(meta={'dagster': {'ref': {'name': 'client_channel_daily'}}}) }}
+
 -- Reconciliation: every rouble of ad spend in staging (every ad_stats source of the registry,
 -- net of VAT where a row's spend includes it) reaches client_channel_daily, and nothing else does.
 

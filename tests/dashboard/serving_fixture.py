@@ -64,7 +64,7 @@ select * from (values
     ('alfa', 'seo', null, 'calltouch', 0.0, 0, 0.0, 3.0, 0.8, '2026-11-22'),
     ('alfa', 'direct', null, 'calltouch', 0.0, 0, 0.0, 1.5, 1.3, '2026-11-22'),
     ('beta', 'yandex_direct', 'beta-clinic', 'yandex_direct', 9500.0, 21000, 0.042, 4.0, 2.1, '2026-11-22'),
-    ('beta', 'google_ads', 'google_ads', 'cabinet:google_ads', 3100.0, 9000, 0.028, 1.0, 2.9, '2026-11-17'),
+    ('beta', 'google_ads', 'google_ads', 'cabinet', 3100.0, 9000, 0.028, 1.0, 2.9, '2026-11-17'),
     ('beta', 'seo', null, 'comagic', 0.0, 0, 0.0, 2.0, 3.3, '2026-11-22'),
     ('gamma', 'vk_ads', '5551234', 'vk_ads', 12500.0, 140000, 0.007, 5.0, 4.2, '2026-11-22'),
     ('gamma', 'yandex_direct', 'gamma-mebel', 'yandex_direct', 8000.0, 18000, 0.036, 3.0, 5.1, '2026-11-22'),
@@ -341,6 +341,7 @@ with ad_and_calls as (
     select
         s.client_id,
         s.source,
+        case when s.source in ('calltouch', 'comagic') then 'calls' else 'ad_stats' end as feed,
         coalesce(s.platform_account_id, s.client_id || '-' || s.source) as account_id,
         max(d.date) as last_data_date
     from spec as s
@@ -348,13 +349,16 @@ with ad_and_calls as (
     group by all
 ),
 invoice_rows as (
-    select client_id, 'invoices' as source, max(inn) as account_id, max(issued_on) as last_data_date
+    select
+        client_id, 'invoice_register' as source, 'invoices' as feed, max(inn) as account_id,
+        max(issued_on) as last_data_date
     from invoices
     group by client_id
 )
 select
     client_id::varchar as client_id,
     source::varchar as source,
+    feed::varchar as feed,
     account_id::varchar as account_id,
     last_data_date::date as last_data_date,
     (last_data_date + interval 1 day + interval 3 hour)::timestamp as last_loaded_at,
@@ -389,7 +393,7 @@ receivables as (
 fresh as (
     select client_id, min(last_data_date) as last_data_date, max(days_stale) as max_days_stale
     from source_freshness
-    where source <> 'invoices'
+    where feed in ('ad_stats', 'calls')
     group by client_id
 ),
 base as (

@@ -792,19 +792,19 @@ def test_payments_mart_lists_every_incoming_payment(warehouse: Warehouse) -> Non
 
 def test_source_freshness_per_configured_account(warehouse: Warehouse) -> None:
     rows = warehouse.query(
-        "select client_id, source, account_id, last_data_date, days_stale from marts.source_freshness "
+        "select client_id, source, feed, account_id, last_data_date, days_stale from marts.source_freshness "
         "where client_id in ('c1', 'c2') order by all"
     )
     d = date.fromisoformat
     assert rows == [
-        ("c1", "calltouch", "111", d("2026-11-23"), 0),
-        ("c1", "invoices", "7701000001", d("2026-11-20"), 2),
-        ("c1", "vk_ads", "vk1", d("2026-11-22"), 0),
-        ("c1", "yandex_direct", "alfa-direct", d("2026-11-22"), 0),
-        ("c2", "cabinet:google_ads", "google_ads", d("2026-11-19"), 3),
-        ("c2", "comagic", "cm1", d("2026-11-19"), 3),
-        ("c2", "invoices", "7702000002", d("2026-11-10"), 12),
-        ("c2", "yandex_direct", "beta-direct", None, None),
+        ("c1", "calltouch", "calls", "111", d("2026-11-23"), 0),
+        ("c1", "invoice_register", "invoices", "7701000001", d("2026-11-20"), 2),
+        ("c1", "vk_ads", "ad_stats", "vk1", d("2026-11-22"), 0),
+        ("c1", "yandex_direct", "ad_stats", "alfa-direct", d("2026-11-22"), 0),
+        ("c2", "cabinet", "ad_stats", "google_ads", d("2026-11-19"), 3),
+        ("c2", "comagic", "calls", "cm1", d("2026-11-19"), 3),
+        ("c2", "invoice_register", "invoices", "7702000002", d("2026-11-10"), 12),
+        ("c2", "yandex_direct", "ad_stats", "beta-direct", None, None),
     ]
 
 

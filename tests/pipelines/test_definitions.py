@@ -76,3 +76,12 @@ def test_the_inbox_sensor_runs_the_job_without_api_pulls() -> None:
     keys = {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
     assert "raw/load_log" in keys and "serving/serving_database" in keys
     assert "raw/calltouch_calls" not in keys
+
+
+def test_every_singular_dbt_test_is_an_asset_check() -> None:
+    """Reconciliations that read several models name the model they belong to (config meta
+    dagster.ref), so they show up as checks in the UI, not as observations."""
+    tests_dir = Path(__file__).resolve().parents[2] / "dbt_project" / "tests"
+    names = {p.stem for p in tests_dir.glob("*.sql")}
+    checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
+    assert names and not names - checks, sorted(names - checks)

@@ -66,9 +66,15 @@ receivables as (
         client_id,
         sum(outstanding) as outstanding_total,
         sum(case when is_overdue then outstanding else 0 end) as overdue_total,
-        sum(case when is_overdue and days_overdue between 1 and 30 then outstanding else 0 end) as overdue_1_30,
-        sum(case when is_overdue and days_overdue between 31 and 60 then outstanding else 0 end) as overdue_31_60,
-        sum(case when is_overdue and days_overdue between 61 and 90 then outstanding else 0 end) as overdue_61_90,
+        sum(
+            case when is_overdue and days_overdue between 1 and 30 then outstanding else 0 end
+        ) as overdue_1_30,
+        sum(
+            case when is_overdue and days_overdue between 31 and 60 then outstanding else 0 end
+        ) as overdue_31_60,
+        sum(
+            case when is_overdue and days_overdue between 61 and 90 then outstanding else 0 end
+        ) as overdue_61_90,
         sum(case when is_overdue and days_overdue > 90 then outstanding else 0 end) as overdue_90_plus,
         max(days_overdue) as max_days_overdue
     from invoices
@@ -85,7 +91,7 @@ data_freshness as (
         max(days_stale) as max_days_stale,
         sum(case when last_data_date is null then 1 else 0 end) as sources_without_data
     from freshness
-    where source <> 'invoices'
+    where feed in ('ad_stats', 'calls')
     group by client_id
 
 ),

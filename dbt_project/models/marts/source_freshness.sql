@@ -73,6 +73,7 @@ account_rows as (
     select
         accounts.client_id,
         accounts.source,
+        '{{ s.feed }}' as feed,
         accounts.account_id,
         data_dates.last_data_date,
         loads.last_loaded_at
@@ -122,6 +123,7 @@ client_rows as (
     select
         clients.client_id,
         '{{ s.name }}' as source,
+        '{{ s.feed }}' as feed,
         clients.inn as account_id,
         client_loads.last_data_date,
         client_loads.last_loaded_at
@@ -140,29 +142,12 @@ unioned as (
     union all
     select * from client_rows
 
-),
-
--- The published `source` names, in this one place: the dashboard and client_status read them.
--- A cabinet account is named after its platform; the invoice register is `invoices`.
-published as (
-
-    select
-        client_id,
-        case
-            when source = 'cabinet' then {{ dbt.concat(["'cabinet:'", "account_id"]) }}
-            when source = 'invoice_register' then 'invoices'
-            else source
-        end as source,
-        account_id,
-        last_data_date,
-        last_loaded_at
-    from unioned
-
 )
 
 select
     cast(client_id as {{ dbt.type_string() }}) as client_id,
     cast(source as {{ dbt.type_string() }}) as source,
+    cast(feed as {{ dbt.type_string() }}) as feed,
     cast(account_id as {{ dbt.type_string() }}) as account_id,
     cast(last_data_date as date) as last_data_date,
     cast(last_loaded_at as {{ dbt.type_timestamp() }}) as last_loaded_at,
@@ -173,4 +158,4 @@ select
             else {{ days_between('last_data_date', as_of_yesterday()) }}
         end as {{ dbt.type_int() }}
     ) as days_stale
-from published
+from unioned
