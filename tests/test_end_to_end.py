@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from collections import defaultdict
 from decimal import Decimal
@@ -14,11 +15,13 @@ import duckdb
 import pytest
 
 from demo_agency import GroundTruth, ground_truth, simulate, write_demo
+from demo_agency.pipeline import main as demo_pipeline_main
 from demo_agency.pipeline import vendor_apis_for
 from pipelines.defs.runner import RefreshOutcome, run_refresh
 from pipelines.load.config import load_config
 from pipelines.load.publish import PUBLIC_MARTS, read_publish_meta
 from pipelines.load.settings import Settings
+from pipelines.load.sources import SOURCES
 from pipelines.load.windows import PullRange, full_range, nightly_range
 
 TODAY = dt.date(2026, 11, 23)
@@ -76,6 +79,23 @@ def test_every_source_arrived_through_its_path_and_nothing_failed(
     assert all(status == "loaded" for status, _, _ in kinds)
     assert not list(settings.inbox_dir.rglob("*.*")), "loaded files must leave the inbox"
     assert list(settings.archive_dir.rglob("*.csv"))
+
+
+def test_every_registered_source_is_published_with_its_freshness_rows(
+    demo: tuple[Settings, GroundTruth, Any],
+) -> None:
+    settings, _, _ = demo
+    published = {name for (name,) in query(settings.serving_db, "SELECT source FROM dim_sources")}
+    assert published == {s.name for s in SOURCES.values() if s.shares_staging_with is None}
+    config = load_config(settings.config_path)
+    configured = {a.source for c in config.clients for a in c.accounts}
+    expected = {
+        s.name
+        for s in SOURCES.values()
+        if (s.freshness == "account" and s.name in configured) or s.freshness == "client"
+    }
+    fresh = {name for (name,) in query(settings.serving_db, "SELECT DISTINCT source FROM source_freshness")}
+    assert fresh == expected
 
 
 def test_client_channel_daily_equals_ground_truth(demo: tuple[Settings, GroundTruth, Any]) -> None:
@@ -157,6 +177,34 @@ def test_the_nightly_run_with_the_same_files_again_leaves_identical_marts(
     assert outcome.pulls["calltouch_calls"]["days"] == "2026-11-20 – 2026-11-22"
     assert raw_totals(settings.build_db) == raw_before
     assert mart_snapshot(settings.serving_db) == before
+
+
+def test_the_nightly_refresh_command_prints_a_short_report_and_no_warnings(
+    demo: tuple[Settings, GroundTruth, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    settings, _, _ = demo
+    shutil.copytree(settings.data_dir, tmp_path / "data")
+    data = tmp_path / "data"
+    for name, value in {
+        "AGENCY_CONFIG": settings.config_path,
+        "AGENCY_DATA_DIR": data,
+        "AGENCY_BUILD_DB": data / "warehouse" / "build.duckdb",
+        "AGENCY_SERVING_DB": data / "serving" / "serving.duckdb",
+        "AGENCY_AS_OF": TODAY.isoformat(),
+    }.items():
+        monkeypatch.setenv(name, str(value))
+    code = demo_pipeline_main(["refresh"])
+    out, err = capfd.readouterr()
+    lines = [line for line in (out + err).splitlines() if line.strip()]
+    assert code == 0, "\n".join(lines)
+    assert lines[0].startswith("refresh: API pulls of restatement windows ending 2026-11-22")
+    assert any(line.startswith("published ") for line in lines)
+    assert not [line for line in lines if re.search(r"\w+Warning\b|AssetObservation|WARNING", line)], lines
+    assert len(lines) < 15, lines  # dbt's progress is in the log file, not on the terminal
+    assert "PASS" in (data / "logs" / "refresh.log").read_text(encoding="utf-8")
 
 
 RAW_TOTALS = {

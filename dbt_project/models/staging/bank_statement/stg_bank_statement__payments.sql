@@ -44,7 +44,6 @@ renamed as (
         _loaded_at
 
     from deduplicated
-    where _row_number = 1
 
 )
 

@@ -37,7 +37,6 @@ renamed as (
         _loaded_at
 
     from deduplicated
-    where _row_number = 1
 
 )
 
