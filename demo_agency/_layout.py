@@ -82,7 +82,7 @@ def config_yaml(agency: Agency, *, via_inbox: bool = False) -> str:
     s = agency.settings
     lines = [
         "# Demo agency configuration, written by `python -m demo_agency`",
-        f"# (seed {agency.seed}, as of {agency.today.isoformat()}). Schema: pipelines/config.py.",
+        f"# (seed {agency.seed}, as of {agency.today.isoformat()}). Schema: pipelines/load/config.py.",
         "# API tokens never go here: set them as environment variables (see .env.example).",
         "agency:",
         f"  name: {_q(s.name)}",
