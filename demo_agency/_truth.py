@@ -8,7 +8,9 @@ dbt project so the end-to-end test compares two implementations:
 - **calls**: distinct call ids per client, channel and *client-local* date of the call start.
 - **target call**: Calltouch's ``targetCall`` flag as given; CoMagic (no flag): not lost
   (answered) and ``talk_duration >= target_call_min_talk_seconds``.
-- **unique call**: see :func:`unique_flags`. **lead** = unique and target.
+- **unique call**: see :func:`unique_flags`.
+- **lead**: Calltouch's ``uniqTargetCall`` (its own uniqueness and target rules, what the client
+  sees in the cabinet); CoMagic (no flags): unique and target by the agency's rules.
 - **channel**: :func:`channel_for` on (utm_source, utm_medium) when utm_source is filled, else on
   the tracker's own (source, medium).
 - **invoices**: amounts incl. VAT; ``paid_amount`` and ``paid_on`` as of ``today`` (payments
@@ -36,6 +38,7 @@ __all__ = [
     "channel_for",
     "ground_truth",
     "is_target_call",
+    "tracker_lead",
     "unique_flags",
 ]
 
@@ -93,6 +96,14 @@ def is_target_call(call: Call, min_talk_seconds: int) -> bool:
     return call.answered and call.talk_seconds >= min_talk_seconds
 
 
+def tracker_lead(call: Call) -> bool | None:
+    """Calltouch: its ``uniqTargetCall`` (unique by the cabinet's own depth, and target); None
+    for a tracker without flags (CoMagic)."""
+    if call.tracker_unique is None or call.target_flag is None:
+        return None
+    return call.tracker_unique and call.target_flag
+
+
 def unique_flags(calls: Sequence[tuple[str, dt.datetime]], window_days: int) -> list[bool]:
     """Uniqueness of each (caller number, start instant) of ONE client, in input order.
 
@@ -135,9 +146,13 @@ class CallTruth:
     channel: str
     is_target: bool
     is_unique: bool
+    tracker_lead: bool | None = None
+    """The tracker's unique-target flag, where it gives one."""
 
     @property
     def is_lead(self) -> bool:
+        if self.tracker_lead is not None:
+            return self.tracker_lead
         return self.is_target and self.is_unique
 
 
@@ -261,6 +276,7 @@ def call_truths(agency: Agency) -> list[CallTruth]:
                     channel=call_channel(call),
                     is_target=is_target_call(call, settings.target_call_min_talk_seconds),
                     is_unique=unique,
+                    tracker_lead=tracker_lead(call),
                 )
             )
     return out

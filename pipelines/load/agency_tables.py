@@ -40,7 +40,13 @@ def config_rows(config: AgencyConfig) -> dict[str, list[dict[str, Any]]]:
             for c in config.clients
         ],
         "agency_client_accounts": [
-            {"client_id": c.id, "source": a.source, "account_id": a.id, "timezone": c.account_timezone(a)}
+            {
+                "client_id": c.id,
+                "source": a.source,
+                "account_id": a.id,
+                "timezone": c.account_timezone(a),
+                "lead_rule": a.lead_rule,
+            }
             for c in config.clients
             for a in c.accounts
         ],

@@ -114,6 +114,11 @@ class Account(_Model):
     via: Literal["api", "inbox"] | None = None
     """``api``: pulled every night (the default for API sources); ``inbox``: exports are dropped
     into the inbox instead (the only way for ``cabinet``)."""
+    lead_rule: Literal["tracker", "agency"] | None = None
+    """Call trackers: ``tracker`` (default) counts a lead when the tracker flags the call as
+    unique and target (what the client sees in the tracker's cabinet); ``agency`` applies the
+    agency's rules (answered and talk >= target_call_min_talk_seconds, first call from the
+    number within unique_call_window_days). Trackers without flags always use the agency's."""
     credentials_env: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9_]*$")
     """Name of the environment variable holding this account's token, when it is not the
     vendor's default variable (e.g. a second Calltouch cabinet)."""
@@ -136,6 +141,8 @@ class Account(_Model):
             raise ValueError(
                 f"{self.source} accounts have no API: their exports come through the inbox (via: inbox)"
             )
+        if self.lead_rule is not None and SOURCES[self.source].feed != "calls":
+            raise ValueError(f"lead_rule applies to call trackers, not to {self.source} accounts")
         return self
 
     @field_validator("id", mode="before")

@@ -277,6 +277,7 @@ AGENCY_CLIENT_ACCOUNTS = RawTable(
         ("source", "VARCHAR NOT NULL"),  # yandex_direct | vk_ads | calltouch | comagic | cabinet
         ("account_id", "VARCHAR NOT NULL"),
         ("timezone", "VARCHAR NOT NULL"),  # account's own time zone (defaults to the client's)
+        ("lead_rule", "VARCHAR"),  # call trackers: tracker (its flags, the default) | agency
     ),
     key=("client_id", "source", "account_id"),
     lineage=False,

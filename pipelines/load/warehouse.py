@@ -31,7 +31,14 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
-from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES, RawTable, ddl_statements
+from pipelines.load.raw_schema import (
+    CONFIG_TABLES,
+    LINEAGE_COLUMNS,
+    RAW_SCHEMA,
+    RAW_TABLES,
+    RawTable,
+    ddl_statements,
+)
 
 __all__ = ["DuckDBRawStore", "RawStore", "arrow_schema", "log_load", "to_arrow"]
 
@@ -58,13 +65,18 @@ def _arrow_type(sql_type: str) -> pa.DataType:
     raise ValueError(f"no Arrow type for {sql_type!r}")
 
 
-def arrow_schema(table: RawTable) -> pa.Schema:
-    cols = list(table.columns)
-    if table.lineage:
-        from pipelines.load.raw_schema import LINEAGE_COLUMNS
+def arrow_columns(table: RawTable) -> list[tuple[str, str]]:
+    """(name, SQL type) of every column of ``table``, lineage columns included."""
+    return list(table.columns) + (list(LINEAGE_COLUMNS) if table.lineage else [])
 
-        cols += list(LINEAGE_COLUMNS)
-    return pa.schema([pa.field(name, _arrow_type(typ), nullable="NOT NULL" not in typ) for name, typ in cols])
+
+def arrow_schema(table: RawTable) -> pa.Schema:
+    return pa.schema(
+        [
+            pa.field(name, _arrow_type(typ), nullable="NOT NULL" not in typ)
+            for name, typ in arrow_columns(table)
+        ]
+    )
 
 
 def to_arrow(table: RawTable, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
@@ -146,8 +158,24 @@ class DuckDBRawStore:
         return self._con
 
     def ensure_schema(self) -> None:
+        """Create the raw schema and tables; add columns a newer contract has (nullable, so an
+        older build database keeps its rows)."""
         for statement in ddl_statements():
             self.con.execute(statement)
+        for table in (*RAW_TABLES.values(), *CONFIG_TABLES.values()):
+            present = {
+                row[0]
+                for row in self.con.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = ? AND table_name = ?",
+                    [RAW_SCHEMA, table.name],
+                ).fetchall()
+            }
+            for name, sql_type in arrow_columns(table):
+                if name not in present:
+                    _check_ident(name)
+                    nullable = sql_type.replace(" NOT NULL", "")
+                    self.con.execute(f"ALTER TABLE {table.qualified} ADD COLUMN {name} {nullable}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

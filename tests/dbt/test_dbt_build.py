@@ -99,6 +99,7 @@ def _calltouch(
     duration: int = 60,
     successful: bool = True,
     target: bool = True,
+    unique: bool = True,
     utm: tuple[str | None, str | None] = (None, None),
     session: tuple[str | None, str | None] = (None, None),
     loaded_at: datetime = LOADED,
@@ -112,9 +113,9 @@ def _calltouch(
         "duration": duration,
         "waiting_connect": 5,
         "successful": successful,
-        "unique_call": True,
+        "unique_call": unique,
         "target_call": target,
-        "uniq_target_call": target,
+        "uniq_target_call": unique and target,
         "caller_number": caller,
         "phone_number": "74950000000",
         "source": session[0],
@@ -359,10 +360,12 @@ RAW_ROWS: dict[str, list[Row]] = {
         _calltouch(3, "2026-10-10 09:00:00", "79160000003", utm=("yandex", "cpc")),
         # 42 days later the same number is unique again; utm empty -> the tracker's yandex/cpc.
         _calltouch(4, "2026-11-21 07:00:00", "79160000001", session=("yandex", "cpc")),
-        # A repeat the next day: a target call but not unique, so not a lead.
-        _calltouch(5, "2026-11-22 07:00:00", "79160000001", utm=("yandex", "cpc")),
+        # A repeat the next day: a target call but not unique (Calltouch agrees), so not a lead.
+        _calltouch(5, "2026-11-22 07:00:00", "79160000001", unique=False, utm=("yandex", "cpc")),
         # Re-exported with an earlier load: counted once.
-        _calltouch(5, "2026-11-22 07:00:00", "79160000001", utm=("yandex", "cpc"), loaded_at=EARLIER),
+        _calltouch(
+            5, "2026-11-22 07:00:00", "79160000001", unique=False, utm=("yandex", "cpc"), loaded_at=EARLIER
+        ),
         _calltouch(
             6, "2026-11-22 08:00:00", "79160000004", duration=20, target=False, session=("google", "organic")
         ),
@@ -446,7 +449,7 @@ def _create_raw_database(path: Path, rows: dict[str, list[Row]]) -> None:
             placeholders = ", ".join("?" for _ in columns)
             con.executemany(
                 f"insert into {tables[name].qualified} ({', '.join(columns)}) values ({placeholders})",
-                [[row[c] for c in columns] for row in table_rows],
+                [[row.get(c) for c in columns] for row in table_rows],
             )
 
 

@@ -141,3 +141,20 @@ def test_bitrix24_company_ids_are_text_and_belong_to_one_client(tmp_path: Path) 
     twice = twice.replace("    start_date:", "    bitrix24_company_id: 17\n    start_date:")
     with pytest.raises(ConfigError, match="Bitrix24 company 17 belongs to two clients"):
         load_config(write(tmp_path, twice))
+
+
+def test_lead_rule_is_for_call_trackers_only(tmp_path: Path) -> None:
+    good = GOOD.replace("{source: calltouch, id: 25918}", "{source: calltouch, id: 25918, lead_rule: agency}")
+    account = load_config(write(tmp_path, good)).clients[0].accounts[0]
+    assert account.lead_rule == "agency"
+    bad = GOOD.replace(
+        "{source: calltouch, id: 25918}", "{source: cabinet, id: google_ads, lead_rule: agency}"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, bad))
+    assert "clients[0].accounts[0]: lead_rule applies to call trackers, not to cabinet accounts" in str(
+        err.value
+    )
+    wrong = GOOD.replace("{source: calltouch, id: 25918}", "{source: calltouch, id: 25918, lead_rule: mine}")
+    with pytest.raises(ConfigError, match="lead_rule: 'mine' is not allowed"):
+        load_config(write(tmp_path, wrong))

@@ -1,7 +1,9 @@
--- One row per incoming call with the agency's unique / lead rules applied.
+-- One row per incoming call with the unique and lead rules applied.
 -- A call is unique when no earlier call from the same number reached the same client less than
--- `unique_call_window_days` x 24 h before it (calls without a number are unique);
--- a lead is a unique target call.
+-- `unique_call_window_days` x 24 h before it (calls without a number are unique).
+-- A lead is the tracker's unique-target flag where the tracker gives one and the account keeps
+-- the tracker's rules (`lead_rule`), so the count is the one the client sees in the tracker's
+-- cabinet; otherwise a unique target call by the agency's rules.
 
 with
 
@@ -57,9 +59,10 @@ select
     talk_seconds,
     has_negative_duration,
     is_answered,
+    lead_rule,
     is_target,
     is_unique,
-    is_unique and is_target as is_lead,
+    coalesce(tracker_is_lead, is_unique and is_target) as is_lead,
     attribution_source,
     attribution_medium,
     utm_campaign,

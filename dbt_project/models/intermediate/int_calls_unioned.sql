@@ -46,6 +46,7 @@ unioned as (
         talk_seconds,
         is_answered,
         is_target,
+        tracker_is_lead,
         attribution_source,
         attribution_medium,
         utm_campaign
@@ -71,13 +72,24 @@ incoming as (
         coalesce(unioned.talk_seconds < 0, false) as has_negative_duration,
         case when unioned.talk_seconds > 0 then unioned.talk_seconds else 0 end as talk_seconds,
         unioned.is_answered,
-        -- The tracker's own target flag where it has one; otherwise answered and talked at least
+        -- Whose rules make a lead: the tracker's flags (the default, where it gives them) or the
+        -- agency's (an account's `lead_rule: agency`, and every tracker without flags).
+        case
+            when coalesce(accounts.lead_rule, 'tracker') = 'tracker' and unioned.is_target is not null
+                then 'tracker'
+            else 'agency'
+        end as lead_rule,
+        -- The tracker's own target flag under its rules; otherwise answered and talked at least
         -- the agency's minimum.
-        coalesce(
-            unioned.is_target,
-            unioned.is_answered
-            and coalesce(unioned.talk_seconds, 0) >= coalesce(settings.target_call_min_talk_seconds, 30)
-        ) as is_target,
+        case
+            when coalesce(accounts.lead_rule, 'tracker') = 'tracker' and unioned.is_target is not null
+                then unioned.is_target
+            else unioned.is_answered
+                and coalesce(unioned.talk_seconds, 0) >= coalesce(settings.target_call_min_talk_seconds, 30)
+        end as is_target,
+        case
+            when coalesce(accounts.lead_rule, 'tracker') = 'tracker' then unioned.tracker_is_lead
+        end as tracker_is_lead,
         unioned.attribution_source,
         unioned.attribution_medium,
         unioned.utm_campaign
@@ -138,7 +150,9 @@ select
     localized.talk_seconds,
     localized.has_negative_duration,
     localized.is_answered,
+    localized.lead_rule,
     localized.is_target,
+    localized.tracker_is_lead,
     localized.attribution_source,
     localized.attribution_medium,
     localized.utm_campaign,

@@ -12,7 +12,8 @@ renamed as (
         cast(source.client_id as {{ dbt.type_string() }}) as client_id,
         source.source,
         cast(source.account_id as {{ dbt.type_string() }}) as account_id,
-        source.timezone
+        source.timezone,
+        cast(source.lead_rule as {{ dbt.type_string() }}) as lead_rule
 
     from source
 

@@ -72,6 +72,9 @@ conformed as (
         coalesce(is_successful, false) and coalesce(talk_seconds, 0) > 0 as is_answered,
         -- Calltouch's own target flag decides (a missing flag = not target).
         coalesce(is_target_call, false) as is_target,
+        -- Calltouch's unique-target flag: the lead the client sees in the cabinet (uniqueness by
+        -- the cabinet's own settings). A missing flag = not a lead.
+        coalesce(is_unique_target_call, false) as tracker_is_lead,
         *
 
     from renamed

@@ -59,6 +59,8 @@ conformed as (
         coalesce(not is_lost, coalesce(talk_seconds, 0) > 0) as is_answered,
         -- No target flag: the agency's rule applies (int_calls_unioned).
         cast(null as {{ dbt.type_boolean() }}) as is_target,
+        -- No unique-target flag either: leads by the agency's rules (int_calls).
+        cast(null as {{ dbt.type_boolean() }}) as tracker_is_lead,
         -- Start in the account's time zone only (converted to UTC in int_calls_unioned).
         cast(null as {{ dbt.type_timestamp() }}) as started_at_utc,
         *
