@@ -5,19 +5,30 @@ The fixture ``calltouch_requests.json`` is synthetic: its shape follows the fiel
 """
 
 import json
+import logging
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 
-from connectors.calltouch import REQUESTS_KIND, format_requests_date, parse_requests
+from connectors.calltouch import REQUESTS_KIND, CalltouchClient, format_requests_date, parse_requests
 from connectors.calltouch._requests import COLUMNS
 from connectors.errors import FormatError
+from connectors.http import AccessDeniedError, AuthError, BadRequestError, RetryPolicy
 from tests.connectors.conftest import FIXTURES
+from tests.fakes import FakeResponse, FakeServer, FakeTime, scripted
 
 FIXTURE = (FIXTURES / "calltouch_requests.json").read_bytes()
 RECORDS: list[dict[str, Any]] = json.loads(FIXTURE)
+
+TOKEN = "ct-secret-clientApiId-0123456789"
+SITE = 25918
+DAY1, DAY3 = date(2026, 3, 14), date(2026, 3, 16)
+POLICY = RetryPolicy(max_attempts=5, max_total_wait=600.0, jitter=0.0)
+JSON = {"Content-Type": "application/json; charset=utf-8"}
 
 
 def body(*records: dict[str, Any]) -> bytes:
@@ -174,3 +185,130 @@ def test_an_error_object_or_a_foreign_body_is_not_requests():
 
 def test_request_dates_are_month_first():
     assert format_requests_date(date(2026, 3, 14)) == "03/14/2026"
+
+
+# ---- the client ----
+
+OPEN: list[CalltouchClient] = []
+
+
+@pytest.fixture(autouse=True)
+def close_clients() -> Iterator[None]:
+    yield
+    while OPEN:
+        OPEN.pop().close()
+
+
+def client(transport: httpx.BaseTransport | None, time: FakeTime, **kwargs: Any) -> CalltouchClient:
+    kwargs.setdefault("retry", POLICY)
+    OPEN.append(CalltouchClient(TOKEN, transport=transport, sleep=time.sleep, clock=time.clock, **kwargs))
+    return OPEN[-1]
+
+
+def test_one_request_with_site_id_and_month_first_dates():
+    transport, seen = scripted(httpx.Response(200, content=FIXTURE))
+    result = client(transport, FakeTime()).requests(SITE, DAY1, DAY3)
+
+    (request,) = seen
+    assert request.method == "GET"
+    assert request.url.path == "/calls-service/RestAPI/requests"
+    assert dict(request.url.params) == {
+        "clientApiId": TOKEN,
+        "siteId": "25918",
+        "dateFrom": "03/14/2026",
+        "dateTo": "03/16/2026",
+    }
+    assert "Authorization" not in request.headers
+    assert result.kind == REQUESTS_KIND
+    assert result.rows == parse_requests(FIXTURE).rows
+    assert (result.date_from, result.date_to) == (DAY1, DAY3)  # the period asked for
+
+
+def test_a_200_day_period_is_three_chunks_and_each_request_is_kept_once():
+    first = {**RECORDS[0], "requestId": 1}
+    again = {**RECORDS[0], "requestId": 1, "subject": "updated"}
+    transport, seen = scripted(
+        httpx.Response(200, content=body(first)),
+        httpx.Response(200, content=body(again, {**RECORDS[1], "requestId": 2})),
+        httpx.Response(200, content=b"[]"),
+    )
+    start = date(2026, 1, 1)
+    end = date(2026, 7, 19)
+    assert (end - start).days + 1 == 200
+    result = client(transport, FakeTime()).requests(str(SITE), start, end)
+    periods = [(r.url.params["dateFrom"], r.url.params["dateTo"]) for r in seen]
+    assert periods == [
+        ("01/01/2026", "03/31/2026"),
+        ("04/01/2026", "06/29/2026"),
+        ("06/30/2026", "07/19/2026"),
+    ]
+    assert [row["request_id"] for row in result.rows] == [1, 2]
+    assert result.rows[0]["subject"] == "updated"  # the last copy read
+    assert [row["_origin_line"] for row in result.rows] == [1, 2]
+    assert (result.date_from, result.date_to) == (start, end)
+
+
+def test_a_429_then_success_waits_as_retry_after_says():
+    transport, seen = scripted(
+        httpx.Response(429, headers={"Retry-After": "3"}, text="Too Many Requests"),
+        httpx.Response(500, text="Internal Server Error"),
+        httpx.Response(200, content=FIXTURE),
+    )
+    time = FakeTime()
+    assert len(client(transport, time).requests(SITE, DAY1, DAY3).rows) == 3
+    assert len(seen) == 3 and time.sleeps[0] == 3.0
+
+
+def test_a_bad_token_is_an_auth_error_after_one_request_without_the_token(caplog):
+    caplog.set_level(logging.DEBUG)
+    echo = f"clientApiId {TOKEN} is not valid for https://api.calltouch.ru/x?clientApiId={TOKEN}"
+    transport, seen = scripted(httpx.Response(401, text=echo))
+    time = FakeTime()
+    calltouch = client(transport, time)
+    with pytest.raises(AuthError) as caught:
+        calltouch.requests(SITE, DAY1, DAY3)
+    assert len(seen) == 1 and time.sleeps == []
+    assert caught.value.status == 401 and "copy the current one" in str(caught.value)
+    for text in (str(caught.value), repr(caught.value), repr(calltouch), caplog.text):
+        assert TOKEN not in text
+
+
+def test_no_rights_is_access_denied_and_not_retried():
+    transport, seen = scripted(httpx.Response(403, text="Forbidden"))
+    with pytest.raises(AccessDeniedError, match="check the site id"):
+        client(transport, FakeTime()).requests(SITE, DAY1, DAY3)
+    assert len(seen) == 1
+
+
+def test_an_error_object_in_a_200_reply_is_a_bad_request():
+    transport, seen = scripted(httpx.Response(200, json={"error": "siteId is required"}))
+    with pytest.raises(BadRequestError, match="siteId is required"):
+        client(transport, FakeTime()).requests(SITE, DAY1, DAY3)
+    assert len(seen) == 1
+
+
+def test_arguments_are_checked_before_any_request():
+    with pytest.raises(ValueError, match="site id"):
+        client(None, FakeTime()).requests("25918&siteId=1", DAY1, DAY3)
+    with pytest.raises(ValueError, match="before"):
+        client(None, FakeTime()).requests(SITE, DAY3, DAY1)
+
+
+def test_over_a_socket_through_a_500():
+    time = FakeTime()
+    with FakeServer() as server:
+        server.enqueue(FakeResponse(500, b"oops"), FakeResponse(200, FIXTURE, JSON))
+        calltouch = CalltouchClient(
+            TOKEN,
+            base_url=server.url + "calls-service/RestAPI/",
+            retry=POLICY,
+            sleep=time.sleep,
+            clock=time.clock,
+        )
+        OPEN.append(calltouch)
+        result = calltouch.requests(SITE, DAY1, DAY3)
+    assert [row["request_id"] for row in result.rows] == [41872215, 41872301, 41872390]
+    assert [r.path for r in server.requests] == ["/calls-service/RestAPI/requests"] * 2
+    query = server.requests[1].query
+    assert query["clientApiId"] == [TOKEN] and query["siteId"] == ["25918"]
+    assert (query["dateFrom"], query["dateTo"]) == (["03/14/2026"], ["03/16/2026"])
