@@ -1,4 +1,5 @@
-"""Client of the Calltouch calls diary: ``GET {siteId}/calls-diary/calls``, always paged.
+"""Client of the Calltouch calls diary (``GET {siteId}/calls-diary/calls``, always paged) and of
+the requests journal (``GET requests``, form leads; see ``_requests.py`` for its sources).
 
 The token is the ``clientApiId`` query parameter (no header), so it is in every URL: the
 shared HTTP layer redacts it from messages and logs. Dates go as ``dd/mm/yyyy``; a period
@@ -9,6 +10,11 @@ Calltouch allows at most 5 requests per second per IP.
 Calls that arrive while the pages are read shift the records, so a call may appear on two
 pages; the last copy wins. Errors have no documented body: 401/403 mean a bad token or no
 rights on the site (never retried), 429 and 5xx are retried.
+
+The requests journal has no paging: one bare JSON array per request. It takes ``siteId`` as a
+query parameter and its dates as ``mm/dd/yyyy``; it is chunked like the calls diary (≤ 90 days,
+[INFERRED]: no limit for this method is documented in what was read) and shares the token, the
+rate limiter, the retries and the typed errors.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import httpx
 from connectors._json import load_json, vendor_error_message
 from connectors._result import ParseResult, date_chunks
 from connectors.calltouch._calls import KIND, format_calltouch_date, parse_calls
+from connectors.calltouch._requests import KIND as REQUESTS_KIND
+from connectors.calltouch._requests import format_requests_date, parse_requests
 from connectors.errors import FormatError
 from connectors.http import (
     DEFAULT_TIMEOUT,
@@ -73,7 +81,7 @@ def _classify(response: httpx.Response) -> ApiError | None:
             return BadRequestError(VENDOR, message, status=status)
         return None
     if status < 400:
-        return BadRequestError(VENDOR, "unexpected HTTP status for the calls diary", status=status)
+        return BadRequestError(VENDOR, "unexpected HTTP status from the Calltouch API", status=status)
     error = classify_status(VENDOR, response)
     if error is None:  # pragma: no cover - classify_status maps every status >= 400
         return None
@@ -99,8 +107,20 @@ def _parse_page(response: httpx.Response) -> tuple[int, ParseResult]:
     return total, parse_calls(response.content)
 
 
+def _parse_requests(response: httpx.Response) -> ParseResult:
+    return parse_requests(response.content)
+
+
+def _site(site_id: int | str) -> str:
+    site = str(site_id).strip()
+    if not site.isdigit():
+        raise ValueError(f"a Calltouch site id is a number, not {site_id!r}")
+    return site
+
+
 class CalltouchClient(VendorClient):
-    """Reads the calls diary of the Calltouch sites one API token (``clientApiId``) can see.
+    """Reads the calls diary and the requests journal of the Calltouch sites one API token
+    (``clientApiId``) can see.
 
     ``transport`` replaces the network in tests (``httpx.MockTransport``); ``sleep`` and
     ``clock`` replace real waiting. The rate limit (5 requests per second) is per client
@@ -149,9 +169,7 @@ class CalltouchClient(VendorClient):
         ``RateLimitError``/``ServerError``/``NetworkError`` (after retries) and
         ``ResponseFormatError`` (a truncated or foreign body, tried twice).
         """
-        site = str(site_id).strip()
-        if not site.isdigit():
-            raise ValueError(f"a Calltouch site id is a number, not {site_id!r}")
+        site = _site(site_id)
         if date_to < date_from:
             raise ValueError(f"date_to {date_to} is before date_from {date_from}")
         by_id: dict[object, dict[str, object]] = {}
@@ -175,3 +193,28 @@ class CalltouchClient(VendorClient):
                 page += 1
         rows = [{**row, "_origin_line": i} for i, row in enumerate(by_id.values(), start=1)]
         return ParseResult(kind=KIND, rows=rows, date_from=date_from, date_to=date_to)
+
+    def requests(self, site_id: int | str, date_from: date, date_to: date) -> ParseResult:
+        """Every request (form lead) of site ``site_id`` created ``date_from``..``date_to`` (inclusive).
+
+        ``GET requests?clientApiId=&siteId=&dateFrom=mm/dd/yyyy&dateTo=mm/dd/yyyy``, one request
+        per ≤ 90-day chunk. Returns the rows as ``parse_requests`` gives them, all chunks in one
+        list (``_origin_line`` numbered 1..n), each request once (the last copy read); the
+        period is the one requested. Raises the same errors as ``calls``.
+        """
+        site = _site(site_id)
+        if date_to < date_from:
+            raise ValueError(f"date_to {date_to} is before date_from {date_from}")
+        by_id: dict[object, dict[str, object]] = {}
+        for start, end in date_chunks(date_from, date_to, MAX_DAYS):
+            params = {
+                "clientApiId": self._token,
+                "siteId": site,
+                "dateFrom": format_requests_date(start),
+                "dateTo": format_requests_date(end),
+            }
+            part = self._http.request("GET", "requests", params=params, parse=_parse_requests)
+            for row in part.rows:
+                by_id[row["request_id"]] = row
+        rows = [{**row, "_origin_line": i} for i, row in enumerate(by_id.values(), start=1)]
+        return ParseResult(kind=REQUESTS_KIND, rows=rows, date_from=date_from, date_to=date_to)
