@@ -1,0 +1,24 @@
+"""Yandex Metrika: a counter's goals (with the automatic-goal rule) and goal reaches as leads."""
+
+from connectors.yandex_metrika._client import (
+    ATTRIBUTION_MODELS,
+    AUTOMATIC_GOAL_TYPES,
+    CALL_GOAL_TYPES,
+    Goal,
+    MetrikaClient,
+    is_automatic,
+    lead_goals,
+)
+from connectors.yandex_metrika._report import goal_metric, parse_goal_report
+
+__all__ = [
+    "ATTRIBUTION_MODELS",
+    "AUTOMATIC_GOAL_TYPES",
+    "CALL_GOAL_TYPES",
+    "Goal",
+    "MetrikaClient",
+    "goal_metric",
+    "is_automatic",
+    "lead_goals",
+    "parse_goal_report",
+]
