@@ -1,4 +1,4 @@
-"""Client of the Bitrix24 REST API (incoming webhook): smart invoices and their raw-table rows.
+"""Client of the Bitrix24 REST API (incoming webhook): smart invoices, leads and their rows.
 
 The webhook URL (``https://<portal>/rest/<user id>/<secret>/``) is itself the secret: it is
 redacted from every error and from the ``httpx``/``connectors.http`` logs.
@@ -9,6 +9,8 @@ redacted from every error and from the ``httpx``/``connectors.http`` logs.
 second) answers HTTP 503 ``QUERY_LIMIT_EXCEEDED`` when overfilled and HTTP 429 when a method's
 "operating" time limit is spent; both are retried with backoff (or ``Retry-After``). Errors
 are ``{"error": "<CODE>", "error_description": "..."}``.
+
+``crm.lead.list`` (leads) pages the same way, its ``result`` a plain list; see ``_leads``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from typing import Any
 import httpx
 
 from connectors._json import json_decimal, json_text, load_json, shown, vendor_error_message
+from connectors._result import ParseResult
 from connectors._text import parse_iso_date
+from connectors.bitrix24._leads import LEAD_FIELDS, lead_row, read_lead_page, result_of
 from connectors.errors import FormatError
 from connectors.http import (
     DEFAULT_TIMEOUT,
@@ -120,7 +124,7 @@ def _classify(response: httpx.Response) -> ApiError | None:
     common: dict[str, Any] = {"status": status, "vendor_code": code}
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
     auth_hint = "the webhook is invalid or was deleted: create a new incoming webhook and update its URL"
-    access_hint = "give the webhook's user the CRM permission (scope crm) and access to invoices"
+    access_hint = "give the webhook's user the CRM permission (scope crm) and access to invoices and leads"
     if upper in _ACCESS_CODES:
         return AccessDeniedError(VENDOR, message, hint=access_hint, **common)
     if upper in _AUTH_CODES or status == 401:
@@ -147,6 +151,15 @@ def _parse_page(response: httpx.Response) -> tuple[list[dict[str, Any]], int | N
     if next_start is not None and (not isinstance(next_start, int) or isinstance(next_start, bool)):
         raise FormatError(f"{shown(next_start)} is not a position", field="next")
     return items, next_start
+
+
+def _lead_page_parser(start: int) -> Callable[[httpx.Response], tuple[list[dict[str, object]], int | None]]:
+    def parse(response: httpx.Response) -> tuple[list[dict[str, object]], int | None]:
+        leads, next_start = read_lead_page(response.content)
+        path = f"start {start}: result"
+        return [lead_row(record, f"{path}[{i}]", i + 1) for i, record in enumerate(leads)], next_start
+
+    return parse
 
 
 class Bitrix24Client(VendorClient):
@@ -214,6 +227,45 @@ class Bitrix24Client(VendorClient):
                     VENDOR, f"crm.item.list paging went backwards (start {start}, next {next_start})"
                 )
             start = next_start
+
+    def leads(self, created_from: date, created_to: date) -> ParseResult:
+        """Every lead created from the start of ``created_from`` to the end of ``created_to``.
+
+        ``crm.lead.list`` with ``select`` = ``LEAD_FIELDS`` (the ``UTM_*``, ``PHONE`` and
+        ``EMAIL`` fields come only when named), ``filter`` ``>=DATE_CREATE``
+        ``<created_from>T00:00:00`` and ``<=DATE_CREATE`` ``<created_to>T23:59:59`` (no offset:
+        [INFERRED] read in the portal's time zone), ordered by ID, 50 per page by
+        ``start``/``next``; each lead once. Rows: see ``parse_leads``. Errors and retries as
+        ``invoices`` (503 ``QUERY_LIMIT_EXCEEDED`` and 429 retried with backoff).
+        """
+        if created_to < created_from:
+            raise ValueError(f"created_to {created_to} is before created_from {created_from}")
+        body: dict[str, Any] = {
+            "select": list(LEAD_FIELDS),
+            "order": {"ID": "ASC"},
+            "filter": {
+                ">=DATE_CREATE": f"{created_from.isoformat()}T00:00:00",
+                "<=DATE_CREATE": f"{created_to.isoformat()}T23:59:59",
+            },
+        }
+        by_id: dict[object, dict[str, object]] = {}
+        start = 0
+        while True:
+            rows, next_start = self._http.request(
+                "POST", "crm.lead.list", json={**body, "start": start}, parse=_lead_page_parser(start)
+            )
+            for row in rows:
+                by_id.pop(row["lead_id"], None)
+                by_id[row["lead_id"]] = row
+            if next_start is None:
+                break
+            if next_start <= start:
+                raise ResponseFormatError(
+                    VENDOR, f"crm.lead.list paging went backwards (start {start}, next {next_start})"
+                )
+            start = next_start
+        numbered = [{**row, "_origin_line": i} for i, row in enumerate(by_id.values(), start=1)]
+        return result_of(numbered, (created_from, created_to))
 
 
 # Stage ids are "DT31_<category>:<stage>"; the system stages are N (new), S (sent),
