@@ -73,7 +73,8 @@ def _utc_time(value: object) -> datetime | None:
         raise ValueError(f"{shown(value)} is not a Unix time in seconds") from None
 
 
-def _text(value: object) -> str | None:
+def calltouch_text(value: object) -> str | None:
+    """Text of a Calltouch field; empty and Calltouch's ``<не указано>`` are None."""
     text = json_text(value)
     if text is None or text.strip() in ("", NOT_SPECIFIED):
         return None
@@ -118,7 +119,7 @@ def parse_calls(content: bytes) -> ParseResult:
         for column, name in _BOOLS.items():
             row[column] = convert(json_bool, record.get(name), field=f"{path}.{name}")
         for column, name in _TEXTS.items():
-            row[column] = convert(_text, record.get(name), field=f"{path}.{name}")
+            row[column] = convert(calltouch_text, record.get(name), field=f"{path}.{name}")
         row["_origin_line"] = i + 1
         rows.append(row)
     days = (row["call_date_local"] for row in rows)

@@ -47,19 +47,18 @@ from connectors._json import (
     json_datetime,
     json_decimal,
     json_int,
-    json_text,
     load_json,
     shown,
     vendor_error_message,
 )
 from connectors._result import ParseResult, convert, date_span
+from connectors.calltouch._calls import calltouch_text
 from connectors.errors import FormatError
 
 __all__ = ["COLUMNS", "KIND", "format_requests_date", "parse_requests"]
 
 KIND = "calltouch_requests_json"
 
-NOT_SPECIFIED = "<не указано>"
 _DATE_FORMAT = "%m/%d/%Y"
 _DATETIME_FORMAT = "%d/%m/%Y %H:%M:%S"
 _MIN_MILLISECONDS = 10**11
@@ -132,13 +131,6 @@ def _utc_time(value: object) -> datetime | None:
         raise ValueError(f"{shown(value)} is not a Unix time in milliseconds") from None
 
 
-def _text(value: object) -> str | None:
-    text = json_text(value)
-    if text is None or text.strip() in ("", NOT_SPECIFIED):
-        return None
-    return text
-
-
 def _request_id(value: object) -> int:
     number = json_int(value)
     if number is None:
@@ -165,7 +157,9 @@ def _list(value: object, path: str) -> list[object]:
 def _phone(client: dict[str, object], path: str) -> str | None:
     for j, phone in enumerate(_list(client.get("phones"), f"{path}.phones")):
         where = f"{path}.phones[{j}]"
-        number = convert(_text, _object(phone, where).get("phoneNumber"), field=f"{where}.phoneNumber")
+        number = convert(
+            calltouch_text, _object(phone, where).get("phoneNumber"), field=f"{where}.phoneNumber"
+        )
         if number is not None:
             return number
     return None
@@ -177,8 +171,8 @@ def _email(client: dict[str, object], path: str) -> str | None:
     for j, contact in enumerate(_list(client.get("contacts"), f"{path}.contacts")):
         where = f"{path}.contacts[{j}]"
         entry = _object(contact, where)
-        value = convert(_text, entry.get("contactValue"), field=f"{where}.contactValue")
-        kind = convert(_text, entry.get("contactType"), field=f"{where}.contactType") or ""
+        value = convert(calltouch_text, entry.get("contactValue"), field=f"{where}.contactValue")
+        kind = convert(calltouch_text, entry.get("contactType"), field=f"{where}.contactType") or ""
         if value is None:
             continue
         if typed is None and "mail" in kind.lower():
@@ -209,7 +203,7 @@ def _row(record: object, path: str) -> dict[str, object]:
         "request_timestamp_utc": convert(_utc_time, record.get("date"), field=f"{path}.date"),
     }
     for column, name in (_TEXTS | _OPTIONAL_TEXTS).items():
-        row[column] = convert(_text, record.get(name), field=f"{path}.{name}")
+        row[column] = convert(calltouch_text, record.get(name), field=f"{path}.{name}")
     row["site_id"] = convert(json_int, record.get("siteId"), field=f"{path}.siteId")
     for column, name in _BOOLS.items():
         row[column] = convert(json_bool, record.get(name), field=f"{path}.{name}")
@@ -217,7 +211,7 @@ def _row(record: object, path: str) -> dict[str, object]:
     session = _object(record.get("session"), f"{path}.session")
     row["session_id"] = convert(json_int, session.get("sessionId"), field=f"{path}.session.sessionId")
     for column, name in _SESSION_TEXTS.items():
-        row[column] = convert(_text, session.get(name), field=f"{path}.session.{name}")
+        row[column] = convert(calltouch_text, session.get(name), field=f"{path}.session.{name}")
 
     client = _object(record.get("client"), f"{path}.client")
     row["client_phone"] = _phone(client, f"{path}.client")
@@ -237,8 +231,8 @@ def _row(record: object, path: str) -> dict[str, object]:
     row["order_count"] = len(orders)
     where = f"{path}.orders[0]"
     row["order_id"] = convert(json_int, first.get("orderId"), field=f"{where}.orderId")
-    row["order_number"] = convert(_text, first.get("orderNumber"), field=f"{where}.orderNumber")
-    row["order_status"] = convert(_text, first.get("status"), field=f"{where}.status")
+    row["order_number"] = convert(calltouch_text, first.get("orderNumber"), field=f"{where}.orderNumber")
+    row["order_status"] = convert(calltouch_text, first.get("status"), field=f"{where}.status")
     row["order_sum"] = convert(json_decimal, first.get("sum"), field=f"{where}.sum")
     return {column: row[column] for column in COLUMNS}
 
