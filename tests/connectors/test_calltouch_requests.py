@@ -6,7 +6,6 @@ The fixture ``calltouch_requests.json`` is synthetic: its shape follows the fiel
 
 import json
 import logging
-from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -17,17 +16,25 @@ import pytest
 from connectors.calltouch import REQUESTS_KIND, CalltouchClient, format_requests_date, parse_requests
 from connectors.calltouch._requests import COLUMNS
 from connectors.errors import FormatError
-from connectors.http import AccessDeniedError, AuthError, BadRequestError, RetryPolicy
+from connectors.http import AccessDeniedError, AuthError, BadRequestError
 from tests.connectors.conftest import FIXTURES
+
+# The calls tests' client set-up (token, site, days, retry policy; clients closed after each test).
+from tests.connectors.test_calltouch_api import (  # noqa: F401
+    DAY1,
+    DAY3,
+    OPEN,
+    POLICY,
+    SITE,
+    TOKEN,
+    client,
+    close_clients,
+)
 from tests.fakes import FakeResponse, FakeServer, FakeTime, scripted
 
 FIXTURE = (FIXTURES / "calltouch_requests.json").read_bytes()
 RECORDS: list[dict[str, Any]] = json.loads(FIXTURE)
 
-TOKEN = "ct-secret-clientApiId-0123456789"
-SITE = 25918
-DAY1, DAY3 = date(2026, 3, 14), date(2026, 3, 16)
-POLICY = RetryPolicy(max_attempts=5, max_total_wait=600.0, jitter=0.0)
 JSON = {"Content-Type": "application/json; charset=utf-8"}
 
 
@@ -188,21 +195,6 @@ def test_request_dates_are_month_first():
 
 
 # ---- the client ----
-
-OPEN: list[CalltouchClient] = []
-
-
-@pytest.fixture(autouse=True)
-def close_clients() -> Iterator[None]:
-    yield
-    while OPEN:
-        OPEN.pop().close()
-
-
-def client(transport: httpx.BaseTransport | None, time: FakeTime, **kwargs: Any) -> CalltouchClient:
-    kwargs.setdefault("retry", POLICY)
-    OPEN.append(CalltouchClient(TOKEN, transport=transport, sleep=time.sleep, clock=time.clock, **kwargs))
-    return OPEN[-1]
 
 
 def test_one_request_with_site_id_and_month_first_dates():
