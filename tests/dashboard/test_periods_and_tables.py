@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from dashboard import tables
-from dashboard.i18n import match_method_label
+from dashboard.i18n import match_method_label, source_name
 from dashboard.periods import Period, default_preset, preset_period
 
 D = dt.date
@@ -160,3 +160,12 @@ def test_unmatched_payments_table_names_the_client_or_says_there_is_none():
     formats = tables.unmatched_payments_formats("ru")
     assert formats["Дата"](payments["paid_on"].iloc[0]) == "21.11.2026"
     assert formats["Сумма"](30000.0) == "30\u00a0000,00\u00a0₽"
+
+
+def test_source_names_come_from_dim_sources_and_a_channel_account_adds_its_channel() -> None:
+    sources = {"cabinet": ("Выгрузка из кабинета", "Cabinet export"), "calltouch": ("Calltouch", "Calltouch")}
+    channels = {"google_ads": ("Google Ads", "Google Ads")}
+    assert source_name("cabinet", "ru", channels, sources, "google_ads") == "Выгрузка из кабинета: Google Ads"
+    assert source_name("cabinet", "en", channels, sources, "google_ads") == "Cabinet export: Google Ads"
+    assert source_name("calltouch", "ru", channels, sources, "25918") == "Calltouch"
+    assert source_name("roistat", "ru", channels, sources, "1") == "roistat"

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from dagster import AssetKey, build_schedule_context
 
+from pipelines.defs.dbt import manifest_is_stale
 from pipelines.defs.definitions import defs
+from pipelines.defs.resources import cached_config
 
 
 def test_asset_graph_wires_raw_tables_to_dbt_and_publish() -> None:
@@ -85,3 +88,29 @@ def test_every_singular_dbt_test_is_an_asset_check() -> None:
     names = {p.stem for p in tests_dir.glob("*.sql")}
     checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
     assert names and not names - checks, sorted(names - checks)
+
+
+def test_the_dbt_manifest_is_stale_when_any_dbt_file_is_newer(tmp_path: Path) -> None:
+    project = tmp_path / "dbt"
+    (project / "models").mkdir(parents=True)
+    model = project / "models" / "m.sql"
+    model.write_text("select 1", encoding="utf-8")
+    manifest = project / "target" / "manifest.json"
+    assert manifest_is_stale(project, manifest)  # never parsed
+    manifest.parent.mkdir()
+    manifest.write_text("{}", encoding="utf-8")
+    os.utime(model, (1_000_000, 1_000_000))
+    assert not manifest_is_stale(project, manifest)
+    os.utime(model, None)
+    os.utime(manifest, (1_000_000, 1_000_000))
+    assert manifest_is_stale(project, manifest)
+
+
+def test_the_configuration_is_parsed_once_per_version_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "agency.yaml"
+    path.write_text("agency: {name: A}\nmanagers: [{id: m, name: M}]\n", encoding="utf-8")
+    first = cached_config(path)
+    assert cached_config(path) is first
+    path.write_text("agency: {name: B}\nmanagers: [{id: m, name: M}]\n", encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_mtime_ns + 1_000_000, path.stat().st_mtime_ns + 1_000_000))
+    assert cached_config(path).agency.name == "B"

@@ -144,3 +144,17 @@ def test_money_is_rounded_to_kopecks() -> None:
         ],
     )
     assert data.column("spent").to_pylist() == [Decimal("10.01")]
+
+
+def test_an_older_build_database_gains_new_columns_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    with DuckDBRawStore(path) as old:
+        old.ensure_schema()
+        old.con.execute("ALTER TABLE raw.agency_client_accounts DROP COLUMN lead_rule")
+        old.con.execute(
+            "INSERT INTO raw.agency_client_accounts VALUES ('c1', 'calltouch', '1', 'Europe/Moscow')"
+        )
+    with DuckDBRawStore(path) as store:
+        store.ensure_schema()
+        rows = store.con.execute("SELECT client_id, lead_rule FROM raw.agency_client_accounts").fetchall()
+    assert rows == [("c1", None)]
