@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 
 from connectors.errors import FormatError
@@ -55,3 +55,15 @@ def date_chunks(date_from: date, date_to: date, max_days: int) -> Iterator[tuple
         end = min(date_to, start + timedelta(days=max_days - 1))
         yield start, end
         start = end + timedelta(days=1)
+
+
+def created_span_result(
+    kind: str, rows: list[dict[str, object]], period: tuple[date | None, date | None] | None = None
+) -> ParseResult:
+    """Rows of records with a ``created_at`` datetime (CRM leads): the period is the one asked
+    for, or else the first and last creation day among the rows."""
+    if period is None:
+        period = date_span(
+            row["created_at"].date() for row in rows if isinstance(row["created_at"], datetime)
+        )
+    return ParseResult(kind=kind, rows=rows, date_from=period[0], date_to=period[1])

@@ -26,8 +26,8 @@ from typing import Any
 import httpx
 
 from connectors._json import load_json
-from connectors._result import ParseResult
-from connectors.amocrm._leads import lead_row, read_page, result_of
+from connectors._result import ParseResult, created_span_result
+from connectors.amocrm._leads import KIND, lead_row, read_page
 from connectors.errors import FormatError
 from connectors.http import (
     DEFAULT_TIMEOUT,
@@ -198,4 +198,4 @@ class AmoCrmClient(VendorClient):
             page += 1
         numbered = [{**row, "_origin_line": i} for i, row in enumerate(by_id.values(), start=1)]
         period = (created_from, created_to) if updated_since is None else None
-        return result_of(numbered, period)
+        return created_span_result(KIND, numbered, period)

@@ -26,9 +26,10 @@ from typing import Any
 import httpx
 
 from connectors._json import json_decimal, json_text, load_json, shown, vendor_error_message
-from connectors._result import ParseResult
+from connectors._result import ParseResult, created_span_result
 from connectors._text import parse_iso_date
-from connectors.bitrix24._leads import LEAD_FIELDS, lead_row, read_lead_page, result_of
+from connectors.bitrix24._leads import KIND as LEADS_KIND
+from connectors.bitrix24._leads import LEAD_FIELDS, lead_row, read_lead_page
 from connectors.errors import FormatError
 from connectors.http import (
     DEFAULT_TIMEOUT,
@@ -265,7 +266,7 @@ class Bitrix24Client(VendorClient):
                 )
             start = next_start
         numbered = [{**row, "_origin_line": i} for i, row in enumerate(by_id.values(), start=1)]
-        return result_of(numbered, (created_from, created_to))
+        return created_span_result(LEADS_KIND, numbered, (created_from, created_to))
 
 
 # Stage ids are "DT31_<category>:<stage>"; the system stages are N (new), S (sent),

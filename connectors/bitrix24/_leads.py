@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors._json import json_int, json_text, load_json, shown
-from connectors._result import ParseResult, convert, date_span
+from connectors._result import ParseResult, convert, created_span_result
 from connectors.errors import FormatError
 
 __all__ = ["KIND", "LEAD_FIELDS", "lead_row", "parse_leads", "read_lead_page"]
@@ -153,11 +153,4 @@ def parse_leads(content: bytes) -> ParseResult:
     leads, _ = read_lead_page(content)
     prefix = "result" if content.lstrip()[:1] == b"{" else ""
     rows = [lead_row(record, f"{prefix}[{i}]", i + 1) for i, record in enumerate(leads)]
-    return result_of(rows)
-
-
-def result_of(rows: list[dict[str, object]], period: tuple[Any, Any] | None = None) -> ParseResult:
-    if period is None:
-        created = (row["created_at"] for row in rows)
-        period = date_span(t.date() for t in created if isinstance(t, datetime))
-    return ParseResult(kind=KIND, rows=rows, date_from=period[0], date_to=period[1])
+    return created_span_result(KIND, rows)
