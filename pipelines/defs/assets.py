@@ -84,7 +84,7 @@ def agency_configuration(context: AssetExecutionContext, agency: AgencyEnvironme
     settings = agency.settings()
     with DuckDBRawStore(settings.build_db) as store:
         store.ensure_schema()
-        counts = load_config_tables(config, store)
+        counts = load_config_tables(config, store, contact_salt=settings.contact_salt())
     for name, key in CONFIG_KEYS.items():
         yield MaterializeResult(asset_key=key, metadata={"rows": counts[name]})
 

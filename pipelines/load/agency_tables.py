@@ -6,13 +6,17 @@ from typing import Any
 
 from pipelines.load.config import AgencyConfig
 from pipelines.load.raw_schema import CONFIG_TABLES
+from pipelines.load.sources import SOURCES
 from pipelines.load.warehouse import RawStore, to_arrow
 
 __all__ = ["config_rows", "load_config_tables"]
 
 
-def config_rows(config: AgencyConfig) -> dict[str, list[dict[str, Any]]]:
-    """The configuration as rows of the ``raw.agency_*`` tables."""
+def config_rows(config: AgencyConfig, *, contact_salt: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The configuration as rows of the ``raw.agency_*`` tables.
+
+    ``contact_salt`` salts the hashes of contact phones and e-mails the lead ledger publishes
+    (see :func:`pipelines.load.settings.Settings.contact_salt`)."""
     agency = config.agency
     return {
         "agency_settings": [
@@ -22,6 +26,7 @@ def config_rows(config: AgencyConfig) -> dict[str, list[dict[str, Any]]]:
                 "target_call_min_talk_seconds": agency.target_call_min_talk_seconds,
                 "unique_call_window_days": agency.unique_call_window_days,
                 "default_vat_rate": agency.default_vat_rate,
+                "contact_hash_salt": contact_salt,
             }
         ],
         "agency_managers": [{"manager_id": m.id, "name": m.name, "email": m.email} for m in config.managers],
@@ -46,9 +51,21 @@ def config_rows(config: AgencyConfig) -> dict[str, list[dict[str, Any]]]:
                 "account_id": a.id,
                 "timezone": c.account_timezone(a),
                 "lead_rule": a.lead_rule,
+                "attribution": a.attribution if SOURCES[a.source].lead_goals else None,
             }
             for c in config.clients
             for a in c.accounts
+        ],
+        "agency_client_lead_priority": [
+            {"client_id": c.id, "source": source, "priority_rank": rank}
+            for c in config.clients
+            for source, rank in c.lead_ranks().items()
+        ],
+        "agency_lead_goals": [
+            {"client_id": c.id, "account_id": a.id, "goal_id": goal_id}
+            for c in config.clients
+            for a in c.accounts
+            for goal_id in a.goals
         ],
         "agency_monthly_plans": [
             {
@@ -64,11 +81,13 @@ def config_rows(config: AgencyConfig) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def load_config_tables(config: AgencyConfig, store: RawStore) -> dict[str, int]:
+def load_config_tables(
+    config: AgencyConfig, store: RawStore, *, contact_salt: str | None = None
+) -> dict[str, int]:
     """Replace every ``raw.agency_*`` table in one transaction; returns row counts."""
     counts: dict[str, int] = {}
     with store.transaction():
-        for name, rows in config_rows(config).items():
+        for name, rows in config_rows(config, contact_salt=contact_salt).items():
             table = CONFIG_TABLES[name]
             counts[name] = store.replace_table(table, to_arrow(table, rows))
     return counts

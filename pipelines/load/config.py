@@ -28,7 +28,8 @@ from pydantic import (
     model_validator,
 )
 
-from pipelines.load.sources import ACCOUNT_SOURCES, API_SOURCES, SOURCES
+from connectors.yandex_metrika import ATTRIBUTION_MODELS
+from pipelines.load.sources import ACCOUNT_SOURCES, API_SOURCES, LEAD_PRIORITY, SOURCES
 
 __all__ = [
     "Account",
@@ -122,6 +123,11 @@ class Account(_Model):
     credentials_env: str | None = Field(default=None, pattern=r"^[A-Z][A-Z0-9_]*$")
     """Name of the environment variable holding this account's token, when it is not the
     vendor's default variable (e.g. a second Calltouch cabinet)."""
+    goals: tuple[Annotated[int, Field(gt=0)], ...] = ()
+    """Metrika counters: the ids of the goals the client counts as leads. Goals Metrika creates
+    by itself (phone and button clicks, calls uploaded by trackers) never count, even if listed."""
+    attribution: str = "lastsign"
+    """Metrika counters: the attribution model the goal reaches are asked with (stored with them)."""
 
     @property
     def pulled_via_api(self) -> bool:
@@ -143,6 +149,19 @@ class Account(_Model):
             )
         if self.lead_rule is not None and SOURCES[self.source].feed != "calls":
             raise ValueError(f"lead_rule applies to call trackers, not to {self.source} accounts")
+        if SOURCES[self.source].lead_goals:
+            if not self.goals:
+                raise ValueError(
+                    f"{self.source} account {self.id}: list the goal ids the client counts as leads "
+                    "(goals: [123, 456])"
+                )
+            if self.attribution not in ATTRIBUTION_MODELS:
+                allowed = ", ".join(sorted(ATTRIBUTION_MODELS))
+                raise ValueError(f"attribution {self.attribution!r} is not a Metrika model: one of {allowed}")
+        elif self.goals or "attribution" in self.model_fields_set:
+            raise ValueError(
+                f"goals and attribution apply to Metrika counters, not to {self.source} accounts"
+            )
         return self
 
     @field_validator("id", mode="before")
@@ -191,6 +210,27 @@ class Client(_Model):
     """The client's company in the agency's Bitrix24: its invoices are pulled from there."""
     accounts: tuple[Account, ...] = ()
     plans: tuple[MonthlyPlan, ...] = ()
+    lead_priority: tuple[str, ...] = ()
+    """Lead systems in the order they win a merged lead (the same contact through several
+    systems within the uniqueness window is one lead); unlisted ones follow in the default
+    order (:data:`~pipelines.load.sources.LEAD_PRIORITY`)."""
+
+    @field_validator("lead_priority")
+    @classmethod
+    def _lead_systems(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for source in value:
+            if source not in LEAD_PRIORITY:
+                allowed = ", ".join(LEAD_PRIORITY)
+                raise ValueError(f"{source!r} is not a lead system: one of {allowed}")
+        dupes = sorted({s for s in value if value.count(s) > 1})
+        if dupes:
+            raise ValueError(f"{dupes[0]} is listed twice")
+        return value
+
+    def lead_ranks(self) -> dict[str, int]:
+        """Every lead system's rank for this client (1 wins a merged lead)."""
+        order = list(self.lead_priority) + [s for s in LEAD_PRIORITY if s not in self.lead_priority]
+        return {source: rank for rank, source in enumerate(order, start=1)}
 
     @field_validator("bitrix24_company_id", mode="before")
     @classmethod

@@ -33,6 +33,8 @@ PUBLIC_MARTS: tuple[str, ...] = (
     "client_status",
     "client_health_reasons",
     "dim_channels",
+    "lead_ledger",
+    "lead_reconciliation",
 )
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 

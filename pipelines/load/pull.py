@@ -32,7 +32,7 @@ from connectors.errors import ConnectorError
 from connectors.http import redact
 from pipelines.load.config import Account, AgencyConfig, Client
 from pipelines.load.sources import SOURCES, Source
-from pipelines.load.vendors import VendorApis
+from pipelines.load.vendors import AccountRequest, VendorApis
 from pipelines.load.warehouse import RawStore, log_load, to_arrow
 
 __all__ = [
@@ -53,16 +53,30 @@ def utc_now() -> dt.datetime:
 
 
 def fetch_account(
-    apis: VendorApis, source: Source, account: Account, date_from: dt.date, date_to: dt.date
+    apis: VendorApis,
+    source: Source,
+    account: Account,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    timezone: str = "Europe/Moscow",
 ) -> ParseResult:
-    """The account's rows for ``date_from..date_to`` straight from the vendor."""
+    """The account's rows for ``date_from..date_to`` straight from the vendor.
+
+    ``timezone``: the account's zone (its own, else its client's), where its days are cut."""
     if source.fetch is None:
         raise ValueError(f"{source.name!r} has no API connector")
     names = list(source.credentials)
     if account.credentials_env:
         names[-1] = account.credentials_env
     values = tuple(apis.credential(name, f"{source.title} credential") for name in names)
-    return source.fetch(apis, values, account.id, date_from, date_to)
+    request = AccountRequest(
+        id=account.id,
+        timezone=account.timezone or timezone,
+        goal_ids=account.goals,
+        attribution=account.attribution,
+    )
+    return source.fetch(apis, values, request, date_from, date_to)
 
 
 @dataclass(frozen=True)
@@ -173,7 +187,9 @@ def _pull_account(
     origin = f"api:{registered.name}/{account.id}/{date_from:%Y%m%d}-{date_to:%Y%m%d}"
     base: dict[str, Any] = {"client_id": client.id, "source": registered.name, "account_id": account.id}
     try:
-        result = fetch_account(apis, registered, account, date_from, date_to)
+        result = fetch_account(
+            apis, registered, account, date_from, date_to, timezone=client.account_timezone(account)
+        )
         loaded_at = utc_now()
         rows = [
             {

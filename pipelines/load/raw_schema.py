@@ -214,6 +214,137 @@ BANK_STATEMENT_PAYMENTS = RawTable(
     date_column=None,
 )
 
+CALLTOUCH_REQUESTS = RawTable(
+    name="calltouch_requests",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("account_id", "VARCHAR NOT NULL"),  # Calltouch site id
+        ("request_id", "BIGINT NOT NULL"),  # requestId
+        ("request_number", "VARCHAR"),  # the site's own id of the request
+        ("request_date_local", "TIMESTAMP"),  # "dateStr" dd/mm/yyyy HH:MM:SS, cabinet time zone
+        ("request_timestamp_utc", "TIMESTAMP"),  # "date", Unix milliseconds
+        ("request_type", "VARCHAR"),
+        ("subject", "VARCHAR"),  # the form's name on the site
+        ("status", "VARCHAR"),
+        ("request_url", "VARCHAR"),
+        ("site_id", "BIGINT"),
+        ("target_request", "BOOLEAN"),
+        ("unique_request", "BOOLEAN"),
+        ("uniq_target_request", "BOOLEAN"),
+        ("session_id", "BIGINT"),
+        ("source", "VARCHAR"),
+        ("medium", "VARCHAR"),
+        ("keyword", "VARCHAR"),
+        ("utm_source", "VARCHAR"),
+        ("utm_medium", "VARCHAR"),
+        ("utm_campaign", "VARCHAR"),
+        ("utm_content", "VARCHAR"),
+        ("utm_term", "VARCHAR"),
+        ("city", "VARCHAR"),
+        ("client_phone", "VARCHAR"),  # personal data: only its salted hash leaves staging
+        ("client_email", "VARCHAR"),
+        ("call_id", "BIGINT"),
+        ("order_count", "INTEGER"),
+        ("order_id", "BIGINT"),
+        ("order_number", "VARCHAR"),
+        ("order_status", "VARCHAR"),
+        ("order_sum", "DECIMAL(18,2)"),
+    ),
+    key=("client_id", "account_id", "request_id"),
+    date_column=None,
+)
+
+YANDEX_METRIKA_GOAL_REACHES = RawTable(
+    name="yandex_metrika_goal_reaches",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("account_id", "VARCHAR NOT NULL"),  # the counter id
+        ("date", "DATE NOT NULL"),  # the counter's day
+        ("counter_id", "BIGINT"),
+        ("goal_id", "BIGINT NOT NULL"),
+        ("goal_name", "VARCHAR"),  # from the counter's goal list (NULL when unknown)
+        ("goal_type", "VARCHAR"),
+        ("is_automatic", "BOOLEAN"),  # Metrika created the goal itself: never a lead
+        ("attribution", "VARCHAR"),  # the attribution model the numbers were asked with
+        ("traffic_source", "VARCHAR"),  # ym:s:<attribution>TrafficSource id (ad, organic, ...)
+        ("traffic_source_name", "VARCHAR"),
+        ("utm_source", "VARCHAR"),
+        ("utm_medium", "VARCHAR"),
+        ("utm_campaign", "VARCHAR"),
+        ("reaches", "BIGINT NOT NULL"),
+        ("sampled", "BOOLEAN"),
+        ("contains_sensitive_data", "BOOLEAN"),
+    ),
+    key=(
+        "client_id",
+        "account_id",
+        "date",
+        "goal_id",
+        "attribution",
+        "traffic_source",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+    ),
+    date_column="date",
+    additive=("reaches",),
+)
+
+AMOCRM_LEADS = RawTable(
+    name="amocrm_leads",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("account_id", "VARCHAR NOT NULL"),  # the amoCRM subdomain
+        ("lead_id", "BIGINT NOT NULL"),
+        ("name", "VARCHAR"),
+        ("status_id", "BIGINT"),
+        ("pipeline_id", "BIGINT"),
+        ("price", "DECIMAL(18,2)"),
+        ("created_at", "TIMESTAMP"),  # UTC
+        ("updated_at", "TIMESTAMP"),
+        ("closed_at", "TIMESTAMP"),
+        ("responsible_user_id", "BIGINT"),
+        ("is_deleted", "BOOLEAN"),
+        ("utm_source", "VARCHAR"),
+        ("utm_medium", "VARCHAR"),
+        ("utm_campaign", "VARCHAR"),
+        ("utm_content", "VARCHAR"),
+        ("utm_term", "VARCHAR"),
+        ("contact_id", "BIGINT"),
+        ("contact_phone", "VARCHAR"),  # personal data: only its salted hash leaves staging
+        ("contact_email", "VARCHAR"),
+        ("tags", "VARCHAR"),  # JSON list of tag names
+    ),
+    key=("client_id", "account_id", "lead_id"),
+    date_column=None,
+)
+
+BITRIX24_LEADS = RawTable(
+    name="bitrix24_leads",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("account_id", "VARCHAR NOT NULL"),  # the client's portal
+        ("lead_id", "BIGINT NOT NULL"),
+        ("title", "VARCHAR"),
+        ("created_at", "TIMESTAMP"),  # UTC
+        ("updated_at", "TIMESTAMP"),
+        ("status_id", "VARCHAR"),  # NEW, IN_PROCESS, CONVERTED, JUNK, ...
+        ("source_id", "VARCHAR"),
+        ("assigned_by_id", "BIGINT"),
+        ("company_id", "BIGINT"),
+        ("contact_id", "BIGINT"),
+        ("phone", "VARCHAR"),  # personal data: only its salted hash leaves staging
+        ("email", "VARCHAR"),
+        ("utm_source", "VARCHAR"),
+        ("utm_medium", "VARCHAR"),
+        ("utm_campaign", "VARCHAR"),
+        ("utm_content", "VARCHAR"),
+        ("utm_term", "VARCHAR"),
+    ),
+    key=("client_id", "account_id", "lead_id"),
+    date_column=None,
+)
+
 LOAD_LOG = RawTable(
     name="load_log",
     columns=(
@@ -244,6 +375,7 @@ AGENCY_SETTINGS = RawTable(
         ("target_call_min_talk_seconds", "INTEGER NOT NULL"),
         ("unique_call_window_days", "INTEGER NOT NULL"),
         ("default_vat_rate", "DECIMAL(5,2) NOT NULL"),
+        ("contact_hash_salt", "VARCHAR"),  # salts the published hashes of phones and e-mails
     ),
     key=("agency_name",),
     lineage=False,
@@ -278,8 +410,29 @@ AGENCY_CLIENT_ACCOUNTS = RawTable(
         ("account_id", "VARCHAR NOT NULL"),
         ("timezone", "VARCHAR NOT NULL"),  # account's own time zone (defaults to the client's)
         ("lead_rule", "VARCHAR"),  # call trackers: tracker (its flags, the default) | agency
+        ("attribution", "VARCHAR"),  # Metrika counters: the attribution model of the goal reaches
     ),
     key=("client_id", "source", "account_id"),
+    lineage=False,
+)
+AGENCY_CLIENT_LEAD_PRIORITY = RawTable(
+    name="agency_client_lead_priority",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("source", "VARCHAR NOT NULL"),  # a lead system (calls or leads feed)
+        ("priority_rank", "INTEGER NOT NULL"),  # 1 wins a merged lead
+    ),
+    key=("client_id", "source"),
+    lineage=False,
+)
+AGENCY_LEAD_GOALS = RawTable(
+    name="agency_lead_goals",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("account_id", "VARCHAR NOT NULL"),  # Metrika counter
+        ("goal_id", "BIGINT NOT NULL"),  # a goal the client counts as a lead
+    ),
+    key=("client_id", "account_id", "goal_id"),
     lineage=False,
 )
 AGENCY_MONTHLY_PLANS = RawTable(
@@ -305,12 +458,24 @@ RAW_TABLES: dict[str, RawTable] = {
         COMAGIC_CALLS,
         INVOICE_REGISTER_ROWS,
         BANK_STATEMENT_PAYMENTS,
+        CALLTOUCH_REQUESTS,
+        YANDEX_METRIKA_GOAL_REACHES,
+        AMOCRM_LEADS,
+        BITRIX24_LEADS,
         LOAD_LOG,
     )
 }
 CONFIG_TABLES: dict[str, RawTable] = {
     t.name: t
-    for t in (AGENCY_SETTINGS, AGENCY_MANAGERS, AGENCY_CLIENTS, AGENCY_CLIENT_ACCOUNTS, AGENCY_MONTHLY_PLANS)
+    for t in (
+        AGENCY_SETTINGS,
+        AGENCY_MANAGERS,
+        AGENCY_CLIENTS,
+        AGENCY_CLIENT_ACCOUNTS,
+        AGENCY_CLIENT_LEAD_PRIORITY,
+        AGENCY_LEAD_GOALS,
+        AGENCY_MONTHLY_PLANS,
+    )
 }
 
 

@@ -8,12 +8,14 @@
 | AGENCY_BUILD_DB     | <data>/warehouse/build.duckdb              |
 | AGENCY_SERVING_DB   | <data>/serving/serving.duckdb              |
 | AGENCY_AS_OF        | (today) the date reports are "as of"       |
+| AGENCY_CONTACT_SALT | <data>/secrets/contact_salt (made once)    |
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +52,30 @@ class Settings:
 
     def as_of_date(self) -> dt.date:
         return self.as_of or dt.date.today()
+
+    @property
+    def contact_salt_file(self) -> Path:
+        return self.data_dir / "secrets" / "contact_salt"
+
+    def contact_salt(self) -> str:
+        """The salt of the contact hashes the lead ledger publishes (phones and e-mails are never
+        published; a salted hash cannot be reversed by trying every phone number).
+
+        ``AGENCY_CONTACT_SALT`` when set (several installations sharing hashes); otherwise a
+        random salt made on first use and kept in ``<data>/secrets/contact_salt`` (mode 0600).
+        Changing it changes every published hash, not the lead counts."""
+        configured = os.environ.get("AGENCY_CONTACT_SALT", "").strip()
+        if configured:
+            return configured
+        path = self.contact_salt_file
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        salt = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(salt + "\n")
+        return salt
 
     @classmethod
     def from_env(cls, *, dotenv: bool = True) -> Settings:

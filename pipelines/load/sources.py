@@ -29,6 +29,7 @@ __all__ = [
     "ACCOUNT_SOURCES",
     "API_SOURCES",
     "DBT_MACRO_PATH",
+    "LEAD_PRIORITY",
     "SOURCES",
     "Feed",
     "Source",
@@ -36,10 +37,15 @@ __all__ = [
     "render_dbt_macro",
 ]
 
-Feed = Literal["ad_stats", "calls", "invoices", "payments"]
-"""What a source delivers; each feed has one conformed staging shape and one union model."""
+Feed = Literal["ad_stats", "calls", "leads", "invoices", "payments"]
+"""What a source delivers; each feed has one conformed staging shape and one union model.
+``leads`` are form, chat and CRM leads (calls are leads too: the ``calls`` feed)."""
 
-RESTATEMENT_KIND: dict[Feed, Literal["ads", "calls"]] = {"ad_stats": "ads", "calls": "calls"}
+RESTATEMENT_KIND: dict[Feed, Literal["ads", "calls"]] = {
+    "ad_stats": "ads",
+    "calls": "calls",
+    "leads": "calls",
+}
 
 
 def _counterparty_inn(row: Mapping[str, object]) -> str | None:
@@ -82,6 +88,11 @@ class Source:
     """For agency-wide exports: the ИНН that ties a row to a client."""
     shares_staging_with: str | None = None
     """Lands in another source's raw table and staging model (Bitrix24 invoices)."""
+    lead_rank: int | None = None
+    """Lead systems (calls and leads feeds): the default order in which they win a lead merged
+    from several systems (1 first); a client's ``lead_priority`` reorders them."""
+    lead_goals: bool = False
+    """Its accounts list the goals the client counts as leads (Metrika counters)."""
 
     @property
     def has_api(self) -> bool:
@@ -146,6 +157,7 @@ SOURCES: dict[str, Source] = {
             file_kinds=("calltouch_calls_json",),
             credentials=("CALLTOUCH_API_TOKEN",),
             fetch=vendors.fetch_calltouch,
+            lead_rank=3,
         ),
         Source(
             name="comagic",
@@ -158,6 +170,56 @@ SOURCES: dict[str, Source] = {
             file_kinds=("comagic_calls_json",),
             credentials=("COMAGIC_ACCESS_TOKEN",),
             fetch=vendors.fetch_comagic,
+            lead_rank=4,
+        ),
+        Source(
+            name="calltouch_requests",
+            title="Calltouch requests",
+            label_ru="Calltouch: заявки",
+            label_en="Calltouch requests",
+            feed="leads",
+            raw_table=RAW_TABLES["calltouch_requests"],
+            staging_model="stg_calltouch_requests__requests",
+            credentials=("CALLTOUCH_API_TOKEN",),
+            fetch=vendors.fetch_calltouch_requests,
+            lead_rank=5,
+        ),
+        Source(
+            name="yandex_metrika",
+            title="Yandex Metrika",
+            label_ru="Яндекс Метрика",
+            label_en="Yandex Metrica",
+            feed="leads",
+            raw_table=RAW_TABLES["yandex_metrika_goal_reaches"],
+            staging_model="stg_yandex_metrika__goal_reaches",
+            credentials=("YANDEX_METRIKA_TOKEN",),
+            fetch=vendors.fetch_yandex_metrika,
+            lead_rank=6,
+            lead_goals=True,
+        ),
+        Source(
+            name="amocrm",
+            title="amoCRM",
+            label_ru="amoCRM",
+            label_en="amoCRM",
+            feed="leads",
+            raw_table=RAW_TABLES["amocrm_leads"],
+            staging_model="stg_amocrm__leads",
+            credentials=("AMOCRM_TOKEN",),
+            fetch=vendors.fetch_amocrm,
+            lead_rank=1,
+        ),
+        Source(
+            name="bitrix24_leads",
+            title="Bitrix24 leads",
+            label_ru="Bitrix24: лиды",
+            label_en="Bitrix24 leads",
+            feed="leads",
+            raw_table=RAW_TABLES["bitrix24_leads"],
+            staging_model="stg_bitrix24_leads__leads",
+            credentials=("BITRIX24_LEADS_WEBHOOK_URL",),
+            fetch=vendors.fetch_bitrix24_leads,
+            lead_rank=2,
         ),
         Source(
             name="invoice_register",
@@ -206,6 +268,12 @@ ACCOUNT_SOURCES: tuple[str, ...] = tuple(s.name for s in SOURCES.values() if s.a
 
 API_SOURCES: tuple[str, ...] = tuple(s.name for s in SOURCES.values() if s.has_api)
 """Sources pulled day by day through the vendor's API (``via: api``, the default for them)."""
+
+LEAD_PRIORITY: tuple[str, ...] = tuple(
+    s.name for s in sorted(SOURCES.values(), key=lambda s: s.lead_rank or 0) if s.lead_rank is not None
+)
+"""The lead systems in the default order they win a merged lead: the CRM (the client's system of
+record where it keeps one), then call trackers, then forms."""
 
 _BY_FILE_KIND = {kind: s for s in SOURCES.values() for kind in s.file_kinds}
 

@@ -14,11 +14,14 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from connectors._result import ParseResult
+from connectors.amocrm import AmoCrmClient
 from connectors.bitrix24 import Bitrix24Client
 from connectors.calltouch import CalltouchClient
 from connectors.comagic import ComagicClient
@@ -26,15 +29,21 @@ from connectors.errors import ConnectorError
 from connectors.http import RateLimiter
 from connectors.vk_ads import VkAdsClient, obtain_token
 from connectors.yandex_direct import DirectReportsClient
+from connectors.yandex_metrika import MetrikaClient, is_automatic
 
 __all__ = [
     "BITRIX24_WEBHOOK_ENV",
+    "AccountRequest",
     "MissingCredentialError",
     "VendorApis",
+    "fetch_amocrm",
+    "fetch_bitrix24_leads",
     "fetch_calltouch",
+    "fetch_calltouch_requests",
     "fetch_comagic",
     "fetch_vk_ads",
     "fetch_yandex_direct",
+    "fetch_yandex_metrika",
 ]
 
 BITRIX24_WEBHOOK_ENV = "BITRIX24_WEBHOOK_URL"
@@ -121,27 +130,48 @@ class VendorApis:
         return self.client("bitrix24", webhook, Bitrix24Client)  # type: ignore[no-any-return]
 
 
-# A fetch function: (run's clients, credentials in registry order, account id, first day, last day).
-Fetch = Callable[[VendorApis, tuple[str, ...], str, dt.date, dt.date], ParseResult]
+@dataclass(frozen=True)
+class AccountRequest:
+    """What a fetch needs to know of one configured account."""
+
+    id: str
+    timezone: str = "Europe/Moscow"
+    """The account's own days are cut in this zone (CRM filters by creation time)."""
+    goal_ids: tuple[int, ...] = ()
+    """Metrika: the goals the client counts as leads."""
+    attribution: str = "lastsign"
+    """Metrika: the attribution model asked for and stored with the numbers."""
+
+
+# A fetch function: (run's clients, credentials in registry order, the account, first day, last day).
+Fetch = Callable[[VendorApis, tuple[str, ...], AccountRequest, dt.date, dt.date], ParseResult]
 
 
 def fetch_yandex_direct(
-    apis: VendorApis, credentials: tuple[str, ...], account_id: str, date_from: dt.date, date_to: dt.date
+    apis: VendorApis,
+    credentials: tuple[str, ...],
+    account: AccountRequest,
+    date_from: dt.date,
+    date_to: dt.date,
 ) -> ParseResult:
     (token,) = credentials
     direct = apis.client(
         "yandex_direct", token, lambda t, **kw: DirectReportsClient(t, clock=apis.clock, **kw)
     )
-    return direct.campaign_stats(account_id, date_from, date_to)  # type: ignore[no-any-return]
+    return direct.campaign_stats(account.id, date_from, date_to)  # type: ignore[no-any-return]
 
 
 def fetch_vk_ads(
-    apis: VendorApis, credentials: tuple[str, ...], account_id: str, date_from: dt.date, date_to: dt.date
+    apis: VendorApis,
+    credentials: tuple[str, ...],
+    account: AccountRequest,
+    date_from: dt.date,
+    date_to: dt.date,
 ) -> ParseResult:
     client_id, secret = credentials
     transport = apis.transports.get("vk_ads")
     token = obtain_token(
-        client_id, secret, agency_client_name=account_id, transport=transport, sleep=apis.sleep
+        client_id, secret, agency_client_name=account.id, transport=transport, sleep=apis.sleep
     )
     apis.remember(token)
     with VkAdsClient(token, transport=transport, rate_limiter=apis.vk_limiter, sleep=apis.sleep) as vk:
@@ -149,17 +179,103 @@ def fetch_vk_ads(
 
 
 def fetch_calltouch(
-    apis: VendorApis, credentials: tuple[str, ...], account_id: str, date_from: dt.date, date_to: dt.date
+    apis: VendorApis,
+    credentials: tuple[str, ...],
+    account: AccountRequest,
+    date_from: dt.date,
+    date_to: dt.date,
 ) -> ParseResult:
     (token,) = credentials
     calltouch = apis.client("calltouch", token, lambda t, **kw: CalltouchClient(t, clock=apis.clock, **kw))
-    return calltouch.calls(account_id, date_from, date_to)  # type: ignore[no-any-return]
+    return calltouch.calls(account.id, date_from, date_to)  # type: ignore[no-any-return]
 
 
 def fetch_comagic(
-    apis: VendorApis, credentials: tuple[str, ...], account_id: str, date_from: dt.date, date_to: dt.date
+    apis: VendorApis,
+    credentials: tuple[str, ...],
+    account: AccountRequest,
+    date_from: dt.date,
+    date_to: dt.date,
 ) -> ParseResult:
     (token,) = credentials
     comagic = apis.client("comagic", token, ComagicClient)
-    user_id = int(account_id) if account_id.isdigit() else None
+    user_id = int(account.id) if account.id.isdigit() else None
     return comagic.calls_report(date_from, date_to, user_id=user_id)  # type: ignore[no-any-return]
+
+
+def fetch_calltouch_requests(
+    apis: VendorApis,
+    credentials: tuple[str, ...],
+    account: AccountRequest,
+    date_from: dt.date,
+    date_to: dt.date,
+) -> ParseResult:
+    """Form and chat requests Calltouch captured on the site (its requests journal)."""
+    (token,) = credentials
+    calltouch = apis.client(
+        "calltouch_requests", token, lambda t, **kw: CalltouchClient(t, clock=apis.clock, **kw)
+    )
+    return calltouch.requests(account.id, date_from, date_to)  # type: ignore[no-any-return]
+
+
+def fetch_yandex_metrika(
+    apis: VendorApis,
+    credentials: tuple[str, ...],
+    account: AccountRequest,
+    date_from: dt.date,
+    date_to: dt.date,
+) -> ParseResult:
+    """Reaches of the client's lead goals, each row carrying its goal's name, type and whether
+    Metrika created the goal itself (an automatic goal is loaded but never counted as a lead)."""
+    (token,) = credentials
+    if not account.id.isdigit():
+        raise ConnectorError(f"a Metrika counter id is a number, not {account.id!r}")
+    if not account.goal_ids:
+        raise ConnectorError(
+            f"counter {account.id}: no goals are listed as leads (goals: in the configuration)"
+        )
+    metrika = apis.client("yandex_metrika", token, lambda t, **kw: MetrikaClient(t, clock=apis.clock, **kw))
+    counter = int(account.id)
+    goals = {goal.id: goal for goal in metrika.goals(counter)}
+    missing = [goal_id for goal_id in account.goal_ids if goal_id not in goals]
+    if missing:
+        listed = ", ".join(str(g) for g in missing)
+        raise ConnectorError(
+            f"counter {counter} has no goal {listed}: check the goal ids under goals: in the configuration"
+        )
+    result: ParseResult = metrika.goal_reaches(
+        counter, account.goal_ids, date_from, date_to, attribution=account.attribution
+    )
+    for row in result.rows:
+        goal = goals[int(str(row["goal_id"]))]
+        row["goal_name"] = goal.name
+        row["goal_type"] = goal.type
+        row["is_automatic"] = is_automatic(goal)
+    return result
+
+
+def fetch_amocrm(
+    apis: VendorApis,
+    credentials: tuple[str, ...],
+    account: AccountRequest,
+    date_from: dt.date,
+    date_to: dt.date,
+) -> ParseResult:
+    """Leads created in the account's days, with their main contact's phone and e-mail."""
+    (token,) = credentials
+    transport = apis.transports.get("amocrm")
+    with AmoCrmClient(account.id, token, transport=transport, sleep=apis.sleep, clock=apis.clock) as amo:
+        return amo.leads(date_from, date_to, tz=ZoneInfo(account.timezone))
+
+
+def fetch_bitrix24_leads(
+    apis: VendorApis,
+    credentials: tuple[str, ...],
+    account: AccountRequest,
+    date_from: dt.date,
+    date_to: dt.date,
+) -> ParseResult:
+    """Leads created in the client's own Bitrix24 portal (its webhook is the credential)."""
+    (webhook,) = credentials
+    bitrix = apis.client("bitrix24_leads", webhook, Bitrix24Client)
+    return bitrix.leads(date_from, date_to)  # type: ignore[no-any-return]

@@ -25,12 +25,6 @@ settings as (
 
 ),
 
-channel_mapping as (
-
-    select * from {{ ref('channel_mapping') }}
-
-),
-
 unioned as (
 
     {% for tracker in agency_sources('calls') %}
@@ -124,17 +118,7 @@ localized as (
 
 matched_rules as (
 
-    select
-        localized.call_key,
-        channel_mapping.channel,
-        row_number() over (
-            partition by localized.call_key
-            order by channel_mapping.priority
-        ) as rule_rank
-    from localized
-    inner join channel_mapping
-        on {{ regexp_full_match('localized.mapping_source', 'lower(channel_mapping.source_pattern)') }}
-        and {{ regexp_full_match('localized.mapping_medium', 'lower(channel_mapping.medium_pattern)') }}
+    {{ channel_rules('localized', 'call_key') }}
 
 )
 

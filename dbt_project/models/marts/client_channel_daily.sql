@@ -1,5 +1,7 @@
--- Spend and calls per client, client-local day and channel. Ads and calls are full-outer-joined,
--- so a day with calls but no spend (or the reverse) is present with zeros on the other side.
+-- Spend, calls and leads per client, client-local day and channel. Ads, calls and leads are
+-- full-outer-joined, so a day with calls but no spend (or the reverse) is present with zeros on
+-- the other side. Leads are the lead ledger's (every type, one contact within the window once),
+-- split by type; calls, unique and target calls are the call trackers'.
 
 with
 
@@ -12,6 +14,12 @@ ad_stats as (
 calls as (
 
     select * from {{ ref('int_calls') }}
+
+),
+
+ledger as (
+
+    select * from {{ ref('int_leads') }}
 
 ),
 
@@ -37,31 +45,70 @@ calls_daily as (
         channel,
         count(distinct call_key) as calls,
         sum(case when is_unique then 1 else 0 end) as unique_calls,
-        sum(case when is_target then 1 else 0 end) as target_calls,
-        sum(case when is_lead then 1 else 0 end) as leads
+        sum(case when is_target then 1 else 0 end) as target_calls
     from calls
     group by client_id, call_date, channel
+
+),
+
+leads_daily as (
+
+    select
+        client_id,
+        lead_date as date,
+        channel,
+        count(*) as leads,
+        sum(case when lead_type = 'call' then 1 else 0 end) as call_leads,
+        sum(case when lead_type = 'form' then 1 else 0 end) as form_leads,
+        sum(case when lead_type = 'chat' then 1 else 0 end) as chat_leads,
+        sum(case when lead_type = 'crm' then 1 else 0 end) as crm_leads
+    from ledger
+    group by client_id, lead_date, channel
+
+),
+
+activity as (
+
+    select
+        coalesce(ads_daily.client_id, calls_daily.client_id) as client_id,
+        coalesce(ads_daily.date, calls_daily.date) as date,
+        coalesce(ads_daily.channel, calls_daily.channel) as channel,
+        ads_daily.spend,
+        ads_daily.impressions,
+        ads_daily.clicks,
+        calls_daily.calls,
+        calls_daily.unique_calls,
+        calls_daily.target_calls
+    from ads_daily
+    full outer join calls_daily
+        on ads_daily.client_id = calls_daily.client_id
+        and ads_daily.date = calls_daily.date
+        and ads_daily.channel = calls_daily.channel
 
 ),
 
 joined as (
 
     select
-        coalesce(ads_daily.client_id, calls_daily.client_id) as client_id,
-        coalesce(ads_daily.date, calls_daily.date) as date,
-        coalesce(ads_daily.channel, calls_daily.channel) as channel,
-        coalesce(ads_daily.spend, 0) as spend,
-        coalesce(ads_daily.impressions, 0) as impressions,
-        coalesce(ads_daily.clicks, 0) as clicks,
-        coalesce(calls_daily.calls, 0) as calls,
-        coalesce(calls_daily.unique_calls, 0) as unique_calls,
-        coalesce(calls_daily.target_calls, 0) as target_calls,
-        coalesce(calls_daily.leads, 0) as leads
-    from ads_daily
-    full outer join calls_daily
-        on ads_daily.client_id = calls_daily.client_id
-        and ads_daily.date = calls_daily.date
-        and ads_daily.channel = calls_daily.channel
+        coalesce(activity.client_id, leads_daily.client_id) as client_id,
+        coalesce(activity.date, leads_daily.date) as date,
+        coalesce(activity.channel, leads_daily.channel) as channel,
+        coalesce(activity.spend, 0) as spend,
+        coalesce(activity.impressions, 0) as impressions,
+        coalesce(activity.clicks, 0) as clicks,
+        coalesce(activity.calls, 0) as calls,
+        coalesce(activity.unique_calls, 0) as unique_calls,
+        coalesce(activity.target_calls, 0) as target_calls,
+        coalesce(leads_daily.leads, 0) as leads,
+        coalesce(leads_daily.call_leads, 0) as call_leads,
+        coalesce(leads_daily.form_leads, 0) as form_leads,
+        coalesce(leads_daily.chat_leads, 0) as chat_leads,
+        coalesce(leads_daily.crm_leads, 0) as crm_leads
+    from activity
+    full outer join leads_daily
+        on activity.client_id = leads_daily.client_id
+        and activity.date = leads_daily.date
+        and activity.channel = leads_daily.channel
 
 )
 
@@ -75,5 +122,9 @@ select
     cast(calls as {{ dbt.type_bigint() }}) as calls,
     cast(unique_calls as {{ dbt.type_bigint() }}) as unique_calls,
     cast(target_calls as {{ dbt.type_bigint() }}) as target_calls,
-    cast(leads as {{ dbt.type_bigint() }}) as leads
+    cast(leads as {{ dbt.type_bigint() }}) as leads,
+    cast(call_leads as {{ dbt.type_bigint() }}) as call_leads,
+    cast(form_leads as {{ dbt.type_bigint() }}) as form_leads,
+    cast(chat_leads as {{ dbt.type_bigint() }}) as chat_leads,
+    cast(crm_leads as {{ dbt.type_bigint() }}) as crm_leads
 from joined

@@ -37,7 +37,11 @@ results as (
         sum(clicks) as clicks,
         sum(calls) as calls,
         sum(target_calls) as target_calls,
-        sum(leads) as leads
+        sum(leads) as leads,
+        sum(call_leads) as call_leads,
+        sum(form_leads) as form_leads,
+        sum(chat_leads) as chat_leads,
+        sum(crm_leads) as crm_leads
     from daily
     group by client_id, {{ month_start('date') }}
 
@@ -68,6 +72,10 @@ joined as (
         coalesce(results.calls, 0) as calls,
         coalesce(results.target_calls, 0) as target_calls,
         coalesce(results.leads, 0) as leads,
+        coalesce(results.call_leads, 0) as call_leads,
+        coalesce(results.form_leads, 0) as form_leads,
+        coalesce(results.chat_leads, 0) as chat_leads,
+        coalesce(results.crm_leads, 0) as crm_leads,
         plans.plan_budget,
         plans.plan_leads,
         coalesce(
@@ -117,6 +125,10 @@ select
     cast(calls as {{ dbt.type_bigint() }}) as calls,
     cast(target_calls as {{ dbt.type_bigint() }}) as target_calls,
     cast(leads as {{ dbt.type_bigint() }}) as leads,
+    cast(call_leads as {{ dbt.type_bigint() }}) as call_leads,
+    cast(form_leads as {{ dbt.type_bigint() }}) as form_leads,
+    cast(chat_leads as {{ dbt.type_bigint() }}) as chat_leads,
+    cast(crm_leads as {{ dbt.type_bigint() }}) as crm_leads,
     cast(ctr as {{ type_ratio() }}) as ctr,
     cast(cpc as {{ type_money() }}) as cpc,
     cast(cpl as {{ type_money() }}) as cpl,

@@ -13,7 +13,8 @@ renamed as (
         source.source,
         cast(source.account_id as {{ dbt.type_string() }}) as account_id,
         source.timezone,
-        cast(source.lead_rule as {{ dbt.type_string() }}) as lead_rule
+        cast(source.lead_rule as {{ dbt.type_string() }}) as lead_rule,
+        cast(source.attribution as {{ dbt.type_string() }}) as attribution
 
     from source
 

@@ -13,7 +13,8 @@ renamed as (
         upper(trim(reporting_currency)) as reporting_currency,
         cast(target_call_min_talk_seconds as {{ dbt.type_int() }}) as target_call_min_talk_seconds,
         cast(unique_call_window_days as {{ dbt.type_int() }}) as unique_call_window_days,
-        cast(default_vat_rate as {{ type_percent() }}) as default_vat_rate
+        cast(default_vat_rate as {{ type_percent() }}) as default_vat_rate,
+        cast(coalesce(contact_hash_salt, '') as {{ dbt.type_string() }}) as contact_hash_salt
 
     from source
 
