@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.load.config import ConfigError, inn_is_valid, load_config
+from pipelines.load.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -158,3 +159,40 @@ def test_lead_rule_is_for_call_trackers_only(tmp_path: Path) -> None:
     wrong = GOOD.replace("{source: calltouch, id: 25918}", "{source: calltouch, id: 25918, lead_rule: mine}")
     with pytest.raises(ConfigError, match="lead_rule: 'mine' is not allowed"):
         load_config(write(tmp_path, wrong))
+
+
+def test_lead_sources_goals_attribution_and_priority(tmp_path: Path) -> None:
+    leads = GOOD.replace(
+        '{source: comagic, id: "1", timezone: Asia/Yekaterinburg}]',
+        '{source: comagic, id: "1", timezone: Asia/Yekaterinburg},\n'
+        "               {source: calltouch_requests, id: 25918}, {source: amocrm, id: romashka},\n"
+        "               {source: yandex_metrika, id: 51234567, goals: [301, 302]}]\n"
+        "    lead_priority: [calltouch, amocrm]",
+    )
+    client = load_config(write(tmp_path, leads)).clients[0]
+    metrika = client.accounts[-1]
+    assert metrika.goals == (301, 302) and metrika.attribution == "lastsign"
+    ranks = client.lead_ranks()
+    assert list(ranks)[:3] == ["calltouch", "amocrm", "bitrix24_leads"]
+    assert sorted(ranks.values()) == list(range(1, len(ranks) + 1))
+
+    bad = leads.replace("goals: [301, 302]", "attribution: lastclick")
+    bad = bad.replace("{source: amocrm, id: romashka}", "{source: amocrm, id: romashka, goals: [1]}")
+    bad = bad.replace("lead_priority: [calltouch, amocrm]", "lead_priority: [calltouch, calltouch, cabinet]")
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, bad))
+    text = str(err.value)
+    assert "clients[0].accounts[3]: goals and attribution apply to Metrika counters, not to amocrm" in text
+    assert "clients[0].accounts[4]: yandex_metrika account 51234567: list the goal ids" in text
+    assert "clients[0].lead_priority: 'cabinet' is not a lead system" in text
+
+
+def test_the_contact_salt_is_made_once_and_kept_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings.for_directory(tmp_path, tmp_path / "agency.yaml")
+    salt = settings.contact_salt()
+    assert len(salt) == 64 and settings.contact_salt() == salt
+    assert settings.contact_salt_file.stat().st_mode & 0o077 == 0
+    monkeypatch.setenv("AGENCY_CONTACT_SALT", "shared-salt")
+    assert settings.contact_salt() == "shared-salt"

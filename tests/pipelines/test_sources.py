@@ -74,7 +74,8 @@ def test_a_parsed_export_has_exactly_its_raw_tables_columns(name: str, kind: str
 
 def test_the_configuration_accepts_exactly_the_account_sources() -> None:
     for name in ACCOUNT_SOURCES:
-        account = Account.model_validate({"source": name, "id": "1", "via": "inbox"})
+        goals = {"goals": [1]} if SOURCES[name].lead_goals else {}
+        account = Account.model_validate({"source": name, "id": "1", "via": "inbox", **goals})
         assert account.source == name and not account.pulled_via_api
     with pytest.raises(ValueError, match="is not allowed"):
         Account(source="bank_statement", id="1")

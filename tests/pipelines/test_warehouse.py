@@ -151,10 +151,13 @@ def test_an_older_build_database_gains_new_columns_and_keeps_its_rows(tmp_path: 
     with DuckDBRawStore(path) as old:
         old.ensure_schema()
         old.con.execute("ALTER TABLE raw.agency_client_accounts DROP COLUMN lead_rule")
+        old.con.execute("ALTER TABLE raw.agency_client_accounts DROP COLUMN attribution")
         old.con.execute(
             "INSERT INTO raw.agency_client_accounts VALUES ('c1', 'calltouch', '1', 'Europe/Moscow')"
         )
     with DuckDBRawStore(path) as store:
         store.ensure_schema()
-        rows = store.con.execute("SELECT client_id, lead_rule FROM raw.agency_client_accounts").fetchall()
-    assert rows == [("c1", None)]
+        rows = store.con.execute(
+            "SELECT client_id, lead_rule, attribution FROM raw.agency_client_accounts"
+        ).fetchall()
+    assert rows == [("c1", None, None)]
