@@ -1,7 +1,7 @@
 """Dropped export files: tell their kind from the content, then parse them.
 
 The kind is decided by the content; the file name only breaks ties (an empty JSON array, an
-API error reply, a CSV carrying both kinds of header).
+empty Bitrix24 ``result``, an API error reply, a CSV carrying both kinds of header).
 """
 
 from __future__ import annotations
@@ -14,12 +14,18 @@ from pathlib import PurePosixPath
 
 from connectors._result import ParseResult
 from connectors._text import decode_text, quote
+from connectors.amocrm._leads import KIND as AMOCRM_LEADS
+from connectors.amocrm._leads import parse_leads as parse_amocrm_leads
 from connectors.bank_statement._statement import KIND as BANK_STATEMENT
 from connectors.bank_statement._statement import looks_like_bank_statement, parse_bank_statement
+from connectors.bitrix24._leads import KIND as BITRIX24_LEADS
+from connectors.bitrix24._leads import parse_leads as parse_bitrix24_leads
 from connectors.cabinet_csv._parse import KIND as CABINET_CSV
 from connectors.cabinet_csv._parse import find_cabinet_table, parse_cabinet_csv
 from connectors.calltouch._calls import KIND as CALLTOUCH_CALLS
 from connectors.calltouch._calls import parse_calls
+from connectors.calltouch._requests import KIND as CALLTOUCH_REQUESTS
+from connectors.calltouch._requests import parse_requests
 from connectors.comagic._calls import KIND as COMAGIC_CALLS
 from connectors.comagic._calls import parse_calls_report
 from connectors.errors import FormatError, UnknownFormatError
@@ -29,6 +35,8 @@ from connectors.vk_ads._stats import KIND as VK_ADS_STATS
 from connectors.vk_ads._stats import parse_campaign_day_stats
 from connectors.yandex_direct._report import KIND as YANDEX_DIRECT_TSV
 from connectors.yandex_direct._report import looks_like_report, parse_report_tsv
+from connectors.yandex_metrika._report import KIND as METRIKA_GOAL_REACHES
+from connectors.yandex_metrika._report import is_goal_report, parse_saved_goal_report
 
 __all__ = ["FILE_KINDS", "detect_kind", "parse_file"]
 
@@ -40,6 +48,10 @@ _PARSERS: dict[str, Callable[[bytes], ParseResult]] = {
     CABINET_CSV: parse_cabinet_csv,
     INVOICE_REGISTER: parse_invoice_register,
     BANK_STATEMENT: parse_bank_statement,
+    CALLTOUCH_REQUESTS: parse_requests,
+    METRIKA_GOAL_REACHES: parse_saved_goal_report,
+    AMOCRM_LEADS: parse_amocrm_leads,
+    BITRIX24_LEADS: parse_bitrix24_leads,
 }
 
 FILE_KINDS: tuple[str, ...] = tuple(_PARSERS)
@@ -54,20 +66,106 @@ _NAME_HINTS: dict[str, frozenset[str]] = {
     COMAGIC_CALLS: frozenset({"comagic", "uis"}),
     CABINET_CSV: frozenset({"cabinet", "stats", "кабинет", "статистика"}),
     INVOICE_REGISTER: frozenset({"invoice", "invoices", "register", "счета", "счет", "счёт", "реестр"}),
+    CALLTOUCH_REQUESTS: frozenset({"requests", "request", "заявки", "заявок"}),
+    METRIKA_GOAL_REACHES: frozenset({"metrika", "metrica", "метрика", "метрики", "goals", "цели", "целей"}),
+    AMOCRM_LEADS: frozenset({"amocrm", "amo", "kommo", "амо", "амосрм"}),
+    BITRIX24_LEADS: frozenset({"bitrix", "битрикс"}),
 }
+# An empty JSON array is a Calltouch day without records: of requests if its name says requests
+# (or leads) and not calls, else of calls. "leads" is too vague to route anything else.
+_REQUESTS_WORDS = _NAME_HINTS[CALLTOUCH_REQUESTS] | {"leads", "лиды", "лидов"}
+_CALLS_WORDS = frozenset({"calls", "call", "звонки", "звонков"})
 _WORD = re.compile(r"[a-zа-яё]+")
 
 _EXPECTED = (
     "expected one of: a Yandex Direct TSV report (Date, CampaignId, ... columns), a VK Ads statistics "
-    "JSON, a Calltouch calls JSON, a CoMagic get.calls_report JSON, a cabinet CSV "
-    "(Дата;Кампания;Показы;Клики;Расход) or an invoice register CSV (Дата;Номер;ИНН;Итого)"
+    "JSON, a Calltouch calls JSON, a Calltouch requests JSON, a Metrika goal reaches JSON (stat/v1/data), "
+    "an amoCRM /api/v4/leads JSON, a Bitrix24 crm.lead.list JSON, a CoMagic get.calls_report JSON, "
+    "a cabinet CSV (Дата;Кампания;Показы;Клики;Расход) or an invoice register CSV (Дата;Номер;ИНН;Итого)"
 )
 
 
+def _words(filename: str) -> set[str]:
+    return set(_WORD.findall(PurePosixPath(filename.replace("\\", "/")).name.lower()))
+
+
 def _hinted(filename: str, kinds: list[str]) -> str | None:
-    words = set(_WORD.findall(PurePosixPath(filename.replace("\\", "/")).name.lower()))
+    words = _words(filename)
     hinted = [kind for kind in kinds if words & _NAME_HINTS[kind]]
     return hinted[0] if len(hinted) == 1 else None
+
+
+def _all_records(items: list[object], *keys: str) -> bool:
+    """Every item is an object having all of ``keys`` (false for no items)."""
+    return bool(items) and all(isinstance(item, dict) and all(k in item for k in keys) for item in items)
+
+
+def _is_amocrm_lead(item: object) -> bool:
+    return isinstance(item, dict) and "id" in item and "created_at" in item and "pipeline_id" in item
+
+
+def _is_bitrix24_lead(item: object) -> bool:
+    return isinstance(item, dict) and "ID" in item and ("DATE_CREATE" in item or "TITLE" in item)
+
+
+def _array_kind(body: list[object], filename: str) -> str:
+    if not body:
+        words = _words(filename)
+        requests, calls = bool(words & _REQUESTS_WORDS), bool(words & _CALLS_WORDS)
+        if requests and calls:
+            raise UnknownFormatError(
+                "an empty JSON array whose name speaks of both calls and requests: put either "
+                "'calls' or 'requests' in the file name"
+            )
+        return CALLTOUCH_REQUESTS if requests else CALLTOUCH_CALLS
+    if _all_records(body, "requestId"):
+        return CALLTOUCH_REQUESTS  # before calls: a request may carry the callId it turned into
+    if _all_records(body, "callId"):
+        return CALLTOUCH_CALLS
+    if all(_is_amocrm_lead(item) for item in body):
+        return AMOCRM_LEADS  # a saved list of amoCRM lead objects
+    if all(_is_bitrix24_lead(item) for item in body):
+        return BITRIX24_LEADS  # a saved list of Bitrix24 lead objects
+    first = body[0]
+    shape = f"objects with keys {_keys(first)}" if isinstance(first, dict) else "values that are not objects"
+    raise UnknownFormatError(
+        f"a JSON array of {shape}, but not of Calltouch calls (callId) nor requests (requestId) "
+        f"nor amoCRM/Bitrix24 leads; {_EXPECTED}"
+    )
+
+
+def _keys(body: dict[object, object]) -> str:
+    return ", ".join(sorted(str(k) for k in body)[:8])
+
+
+def _metrika_kind(body: dict[str, object]) -> str:
+    query = body["query"]
+    metrics = query.get("metrics") if isinstance(query, dict) else None
+    names = [str(m) for m in metrics] if isinstance(metrics, list) else []
+    if names and all(re.fullmatch(r"ym:s:goal\d+reaches", name) for name in names):
+        return METRIKA_GOAL_REACHES
+    shown = ", ".join(names[:5]) or "none"
+    raise UnknownFormatError(
+        f"a Yandex Metrika report, but its metrics ({shown}) are not goal reaches: expected only "
+        "ym:s:goal<ID>reaches metrics (one per goal) by date, traffic source and UTM tags"
+    )
+
+
+def _bitrix24_kind(result: list[object], filename: str) -> str:
+    if not result:
+        if _hinted(filename, [BITRIX24_LEADS]) is not None:
+            return BITRIX24_LEADS
+        raise UnknownFormatError(
+            "an empty \"result\" list (a Bitrix24 reply without records?): put 'bitrix' in the file "
+            "name if it is a crm.lead.list reply"
+        )
+    if all(_is_bitrix24_lead(item) for item in result):
+        return BITRIX24_LEADS
+    first = result[0]
+    shape = f"objects with keys {_keys(first)}" if isinstance(first, dict) else "values that are not objects"
+    raise UnknownFormatError(
+        f'a "result" list of {shape}, not of Bitrix24 leads (ID with DATE_CREATE or TITLE); {_EXPECTED}'
+    )
 
 
 def _binary_kind(content: bytes) -> str | None:
@@ -82,9 +180,7 @@ def _binary_kind(content: bytes) -> str | None:
 
 def _json_kind(body: object, filename: str) -> str:
     if isinstance(body, list):
-        if all(isinstance(record, dict) and "callId" in record for record in body):
-            return CALLTOUCH_CALLS  # a bare array of calls (or of none)
-        raise UnknownFormatError(f"a JSON array, but not of Calltouch calls (no callId); {_EXPECTED}")
+        return _array_kind(body, filename)
     if not isinstance(body, dict):
         raise UnknownFormatError(f"a single JSON value, not a report; {_EXPECTED}")
     if "jsonrpc" in body and ("result" in body or "error" in body):
@@ -94,14 +190,27 @@ def _json_kind(body: object, filename: str) -> str:
         return VK_ADS_STATS
     if isinstance(body.get("records"), list):
         return CALLTOUCH_CALLS
+    embedded = body.get("_embedded")
+    if isinstance(embedded, dict) and isinstance(embedded.get("leads"), list):
+        return AMOCRM_LEADS
+    if is_goal_report(body):
+        return _metrika_kind(body)
+    result = body.get("result")
+    if isinstance(result, list):
+        return _bitrix24_kind(result, filename)
     if "error" in body or "errors" in body:
-        kind = _hinted(filename, [VK_ADS_STATS, CALLTOUCH_CALLS])
+        kind = _hinted(
+            filename,
+            [VK_ADS_STATS, CALLTOUCH_CALLS, CALLTOUCH_REQUESTS, METRIKA_GOAL_REACHES, BITRIX24_LEADS],
+        )
         if kind is not None:
             return kind  # its parser reports the vendor's message
         detail = json.dumps(body.get("error") or body.get("errors"), ensure_ascii=False, default=str)
         raise UnknownFormatError(f"the file holds an API error reply, not data: {quote(detail, 200)}")
-    keys = ", ".join(sorted(str(k) for k in body)[:8])
-    raise UnknownFormatError(f"a JSON object with keys {keys}, not a known report; {_EXPECTED}")
+    if {"title", "status", "detail"} <= body.keys():  # RFC 7807, as amoCRM answers errors
+        detail = f"{body['status']} {body['title']}: {body['detail']}"
+        raise UnknownFormatError(f"the file holds an API error reply, not data: {quote(detail, 200)}")
+    raise UnknownFormatError(f"a JSON object with keys {_keys(body)}, not a known report; {_EXPECTED}")
 
 
 def detect_kind(content: bytes, filename: str) -> str:
