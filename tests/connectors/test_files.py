@@ -171,7 +171,7 @@ def test_a_csv_with_both_headers_is_decided_by_the_file_name():
     [
         (b"", "the file is empty"),
         (b" \r\n\r\n", "the file is empty"),
-        (b"PK\x03\x04\x14\x00\x06\x00", r"Excel workbook \(.xlsx\).*save it as CSV"),
+        (b"PK\x03\x04\x14\x00\x06\x00", r"a zip archive but not an Excel workbook \(.xlsx\).*as CSV"),
         (b"%PDF-1.7\n", "a PDF document"),
         (
             "Имя;Телефон\r\nИван;79260000000\r\n".encode("cp1251"),
