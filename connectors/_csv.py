@@ -9,14 +9,23 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
 from connectors._result import convert
 from connectors.errors import FormatError
 
-__all__ = ["HeaderMatcher", "Table", "find_table", "is_blank", "is_totals", "normalise_header", "optional"]
+__all__ = [
+    "HeaderMatcher",
+    "Table",
+    "find_table",
+    "is_blank",
+    "is_totals",
+    "match_titles",
+    "normalise_header",
+    "optional",
+]
 
 T = TypeVar("T")
 
@@ -59,6 +68,14 @@ class Table:
             return None
         return convert(parse, self.cell(cells, name), line=line, field=self.label(name))
 
+    def first_filled(self, cells: list[str], names: tuple[str, ...]) -> str | None:
+        """The first non-empty value among fields ``names`` (in that order), trimmed; else None."""
+        for name in names:
+            text = self.cell(cells, name).strip()
+            if text:
+                return text
+        return None
+
     def label(self, name: str) -> str:
         """The column's title as written in the file (for error messages)."""
         return self.header[self.columns[name]].strip()
@@ -71,6 +88,21 @@ class Table:
                 f"contains the separator {_DELIMITER_NAMES[self.delimiter]} without quotes",
                 line=line,
             )
+
+
+def match_titles(cells: list[str], titles: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
+    """{field: index of the first cell whose normalised title is one of the field's ``titles``}.
+
+    ``titles`` are written normalised (lower case, ``е`` for ``ё``); a field none of whose titles
+    is in the header is left out.
+    """
+    names = [normalise_header(cell) for cell in cells]
+    found: dict[str, int] = {}
+    for field, options in titles.items():
+        index = next((names.index(title) for title in options if title in names), None)
+        if index is not None:
+            found[field] = index
+    return found
 
 
 def _records(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:

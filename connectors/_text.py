@@ -7,18 +7,21 @@ parsers turn it into a ``FormatError`` naming the line and field (see ``_result.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 
 from connectors.errors import FormatError
 
 __all__ = [
     "decode_text",
+    "local_to_utc",
     "parse_date",
     "parse_iso_date",
     "parse_ru_date",
+    "parse_ru_datetime",
     "parse_ru_decimal",
     "parse_ru_int",
+    "parse_yes_no",
     "quote",
 ]
 
@@ -137,3 +140,48 @@ def parse_date(s: str) -> date:
         return parse_iso_date(s)
     except ValueError:
         raise ValueError(f"{quote(s)} is not a date DD.MM.YYYY or YYYY-MM-DD") from None
+
+
+_RU_DATETIME = re.compile(
+    r"(?P<d>\d{1,2})(?P<sep>[./])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})"
+    r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+)
+_ISO_DATETIME = re.compile(
+    r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?"
+)
+
+
+def parse_ru_datetime(s: str) -> datetime:
+    """``"14.03.2026 18:52"``, ``"14.03.2026 18:52:13"``, ``"14/03/2026 18:52:13"`` (day first),
+    ``"14.03.2026"`` (midnight) or ISO ``"2026-03-14 18:52:13"`` -> a naive datetime."""
+    text = s.strip()
+    m = _RU_DATETIME.fullmatch(text) or _ISO_DATETIME.fullmatch(text)
+    if m is not None:
+        try:
+            return datetime(
+                int(m["y"]), int(m["m"]), int(m["d"]), int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0)
+            )
+        except ValueError:
+            pass
+    raise ValueError(f"{quote(s)} is not a date and time DD.MM.YYYY HH:MM(:SS)")
+
+
+def local_to_utc(moment: datetime, zone: tzinfo) -> datetime:
+    """A naive local time in ``zone`` -> the naive UTC time (the project's convention)."""
+    return moment.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
+_YES = frozenset({"да", "yes", "true", "1"})
+_NO = frozenset({"нет", "no", "false", "0"})
+
+
+def parse_yes_no(s: str) -> bool | None:
+    """``"Да"``/``"Нет"`` (also yes/no, true/false, 1/0) -> bool; empty or a dash -> None."""
+    text = s.strip().lower()
+    if text in ("", "-", "—", "–"):
+        return None
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValueError(f"{quote(s)} is not Да or Нет")

@@ -1,4 +1,4 @@
-"""Client of the amoCRM API v4: the leads of one account, read with a long-lived token.
+"""Client of the amoCRM API v4: the leads of one account and their contacts, read with a long-lived token.
 
 Read in amoCRM's developer docs (leads-api, filters, "Ограничения"/Kommo "Limitations"):
 
@@ -13,13 +13,14 @@ Read in amoCRM's developer docs (leads-api, filters, "Ограничения"/Ko
 Inferred, not read: the limit is answered with HTTP 429 (retried here with backoff or
 ``Retry-After``) and an IP block with HTTP 403 (never retried: retrying prolongs the block);
 an unpaid account answers 402; error bodies are RFC 7807 ``{"title", "detail", "status"}``.
-The lead list envelope, 204-when-empty and the UTM field codes: see ``_leads``.
+The lead list envelope, 204-when-empty and the UTM field codes: see ``_leads``; the contact
+list and its phone/e-mail fields: see ``_contacts``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
@@ -27,6 +28,7 @@ import httpx
 
 from connectors._json import load_json
 from connectors._result import ParseResult, created_span_result
+from connectors.amocrm._contacts import Contact, contact_of, read_contact_page
 from connectors.amocrm._leads import KIND, lead_row, read_page
 from connectors.errors import FormatError
 from connectors.http import (
@@ -111,6 +113,15 @@ def _page_parser(page: int) -> Callable[[httpx.Response], tuple[list[dict[str, o
     return parse
 
 
+def _contact_page_parser(page: int) -> Callable[[httpx.Response], tuple[list[Contact], bool]]:
+    def parse(response: httpx.Response) -> tuple[list[Contact], bool]:
+        contacts, has_next = read_contact_page(response.content)
+        path = f"page {page}: _embedded.contacts"
+        return [contact_of(record, f"{path}[{i}]") for i, record in enumerate(contacts)], has_next
+
+    return parse
+
+
 def _unix(day: date, zone: tzinfo) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=zone).timestamp())
 
@@ -159,6 +170,7 @@ class AmoCrmClient(VendorClient):
         *,
         updated_since: datetime | None = None,
         tz: tzinfo = UTC,
+        contacts: bool = True,
     ) -> ParseResult:
         """Every lead created from the start of ``created_from`` to the end of ``created_to``.
 
@@ -168,7 +180,10 @@ class AmoCrmClient(VendorClient):
         earlier but changed since are included; a naive ``updated_since`` is UTC), and the
         result's period is the span of the rows' creation dates. Pages of 250, ``with=contacts``,
         ordered by id, until a page has no ``_links.next`` (or the reply is 204); each lead
-        once (the last copy read). Rows: see ``parse_leads``.
+        once (the last copy read). Rows: see ``parse_leads``; with ``contacts`` (the default)
+        ``contact_phone``/``contact_email`` are then filled from :meth:`contacts` for the rows'
+        ``contact_id`` (None for a lead without a contact, or whose contact has no phone or
+        e-mail, or was deleted since).
 
         Raises ``AuthError`` (401: token invalid or expired, never retried),
         ``AccessDeniedError`` (403: no rights or IP blocked; 402: unpaid account),
@@ -196,6 +211,40 @@ class AmoCrmClient(VendorClient):
             if not has_next or not rows:
                 break
             page += 1
+        if contacts:
+            found = self.contacts(
+                row["contact_id"] for row in by_id.values() if isinstance(row["contact_id"], int)
+            )
+            for row in by_id.values():
+                contact = found.get(row["contact_id"]) if isinstance(row["contact_id"], int) else None
+                row["contact_phone"] = contact.phone if contact else None
+                row["contact_email"] = contact.email if contact else None
         numbered = [{**row, "_origin_line": i} for i, row in enumerate(by_id.values(), start=1)]
         period = (created_from, created_to) if updated_since is None else None
         return created_span_result(KIND, numbered, period)
+
+    def contacts(self, ids: Iterable[int]) -> dict[int, Contact]:
+        """The first phone and e-mail of each contact in ``ids``, by contact id.
+
+        ``GET /api/v4/contacts`` with ``filter[id][]`` repeated for at most 250 ids a request
+        (``limit=250``), paged while ``_links.next`` is present; 204 means none of them. A
+        contact that does not come back (deleted, or out of the token's rights) is missing
+        from the result. Raises the errors :meth:`leads` raises.
+        """
+        wanted = list(dict.fromkeys(int(contact_id) for contact_id in ids))
+        found: dict[int, Contact] = {}
+        for start in range(0, len(wanted), PAGE_LIMIT):
+            chunk = wanted[start : start + PAGE_LIMIT]
+            asked = set(chunk)
+            params = [("filter[id][]", str(contact_id)) for contact_id in chunk]
+            page = 1
+            while True:
+                page_params = [*params, ("limit", str(PAGE_LIMIT)), ("page", str(page))]
+                contacts, has_next = self._http.request(
+                    "GET", "/api/v4/contacts", params=page_params, parse=_contact_page_parser(page)
+                )
+                found.update((c.id, c) for c in contacts if c.id in asked)
+                if not has_next or not contacts:
+                    break
+                page += 1
+        return found

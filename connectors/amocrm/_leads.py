@@ -23,7 +23,9 @@ What is inferred, not read:
 - a contact in ``_embedded.contacts`` is ``{"id", "is_main", "_links"}``: the main contact is
   taken, else the first.
 
-A saved export is either one page as the API sent it or a JSON list of lead objects.
+A saved export is either one page as the API sent it or a JSON list of lead objects. A lead
+carries only its contacts' ids: ``contact_phone``/``contact_email`` are None in its row until
+``AmoCrmClient.leads`` fills them from the contacts (see ``_contacts``).
 """
 
 from __future__ import annotations
@@ -148,6 +150,8 @@ def lead_row(record: object, path: str, origin_line: int) -> dict[str, object]:
             "is_deleted": bool(convert(json_bool, record.get("is_deleted"), field=f"{path}.is_deleted")),
             **_utms(record, path),
             "contact_id": _contact_id(record, path),
+            "contact_phone": None,
+            "contact_email": None,
             "tags": _tags(record, path),
             "_origin_line": origin_line,
         }
@@ -181,8 +185,10 @@ def parse_leads(content: bytes) -> ParseResult:
     Rows: lead_id, name, status_id, pipeline_id, price (Decimal), created_at, updated_at,
     closed_at (naive UTC datetimes from Unix seconds), responsible_user_id, is_deleted,
     utm_source, utm_medium, utm_campaign, utm_content, utm_term (custom fields by
-    ``field_code``), contact_id (the main, else the first, of ``_embedded.contacts``), tags
-    (a JSON list of tag names, or None) and ``_origin_line`` (1-based index of the lead).
+    ``field_code``), contact_id (the main, else the first, of ``_embedded.contacts``),
+    contact_phone and contact_email (None here: a lead holds only its contacts' ids;
+    ``AmoCrmClient.leads`` fills them from ``/api/v4/contacts``), tags (a JSON list of tag
+    names, or None) and ``_origin_line`` (1-based index of the lead).
     The period is the first and last creation date (UTC).
     """
     leads, _ = read_page(content)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors._json import json_int, json_text, load_json, shown
+from connectors._json import json_int, json_text, load_json, shown, vendor_error_message
 from connectors._result import ParseResult, convert, created_span_result
 from connectors.errors import FormatError
 
@@ -134,6 +134,9 @@ def read_lead_page(content: bytes) -> tuple[list[object], int | None]:
         return body, None
     result = body.get("result") if isinstance(body, dict) else None
     if not isinstance(body, dict) or not isinstance(result, list):
+        message = vendor_error_message(body)
+        if message is not None:
+            raise FormatError(f"Bitrix24 returned an error instead of leads: {message}")
         raise FormatError('no "result" list: not a Bitrix24 crm.lead.list reply', field="result")
     next_start = body.get("next")
     if next_start is not None and (not isinstance(next_start, int) or isinstance(next_start, bool)):

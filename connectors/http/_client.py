@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.utils
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
@@ -190,11 +190,14 @@ class HttpClient:
         *,
         parse: Callable[[httpx.Response], T],
         json: object = None,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
         content: bytes | None = None,
     ) -> T:
-        """Send (with retries) and return ``parse(response)``; raises an ``ApiError`` subclass."""
+        """Send (with retries) and return ``parse(response)``; raises an ``ApiError`` subclass.
+
+        ``params`` is a mapping, or a sequence of pairs for a name that repeats (``filter[id][]``).
+        """
         where = f"{method} {self.redact(url.split('?', 1)[0])}"
         format_failures = 0
         policy = self.retry
@@ -229,15 +232,16 @@ class HttpClient:
         where: str,
         parse: Callable[[httpx.Response], T],
         json: object,
-        params: Mapping[str, str] | None,
+        params: Mapping[str, str] | Sequence[tuple[str, str]] | None,
         headers: Mapping[str, str] | None,
         content: bytes | None,
     ) -> T:
         if self.rate_limiter is not None:
             self.rate_limiter.acquire()
+        query = params if params is None or isinstance(params, Mapping) else httpx.QueryParams(list(params))
         try:
             response = self._http.request(
-                method, url, json=json, params=params, headers=headers, content=content
+                method, url, json=json, params=query, headers=headers, content=content
             )
         except httpx.TimeoutException as exc:
             raise NetworkError(self.vendor, f"{where} timed out ({type(exc).__name__})") from None

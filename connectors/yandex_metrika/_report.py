@@ -11,6 +11,12 @@ One row per (date, goal, traffic source, UTM source/medium/campaign) with reache
 rows are dropped. ``reaches`` is an int: a whole double is converted exactly; a fractional one
 is an error unless the answer says it was ``sampled`` (sampled numbers are scaled-up estimates),
 in which case it is rounded half up.
+
+A saved answer dropped as a file (``parse_saved_goal_report``) must say everything itself:
+goal ids in ``query.metrics``, one counter in ``query.ids``, and the attribution model in
+``query.attribution`` [INFERRED: the answer echoes the request's parameters in ``query``, as
+in the saved answers seen, e.g. ``"attribution": "cross_device_last_significant"``], or else
+inlined in the traffic source dimension name (``ym:s:lastsignTrafficSource``).
 """
 
 from __future__ import annotations
@@ -33,13 +39,23 @@ from connectors._json import (
 from connectors._result import ParseResult, date_span
 from connectors.errors import FormatError
 
-__all__ = ["DIMENSION_SUFFIXES", "KIND", "GoalPage", "goal_metric", "parse_goal_page", "parse_goal_report"]
+__all__ = [
+    "DIMENSION_SUFFIXES",
+    "KIND",
+    "GoalPage",
+    "goal_metric",
+    "is_goal_report",
+    "parse_goal_page",
+    "parse_goal_report",
+    "parse_saved_goal_report",
+]
 
 KIND = "yandex_metrika_goal_reaches"
 DIMENSION_SUFFIXES = ("TrafficSource", "UTMSource", "UTMMedium", "UTMCampaign")
 """The attributed dimensions after ``ym:s:date``: ``ym:s:<attribution><suffix>``."""
 
 _GOAL_METRIC = re.compile(r"ym:s:goal(\d+)reaches")
+_INLINED_MODEL = re.compile(r"ym:s:([a-z_]+)TrafficSource")
 
 
 def goal_metric(goal_id: int) -> str:
@@ -245,3 +261,43 @@ def _period(query: object) -> tuple[date | None, date | None]:
         return _day(query.get("date1")), _day(query.get("date2"))
     except ValueError:
         return None, None
+
+
+def is_goal_report(body: object) -> bool:
+    """Whether a JSON body is a ``stat/v1/data`` answer (a ``data`` list and a ``query`` object)."""
+    return (
+        isinstance(body, dict) and isinstance(body.get("data"), list) and isinstance(body.get("query"), dict)
+    )
+
+
+def _saved_attribution(query: dict[str, object]) -> str:
+    model = query.get("attribution")
+    if isinstance(model, str) and model.strip():
+        return model.strip()
+    dimensions = query.get("dimensions")
+    for name in dimensions if isinstance(dimensions, list) else []:
+        match = _INLINED_MODEL.fullmatch(str(name))
+        if match is not None:
+            return match.group(1)
+    raise FormatError(
+        "cannot tell the attribution model: the saved answer has no query.attribution and its "
+        "traffic source dimension does not name a model (ym:s:<model>TrafficSource)",
+        field="query.attribution",
+    )
+
+
+def parse_saved_goal_report(content: bytes) -> ParseResult:
+    """A saved ``stat/v1/data`` answer (a dropped file) -> rows, as ``parse_goal_report``.
+
+    Everything comes from the answer itself: the goal ids from ``query.metrics``, the counter
+    from ``query.ids`` (exactly one), the attribution model from ``query.attribution`` or, when
+    the request inlined it, from the traffic source dimension (``ym:s:lastsignTrafficSource``).
+    """
+    body = load_json(content)
+    query = body.get("query") if isinstance(body, dict) else None
+    if not is_goal_report(body) or not isinstance(query, dict):
+        message = vendor_error_message(body)
+        if message:
+            raise FormatError(f"Metrika returned an error instead of a report: {message}")
+        raise FormatError('expected a Metrika stat/v1/data answer (a "data" list and a "query" object)')
+    return parse_goal_report(content, attribution=_saved_attribution(query))

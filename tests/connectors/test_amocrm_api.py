@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from connectors.amocrm import KIND, AmoCrmClient, parse_leads
+from connectors.amocrm import KIND, AmoCrmClient, Contact, parse_leads
 from connectors.errors import FormatError
-from connectors.http import AccessDeniedError, AuthError, RateLimitError, RetryPolicy
+from connectors.http import AccessDeniedError, AuthError, RateLimitError, ResponseFormatError, RetryPolicy
 from tests.connectors.conftest import FIXTURES
 from tests.fakes import FakeResponse, FakeServer, FakeTime, scripted
 
@@ -81,6 +81,69 @@ def query(request: httpx.Request) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(str(request.url)).query).items()}
 
 
+def ids_asked(request: httpx.Request) -> list[int]:
+    return [int(v) for v in parse_qs(urlsplit(str(request.url)).query).get("filter[id][]", [])]
+
+
+def contact(n: int, phone: str | None = None, email: str | None = None) -> dict[str, Any]:
+    """A contact as ``/api/v4/contacts`` returns it; no phone and no e-mail -> null custom fields."""
+    fields: list[dict[str, Any]] = [
+        {
+            "field_id": 1001,
+            "field_name": "Должность",
+            "field_code": "POSITION",
+            "field_type": "text",
+            "values": [{"value": "Директор"}],
+        }
+    ]
+    if phone is not None:
+        values = [{"value": phone, "enum_id": 1, "enum_code": "WORK"}, {"value": "+7 900 000-00-00"}]
+        fields.append(
+            {
+                "field_id": 1002,
+                "field_name": "Телефон",
+                "field_code": "PHONE",
+                "field_type": "multitext",
+                "values": values,
+            }
+        )
+    if email is not None:
+        fields.append(
+            {
+                "field_id": 1003,
+                "field_name": "Email",
+                "field_code": "EMAIL",
+                "field_type": "multitext",
+                "values": [{"value": email, "enum_id": 3, "enum_code": "PRIV"}],
+            }
+        )
+    return {
+        "id": n,
+        "name": f"Контакт {n}",
+        "first_name": "",
+        "last_name": "",
+        "responsible_user_id": 123321,
+        "created_at": 1772359200,
+        "updated_at": 1772359200,
+        "custom_fields_values": fields if phone is not None or email is not None else None,
+        "account_id": 5135160,
+        "_links": {"self": {"href": f"https://agency.amocrm.ru/api/v4/contacts/{n}"}},
+        "_embedded": {"tags": [], "companies": []},
+    }
+
+
+def contact_page(contacts: list[dict[str, Any]], number: int, more: bool) -> dict[str, Any]:
+    links: dict[str, Any] = {"self": {"href": f"https://agency.amocrm.ru/api/v4/contacts?page={number}"}}
+    if more:
+        links["next"] = {"href": f"https://agency.amocrm.ru/api/v4/contacts?page={number + 1}"}
+    return {"_page": number, "_links": links, "_embedded": {"contacts": contacts}}
+
+
+def with_contact(n: int, contact_id: int) -> dict[str, Any]:
+    link = {"self": {"href": f"https://agency.amocrm.ru/api/v4/contacts/{contact_id}"}}
+    return lead(n, _embedded={"tags": [], "contacts": [{"id": contact_id, "is_main": True, "_links": link}]})
+
+
 # ---- the parser ----
 
 
@@ -106,6 +169,8 @@ def test_a_saved_page_parses_to_one_row_per_lead():
         "utm_content": "ad_15",
         "utm_term": "купить окна",
         "contact_id": 7143560,  # the main contact, not the first listed
+        "contact_phone": None,  # a lead holds only its contacts' ids
+        "contact_email": None,
         "tags": '["Яндекс.Директ", "форма"]',
         "_origin_line": 1,
     }
@@ -222,6 +287,87 @@ def test_base_url_forms():
         AmoCrmClient("agency", "")
 
 
+# ---- contacts: phone and e-mail ----
+
+
+def test_contacts_give_the_first_phone_and_e_mail_and_page_until_there_is_no_next_link():
+    transport, seen = scripted(
+        reply(contact_page([contact(11, "+7 999 123-45-67", "Ivan@Example.ru"), contact(12)], 1, True)),
+        reply(contact_page([contact(13, email="olga@example.ru")], 2, False)),
+    )
+    found = client(transport, FakeTime()).contacts([11, 12, 13, 11])
+    assert found == {
+        11: Contact(11, "+7 999 123-45-67", "Ivan@Example.ru"),  # as given: masked downstream
+        12: Contact(12, None, None),  # custom_fields_values is null
+        13: Contact(13, None, "olga@example.ru"),
+    }
+    assert [ids_asked(r) for r in seen] == [[11, 12, 13], [11, 12, 13]]
+    assert [query(r)["page"] for r in seen] == ["1", "2"]
+    assert all(r.url.path == "/api/v4/contacts" and query(r)["limit"] == "250" for r in seen)
+
+
+def test_contacts_are_asked_for_250_ids_at_a_time():
+    asked: list[list[int]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        ids = ids_asked(request)
+        asked.append(ids)
+        return reply(contact_page([contact(i, phone=f"7900{i:07d}") for i in ids], 1, False))
+
+    found = client(httpx.MockTransport(handler), FakeTime()).contacts(range(1, 602))
+    assert [len(ids) for ids in asked] == [250, 250, 101]
+    assert asked[1][0] == 251 and asked[2][-1] == 601
+    assert len(found) == 601 and found[601].phone == "79000000601"
+
+
+def test_contacts_204_means_none_and_no_ids_means_no_request():
+    transport, seen = scripted(httpx.Response(204))
+    amo = client(transport, FakeTime())
+    assert amo.contacts([5]) == {}
+    assert amo.contacts([]) == {} and len(seen) == 1
+
+
+def test_a_contact_not_asked_for_is_dropped():
+    transport, _ = scripted(reply(contact_page([contact(11, "1"), contact(99, "2")], 1, False)))
+    assert list(client(transport, FakeTime()).contacts([11])) == [11]
+
+
+def test_a_bad_contact_is_named_with_its_field():
+    bad = contact(12, "+7 1")
+    bad["custom_fields_values"][1]["values"] = "+7 1"
+    transport, _ = scripted(*[reply(contact_page([contact(11), bad], 1, False))] * 5)
+    with pytest.raises(
+        ResponseFormatError, match=r"contact 12: expected a list of \{value\} objects"
+    ) as caught:
+        client(transport, FakeTime()).contacts([11, 12])
+    assert "_embedded.contacts[1].custom_fields_values[1].values" in str(caught.value)
+
+
+def test_leads_get_their_main_contacts_phone_and_e_mail():
+    leads = [with_contact(1, 11), with_contact(2, 12), lead(3), with_contact(4, 11), with_contact(5, 14)]
+    contacts = [contact(11, "+7 (926) 111-22-33"), contact(12, email="a@b.ru")]  # 14 was deleted
+    transport, seen = scripted(reply(page(leads, 1, False)), reply(contact_page(contacts, 1, False)))
+    result = client(transport, FakeTime()).leads(date(2026, 3, 1), date(2026, 3, 31))
+    got = [(r["lead_id"], r["contact_id"], r["contact_phone"], r["contact_email"]) for r in result.rows]
+    assert got == [
+        (1, 11, "+7 (926) 111-22-33", None),
+        (2, 12, None, "a@b.ru"),
+        (3, None, None, None),
+        (4, 11, "+7 (926) 111-22-33", None),
+        (5, 14, None, None),
+    ]
+    assert [r.url.path for r in seen] == ["/api/v4/leads", "/api/v4/contacts"]
+    assert ids_asked(seen[1]) == [11, 12, 14]
+
+
+def test_leads_without_contacts_ask_for_none():
+    transport, seen = scripted(reply(page([with_contact(1, 11)], 1, False)))
+    result = client(transport, FakeTime()).leads(date(2026, 3, 1), date(2026, 3, 31), contacts=False)
+    (row,) = result.rows
+    assert (row["contact_id"], row["contact_phone"], row["contact_email"]) == (11, None, None)
+    assert len(seen) == 1
+
+
 # ---- limits, failures, secrets ----
 
 
@@ -311,6 +457,28 @@ def test_over_a_socket_two_pages_a_429_and_the_bearer_header():
     assert [r.query["page"] for r in server.requests] == [["1"], ["2"], ["2"]]
     assert all(r.path == "/api/v4/leads" and r.query["with"] == ["contacts"] for r in server.requests)
     assert server.requests[0].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_over_a_socket_leads_then_their_contacts_in_two_pages():
+    leads = page([with_contact(1, 11), with_contact(2, 12)], 1, False)
+    with FakeServer() as server:
+        server.enqueue(
+            FakeResponse(200, json.dumps(leads).encode(), HAL),
+            FakeResponse(200, json.dumps(contact_page([contact(11, "79261112233")], 1, True)).encode(), HAL),
+            FakeResponse(200, json.dumps(contact_page([contact(12)], 2, False)).encode(), HAL),
+        )
+        result = client(None, FakeTime(), base=server.url).leads(date(2026, 3, 1), date(2026, 3, 31))
+    assert [(r["contact_phone"], r["contact_email"]) for r in result.rows] == [
+        ("79261112233", None),
+        (None, None),
+    ]
+    contacts = server.requests[1:]
+    assert [(r.path, r.query["page"]) for r in contacts] == [
+        ("/api/v4/contacts", ["1"]),
+        ("/api/v4/contacts", ["2"]),
+    ]
+    assert contacts[0].query["filter[id][]"] == ["11", "12"] and contacts[0].query["limit"] == ["250"]
+    assert contacts[0].headers["Authorization"] == f"Bearer {TOKEN}"
 
 
 def test_over_a_socket_an_empty_period_is_one_204():

@@ -19,6 +19,16 @@ SAMPLES = {
 }
 
 
+# Saved API replies of the lead systems. Kept apart from SAMPLES until the pipeline's source
+# registry claims these kinds (tests/pipelines/test_sources.py checks every kind in SAMPLES).
+LEAD_SAMPLES = {
+    "calltouch_requests.json": "calltouch_requests_json",
+    "yandex_metrika_goal_reaches.json": "yandex_metrika_goal_reaches",
+    "amocrm_leads_page.json": "amocrm_leads_json",
+    "bitrix24_leads_page.json": "bitrix24_leads_json",
+}
+
+
 def test_fixtures_are_up_to_date():
     for name, content in fixtures().items():
         assert (FIXTURES / name).read_bytes() == content, (
@@ -33,6 +43,34 @@ def test_every_kind_is_detected_from_content_whatever_the_file_is_called(fixture
     assert detect_kind(content, "export (1).txt") == kind
 
 
+@pytest.mark.parametrize(("name", "kind"), LEAD_SAMPLES.items())
+def test_saved_lead_replies_are_detected_from_content_and_parsed(fixture_bytes, name, kind):
+    content = fixture_bytes(name)
+    assert detect_kind(content, name) == kind
+    assert detect_kind(content, "export (1).json") == kind
+    result = parse_file(content, "export (1).json")
+    assert result.kind == kind and result.rows
+
+
+def test_a_saved_metrika_reply_takes_counter_goals_and_attribution_from_its_query(fixture_bytes):
+    result = parse_file(fixture_bytes("yandex_metrika_goal_reaches.json"), "report.json")
+    assert {(r["counter_id"], r["goal_id"], r["attribution"]) for r in result.rows} == {
+        (44147844, 300001, "cross_device_last_significant"),
+        (44147844, 300002, "cross_device_last_significant"),
+    }
+    body = json.loads(fixture_bytes("yandex_metrika_goal_reaches.json"))
+    del body["query"]["attribution"]
+    body["query"]["dimensions"] = [
+        d.replace("<attribution>", "lastsign") for d in body["query"]["dimensions"]
+    ]
+    inlined = parse_file(json.dumps(body).encode(), "report.json")
+    assert {r["attribution"] for r in inlined.rows} == {"lastsign"}
+    body["query"]["dimensions"] = ["ym:s:date", "ym:s:<attribution>TrafficSource"]
+    with pytest.raises(FormatError, match="cannot tell the attribution model") as info:
+        parse_file(json.dumps(body).encode(), "report.json")
+    assert info.value.field == "query.attribution"
+
+
 @pytest.mark.parametrize(
     ("content", "kind"),
     [
@@ -42,10 +80,65 @@ def test_every_kind_is_detected_from_content_whatever_the_file_is_called(fixture
         ("[]", "calltouch_calls_json"),  # a day without calls
         ('{"items": []}', "vk_ads_stats_json"),
         ('{"jsonrpc": "2.0", "id": 1, "error": {"code": -32001, "message": "x"}}', "comagic_calls_json"),
+        ('[{"requestId": 1, "callId": 7}]', "calltouch_requests_json"),  # a request that became a call
+        ('{"_page": 1, "_links": {}, "_embedded": {"leads": []}}', "amocrm_leads_json"),
+        ('[{"id": 1, "created_at": 1772359200, "pipeline_id": 5}]', "amocrm_leads_json"),
+        ('[{"ID": "1", "TITLE": "Лид"}]', "bitrix24_leads_json"),
+        (
+            '{"result": [{"ID": "1", "DATE_CREATE": "2026-03-01T10:00:00+03:00"}], "total": 1}',
+            "bitrix24_leads_json",
+        ),
+        (
+            '{"query": {"metrics": ["ym:s:goal5reaches"]}, "data": [], "total_rows": 0}',
+            "yandex_metrika_goal_reaches",
+        ),
     ],
 )
 def test_shapes_without_headers(content, kind):
     assert detect_kind(content.encode(), "file") == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("day.json", "calltouch_calls_json"),
+        ("calltouch_2026-03-01.json", "calltouch_calls_json"),
+        ("calltouch_requests_2026-03-01.json", "calltouch_requests_json"),
+        ("заявки март.json", "calltouch_requests_json"),
+        ("ct_leads.json", "calltouch_requests_json"),
+        ("звонки.json", "calltouch_calls_json"),
+    ],
+)
+def test_an_empty_array_is_told_by_the_file_name(name, kind):
+    assert detect_kind(b"[]", name) == kind
+    assert parse_file(b"[]", name).rows == []
+
+
+def test_an_empty_array_named_for_both_calls_and_requests_is_refused():
+    with pytest.raises(UnknownFormatError, match="put either 'calls' or 'requests'"):
+        detect_kind(b"[]", "calls_and_requests.json")
+
+
+def test_an_empty_bitrix24_result_needs_the_name():
+    content = b'{"result": [], "total": 0, "time": {"start": 1.0}}'
+    assert detect_kind(content, "bitrix_leads_march.json") == "bitrix24_leads_json"
+    assert parse_file(content, "Битрикс лиды.json").rows == []
+    with pytest.raises(UnknownFormatError, match="put 'bitrix' in the file name"):
+        detect_kind(content, "march.json")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("metrika_goals.json", "Metrika returned an error instead of a report: .*Invalid token"),
+        ("bitrix_leads.json", "Bitrix24 returned an error instead of leads: .*Invalid token"),
+        ("requests.json", "Calltouch returned an error instead of requests: .*Invalid token"),
+    ],
+)
+def test_a_lead_systems_error_reply_is_reported_by_its_parser_when_the_name_says_whose(name, message):
+    content = b'{"errors": [{"error_type": "invalid_token", "message": "Invalid token"}], "code": 403}'
+    with pytest.raises(FormatError, match=message):
+        parse_file(content, name)
 
 
 def test_an_api_error_reply_is_unknown_unless_the_name_says_whose():
@@ -78,14 +171,24 @@ def test_a_csv_with_both_headers_is_decided_by_the_file_name():
     [
         (b"", "the file is empty"),
         (b" \r\n\r\n", "the file is empty"),
-        (b"PK\x03\x04\x14\x00\x06\x00", r"Excel workbook \(.xlsx\).*save it as CSV"),
+        (b"PK\x03\x04\x14\x00\x06\x00", r"a zip archive but not an Excel workbook \(.xlsx\).*as CSV"),
         (b"%PDF-1.7\n", "a PDF document"),
         (
             "Имя;Телефон\r\nИван;79260000000\r\n".encode("cp1251"),
             'cannot tell what this file is \\(first line "Имя;Телефон"\\)',
         ),
         (b'{"data": [1, 2]}', "a JSON object with keys data, not a known report"),
-        (b'[{"id": 1}]', "not of Calltouch calls"),
+        (b'[{"id": 1}]', "a JSON array of objects with keys id, but not of Calltouch calls"),
+        (b"[1, 2]", "a JSON array of values that are not objects"),
+        (
+            b'{"query": {"metrics": ["ym:s:visits"]}, "data": []}',
+            r"a Yandex Metrika report, but its metrics \(ym:s:visits\) are not goal reaches",
+        ),
+        (b'{"result": [{"id": 3, "title": "x"}]}', "not of Bitrix24 leads"),
+        (
+            b'{"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Bad token"}',
+            '"401 Unauthorized: Bad token"',
+        ),
         (b"{broken", "looks like JSON but is not valid JSON"),
         (b"a\x00b\x00c\x00", "binary file"),
     ],

@@ -1,16 +1,20 @@
 import pickle
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from connectors._text import (
     decode_text,
+    local_to_utc,
     parse_date,
     parse_iso_date,
     parse_ru_date,
+    parse_ru_datetime,
     parse_ru_decimal,
     parse_ru_int,
+    parse_yes_no,
 )
 from connectors.errors import ConnectorError, FormatError, UnknownFormatError
 
@@ -111,3 +115,42 @@ def test_format_error_says_line_field_and_reason():
 def test_format_error_survives_pickling_with_its_location():
     copy = pickle.loads(pickle.dumps(UnknownFormatError("bad", line=3, field="ИНН")))
     assert (type(copy), copy.line, copy.field, copy.reason) == (UnknownFormatError, 3, "ИНН", "bad")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14.03.2026 18:52:13", datetime(2026, 3, 14, 18, 52, 13)),
+        ("14.03.2026 18:52", datetime(2026, 3, 14, 18, 52)),
+        (" 4.3.2026 8:05 ", datetime(2026, 3, 4, 8, 5)),
+        ("14/03/2026 18:52:13", datetime(2026, 3, 14, 18, 52, 13)),
+        ("14.03.2026", datetime(2026, 3, 14)),
+        ("2026-03-14 18:52:13", datetime(2026, 3, 14, 18, 52, 13)),
+    ],
+)
+def test_parse_ru_datetime(text, expected):
+    assert parse_ru_datetime(text) == expected
+
+
+@pytest.mark.parametrize("text", ["32.03.2026 10:00", "14.03.2026 25:00", "14.03.26 10:00", "14-03/2026", ""])
+def test_parse_ru_datetime_rejects_quoting_the_value(text):
+    with pytest.raises(ValueError, match=r"is not a date and time DD\.MM\.YYYY HH:MM"):
+        parse_ru_datetime(text)
+
+
+def test_local_to_utc():
+    moscow = ZoneInfo("Europe/Moscow")
+    assert local_to_utc(datetime(2026, 3, 1, 1, 30), moscow) == datetime(2026, 2, 28, 22, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Да", True), ("нет", False), ("TRUE", True), ("0", False), ("", None), ("—", None)],
+)
+def test_parse_yes_no(text, expected):
+    assert parse_yes_no(text) is expected
+
+
+def test_parse_yes_no_rejects_other_words():
+    with pytest.raises(ValueError, match='"возможно" is not Да or Нет'):
+        parse_yes_no("возможно")
