@@ -736,10 +736,10 @@ from (values
     ('comagic', 'calls', 'CoMagic', 'CoMagic', 5),
     ('invoice_register', 'invoices', 'Реестр счетов', 'Invoice register', 6),
     ('bank_statement', 'payments', 'Банковская выписка', 'Bank statement', 7),
-    ('calltouch_requests', 'leads', 'Calltouch: заявки', 'Calltouch requests', 8),
+    ('calltouch_requests', 'leads', 'Заявки Calltouch', 'Calltouch requests', 8),
     ('yandex_metrika', 'leads', 'Яндекс Метрика', 'Yandex Metrika', 9),
     ('amocrm', 'leads', 'amoCRM', 'amoCRM', 10),
-    ('bitrix24_leads', 'leads', 'Bitrix24: лиды', 'Bitrix24 leads', 11)
+    ('bitrix24_leads', 'leads', 'Лиды Bitrix24', 'Bitrix24 leads', 11)
 ) as t(source, feed, label_ru, label_en, sort_order);
 
 create table dim_channels as
