@@ -171,6 +171,9 @@ def _leads(v: view.View, client_id: str, period: Period) -> None:
                 hide_index=True,
                 key="lead_ledger_table",
                 placeholder=fmt.MISSING,
+                column_config={
+                    t("col_merged_events", lang): st.column_config.Column(help=t("help_merged_events", lang))
+                },
             )
             st.caption(t("ledger_note", lang))
 

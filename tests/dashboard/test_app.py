@@ -288,7 +288,7 @@ def test_client_report_splits_leads_by_type_and_reconciles_them(serving_db):
     assert len(ledger) == 90
     assert "Откуда каждый лид за период (90)" in [e.label for e in at.expander]
     deal = ledger[ledger["Запись в системе"] == "7001"].iloc[0]
-    assert (deal["Тип"], deal["Система"], deal["Канал"], deal["Объединено обращений"]) == (
+    assert (deal["Тип"], deal["Система"], deal["Канал"], deal["Объединено"]) == (
         "CRM",
         "amoCRM",
         "Поиск (SEO)",

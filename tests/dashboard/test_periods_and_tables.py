@@ -266,7 +266,7 @@ def test_lead_ledger_table_words_the_codes_and_shows_no_contact():
     assert list(table["Система"]) == ["amoCRM", "Calltouch"]
     assert list(table["Канал"]) == ["Поиск (SEO)", "—"]
     assert list(table["Почему лид"]) == ["запись в CRM", "звонок по правилу агентства"]
-    assert list(table["Объединено обращений"]) == [2, 0]
+    assert list(table["Объединено"]) == [2, 0]
     assert "ab12" not in table.to_string() and "cd34" not in table.to_string()
     assert tables.lead_ledger_formats("ru")["Когда"](ledger["lead_at"].iloc[1]) == "03.11.2026 10:05"
     english = tables.lead_ledger_table(ledger, "en", CHANNEL_NAMES, SOURCE_NAMES)
