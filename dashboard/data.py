@@ -42,6 +42,8 @@ __all__ = [
     "client_payments",
     "client_status",
     "daily_results",
+    "lead_ledger",
+    "lead_reconciliation",
     "monthly_plan",
     "portfolio_monthly",
     "publish_meta",
@@ -251,7 +253,8 @@ def channel_results(clients: Sequence[str], client_id: str, start: dt.date, end:
     """One client's sums per channel over ``start``..``end`` (inclusive), plus a totals row.
 
     The totals row has ``channel`` NULL and is computed from the same sums (``ROLLUP``), last.
-    Columns: channel, spend, impressions, clicks, calls, unique_calls, target_calls, leads.
+    Columns: channel, spend, impressions, clicks, calls, unique_calls, target_calls, leads and
+    leads by type: call_leads, form_leads, chat_leads, crm_leads (they add up to leads).
     Empty when the client is not visible or has no rows in the period.
     """
     return _query(
@@ -264,7 +267,11 @@ def channel_results(clients: Sequence[str], client_id: str, start: dt.date, end:
             sum(calls) as calls,
             sum(unique_calls) as unique_calls,
             sum(target_calls) as target_calls,
-            sum(leads) as leads
+            sum(leads) as leads,
+            sum(call_leads) as call_leads,
+            sum(form_leads) as form_leads,
+            sum(chat_leads) as chat_leads,
+            sum(crm_leads) as crm_leads
         from client_channel_daily
         where client_id in (select unnest($clients::varchar[]))
             and client_id = $client_id
@@ -345,6 +352,63 @@ def monthly_plan(
             "first_month": first_month,
             "last_month": last_month,
         },
+    )
+
+
+def lead_reconciliation(
+    clients: Sequence[str], client_id: str, first_month: dt.date, last_month: dt.date
+) -> pd.DataFrame:
+    """One client's leads per lead system, summed over ``first_month``..``last_month`` (first days).
+
+    ``lead_reconciliation`` is monthly: a period is reconciled over the whole months it touches.
+    Columns: source, records, excluded_records, source_leads (= records - excluded_records: the
+    system's own total), merged_leads (its leads merged into another system's lead), ledger_leads
+    (= source_leads - merged_leads: in the report). The most leads first.
+    """
+    return _query(
+        """
+        select
+            source,
+            sum(records) as records,
+            sum(excluded_records) as excluded_records,
+            sum(source_leads) as source_leads,
+            sum(merged_leads) as merged_leads,
+            sum(ledger_leads) as ledger_leads
+        from lead_reconciliation
+        where client_id in (select unnest($clients::varchar[]))
+            and client_id = $client_id
+            and month between $first_month and $last_month
+        group by source
+        order by sum(source_leads) desc, sum(records) desc, source
+        """,
+        {
+            "clients": _scope(clients),
+            "client_id": client_id,
+            "first_month": first_month,
+            "last_month": last_month,
+        },
+    )
+
+
+def lead_ledger(clients: Sequence[str], client_id: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """One client's leads dated ``start``..``end`` (``lead_ledger`` rows), newest first.
+
+    No contact data: ``contact_hash`` is never read. Columns: lead_at (client time zone),
+    lead_date, lead_type, source, account_id, record_id, channel, utm_campaign, counted_by,
+    merged_events.
+    """
+    return _query(
+        """
+        select
+            lead_at, lead_date, lead_type, source, account_id, record_id, channel, utm_campaign,
+            counted_by, merged_events
+        from lead_ledger
+        where client_id in (select unnest($clients::varchar[]))
+            and client_id = $client_id
+            and lead_date between $start and $end
+        order by lead_at desc, lead_key desc
+        """,
+        {"clients": _scope(clients), "client_id": client_id, "start": start, "end": end},
     )
 
 

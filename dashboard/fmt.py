@@ -28,6 +28,7 @@ __all__ = [
     "Lang",
     "date",
     "date_range",
+    "date_time",
     "datetime_msk",
     "delta_percent",
     "integer",
@@ -154,6 +155,13 @@ def date_range(start: dt.date, end: dt.date, lang: Lang = "ru") -> str:
     if start == end:
         return date(start, lang)
     return f"{date(start, lang)} – {date(end, lang)}"
+
+
+def date_time(value: object, lang: Lang = "ru") -> str:
+    """A local moment as published (no time zone conversion): ``05.11.2026 10:05`` / ``5 Nov 2026 10:05``."""
+    if not isinstance(value, dt.datetime) or value != value:  # None, NaT, non-datetimes
+        return MISSING
+    return f"{date(value, lang)} {value:%H:%M}"
 
 
 def datetime_msk(value: object, lang: Lang = "ru") -> str:

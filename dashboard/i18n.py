@@ -17,18 +17,22 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Final
 
-from dashboard.fmt import MISSING, Lang
+from dashboard.fmt import MISSING, Lang, integer
 
 __all__ = [
     "HEALTH_COLORS",
     "LANGS",
+    "LEAD_TYPES",
     "ChannelNames",
     "HealthReason",
     "PaymentReason",
     "channel_name",
+    "counted_by_label",
     "health_label",
     "health_reason_text",
     "health_reasons_text",
+    "lead_type_label",
+    "leads_by_type_text",
     "match_method_label",
     "payment_reason_text",
     "source_name",
@@ -39,6 +43,9 @@ ChannelNames = Mapping[str, tuple[str, str]]
 """Channel code -> (Russian name, English name), as published in ``dim_channels``."""
 
 LANGS: Final[tuple[Lang, ...]] = ("ru", "en")
+
+LEAD_TYPES: Final[tuple[str, ...]] = ("call", "form", "chat", "crm")
+"""``lead_ledger.lead_type`` codes in display order; the marts count each as ``<type>_leads``."""
 
 _RU: Final[dict[str, str]] = {
     "app_title": "Отчётность агентства",
@@ -169,7 +176,7 @@ _RU: Final[dict[str, str]] = {
     "col_cpl": "CPL",
     "col_share": "Доля расхода",
     "total": "Итого",
-    "no_results": "За этот период у клиента нет ни расхода, ни звонков.",
+    "no_results": "За этот период у клиента нет ни расхода, ни звонков, ни лидов.",
     "trend_title": "Динамика по дням",
     "plan_title": "План и факт по месяцам",
     "no_plan": "Плана на эти месяцы нет.",
@@ -197,8 +204,61 @@ _RU: Final[dict[str, str]] = {
     "match_unmatched": "не разнесён",
     "notes": (
         "Расход — без НДС, суммы счетов — с НДС, валюта — рубли. Даты — по часовому поясу клиента. "
-        "CTR, CPC и CPL считаются из сумм за период. Лиды — уникальные целевые звонки."
+        "CTR, CPC и CPL считаются из сумм за период. Лиды — обращения из всех подключённых систем "
+        "(звонки, заявки, чаты, CRM); обращения одного контакта в разных системах объединены в один лид."
     ),
+    # Leads (lead_ledger, lead_reconciliation): types, how a lead was counted, reconciliation
+    "leads_by_type": "Лиды по типам: {parts}",
+    "leads_type_part": "{name} — {n}",
+    "leads_call": "звонки",
+    "leads_form": "заявки",
+    "leads_chat": "чаты",
+    "leads_crm": "CRM",
+    "col_call_leads": "Лиды: звонки",
+    "col_form_leads": "Лиды: заявки",
+    "col_chat_leads": "Лиды: чаты",
+    "col_crm_leads": "Лиды: CRM",
+    "lead_type_call": "звонок",
+    "lead_type_form": "заявка",
+    "lead_type_chat": "чат",
+    "lead_type_crm": "CRM",
+    "counted_by_tracker_flag": "уникально-целевой звонок по трекеру",
+    "counted_by_agency_rule": "звонок по правилу агентства",
+    "counted_by_tracker_request_flag": "уникальная заявка по трекеру",
+    "counted_by_goal": "достижение цели Метрики",
+    "counted_by_crm_record": "запись в CRM",
+    "reconciliation_title": "Сверка лидов",
+    "reconciliation_months": "По целым месяцам: {months}.",
+    "reconciliation_line": (
+        "Системы насчитали лидов: {source}; из них объединено с лидом другой системы (тот же контакт): "
+        "{merged}; в отчёте: {ledger}. Записей, которые системы не считают лидами: {excluded}."
+    ),
+    "col_source": "Система",
+    "col_records": "Записей",
+    "col_excluded": "Не лиды",
+    "col_source_leads": "Лиды системы",
+    "col_merged": "Объединено с другой системой",
+    "col_ledger_leads": "В отчёте",
+    "help_records": "Все записи системы за эти месяцы: звонки, заявки, достижения целей, сделки.",
+    "help_excluded": (
+        "Записи, которые сама система не считает лидами: звонок не уникально-целевой, повторная "
+        "заявка, автоматическая цель или цель не из списка, удалённая сделка, лид в статусе «Некачественный»."
+    ),
+    "help_source_leads": "Сколько лидов насчитала сама система: записи минус не лиды.",
+    "help_merged": (
+        "Обращения того же контакта (телефон или e-mail), уже учтённые лидом системы с более высоким "
+        "приоритетом: в отчёте это один лид."
+    ),
+    "help_ledger_leads": "Лиды системы минус объединённые: столько её лидов в отчёте.",
+    "ledger_title": "Откуда каждый лид за период ({n})",
+    "ledger_note": "Время — по часовому поясу клиента. Контакты не показываются.",
+    "col_lead_at": "Когда",
+    "col_lead_type": "Тип",
+    "col_record": "Запись в системе",
+    "col_utm_campaign": "utm_campaign",
+    "col_counted_by": "Почему лид",
+    "col_merged_events": "Объединено",
+    "help_merged_events": "Обращения того же контакта из других систем, объединённые в этот лид.",
     # Charts
     "axis_spend": "Расход, ₽",
     "axis_leads": "Лиды",
@@ -332,7 +392,7 @@ _EN: Final[dict[str, str]] = {
     "col_cpl": "CPL",
     "col_share": "Share of spend",
     "total": "Total",
-    "no_results": "No spend and no calls for this client in the period.",
+    "no_results": "No spend, calls or leads for this client in the period.",
     "trend_title": "Daily trend",
     "plan_title": "Plan vs actual by month",
     "no_plan": "No plan for these months.",
@@ -360,9 +420,61 @@ _EN: Final[dict[str, str]] = {
     "match_unmatched": "unmatched",
     "notes": (
         "Spend is net of VAT, invoice amounts include VAT, currency is RUB. Days are the client's "
-        "local days. CTR, CPC and CPL are computed from the period's totals. Leads are unique "
-        "target calls."
+        "local days. CTR, CPC and CPL are computed from the period's totals. Leads are enquiries "
+        "from every connected system (calls, forms, chats, CRM); one contact's enquiries in several "
+        "systems are merged into one lead."
     ),
+    "leads_by_type": "Leads by type: {parts}",
+    "leads_type_part": "{name} — {n}",
+    "leads_call": "calls",
+    "leads_form": "forms",
+    "leads_chat": "chats",
+    "leads_crm": "CRM",
+    "col_call_leads": "Leads: calls",
+    "col_form_leads": "Leads: forms",
+    "col_chat_leads": "Leads: chats",
+    "col_crm_leads": "Leads: CRM",
+    "lead_type_call": "call",
+    "lead_type_form": "form",
+    "lead_type_chat": "chat",
+    "lead_type_crm": "CRM",
+    "counted_by_tracker_flag": "the tracker's unique-target call",
+    "counted_by_agency_rule": "a call by the agency's rule",
+    "counted_by_tracker_request_flag": "the tracker's unique request",
+    "counted_by_goal": "a Metrika goal reached",
+    "counted_by_crm_record": "a CRM record",
+    "reconciliation_title": "Leads reconciliation",
+    "reconciliation_months": "By whole months: {months}.",
+    "reconciliation_line": (
+        "Leads the systems counted: {source}; merged into another system's lead (same contact): "
+        "{merged}; in the report: {ledger}. Records the systems do not count as leads: {excluded}."
+    ),
+    "col_source": "System",
+    "col_records": "Records",
+    "col_excluded": "Not leads",
+    "col_source_leads": "System's leads",
+    "col_merged": "Merged into another system",
+    "col_ledger_leads": "In the report",
+    "help_records": "Every record of the system in these months: calls, requests, goal reaches, deals.",
+    "help_excluded": (
+        "Records the system itself does not count as leads: a call that is not unique-target, a "
+        "repeated request, an automatic goal or a goal not on the list, a deleted deal, a junk lead."
+    ),
+    "help_source_leads": "The leads the system itself counted: records minus not leads.",
+    "help_merged": (
+        "Enquiries from the same contact (phone or e-mail) already counted as a lead of a system of "
+        "higher priority: one lead in the report."
+    ),
+    "help_ledger_leads": "The system's leads minus the merged ones: its leads in the report.",
+    "ledger_title": "Where each lead of the period came from ({n})",
+    "ledger_note": "Times are the client's local time. Contacts are not shown.",
+    "col_lead_at": "When",
+    "col_lead_type": "Type",
+    "col_record": "Record in the system",
+    "col_utm_campaign": "utm_campaign",
+    "col_counted_by": "Counted as a lead by",
+    "col_merged_events": "Merged",
+    "help_merged_events": "Enquiries from the same contact in other systems merged into this lead.",
     "axis_spend": "Spend, ₽",
     "axis_leads": "Leads",
     "series_spend": "Spend",
@@ -522,3 +634,26 @@ def match_method_label(method: str | None, lang: Lang = "ru") -> str:
     """``по номеру счёта`` / ``по ИНН и сумме`` / ``не разнесён`` for ``payments.match_method``."""
     key = f"match_{method}"
     return t(key, lang) if key in _RU else str(method or "")
+
+
+def lead_type_label(lead_type: str | None, lang: Lang = "ru") -> str:
+    """``звонок`` / ``заявка`` / ``чат`` / ``CRM`` for ``lead_ledger.lead_type``; unknown codes as is."""
+    return _phrase("lead_type_", str(lead_type or ""), lang)
+
+
+def counted_by_label(code: str | None, lang: Lang = "ru") -> str:
+    """Why a ledger row is a lead (``lead_ledger.counted_by``) in words; unknown codes as is."""
+    return _phrase("counted_by_", str(code or ""), lang)
+
+
+def leads_by_type_text(counts: Mapping[str, object], lang: Lang = "ru") -> str:
+    """``Лиды по типам: звонки — 81 · заявки — 4 · CRM — 4`` from lead type -> count.
+
+    Types in :data:`LEAD_TYPES` order, zeros and missing ones left out; ``''`` when there are none.
+    """
+    parts = [
+        t("leads_type_part", lang, name=t("leads_" + kind, lang), n=integer(counts[kind], lang))
+        for kind in LEAD_TYPES
+        if (_decimal(counts.get(kind)) or 0) > 0
+    ]
+    return t("leads_by_type", lang, parts=" · ".join(parts)) if parts else ""

@@ -19,19 +19,25 @@ from pandas.io.formats.style import Styler
 from dashboard import fmt
 from dashboard.fmt import Lang
 from dashboard.i18n import (
+    LEAD_TYPES,
     ChannelNames,
     HealthReason,
     PaymentReason,
     channel_name,
+    counted_by_label,
     health_label,
     health_reasons_text,
+    lead_type_label,
     match_method_label,
     payment_reason_text,
+    source_name,
     t,
 )
 
 __all__ = [
     "PACING_TOLERANCE",
+    "RECONCILIATION_COUNTS",
+    "RECONCILIATION_HELP",
     "STALE_DAYS",
     "Totals",
     "campaign_formats",
@@ -39,6 +45,9 @@ __all__ = [
     "channel_formats",
     "channel_table",
     "health_reasons_by_client",
+    "lead_ledger_formats",
+    "lead_ledger_table",
+    "lead_type_columns",
     "payment_reasons",
     "payments_formats",
     "payments_table",
@@ -47,6 +56,9 @@ __all__ = [
     "portfolio_formats",
     "portfolio_table",
     "ratio",
+    "reconciliation_formats",
+    "reconciliation_table",
+    "reconciliation_totals",
     "relative_change",
     "styled",
     "unmatched_payments_formats",
@@ -75,6 +87,12 @@ def _num(value: object) -> float | None:
     return None if math.isnan(out) else out
 
 
+def _count(value: object) -> int:
+    """A published count as an int; 0 when missing."""
+    number = _num(value)
+    return 0 if number is None else round(number)
+
+
 def ratio(numerator: object, denominator: object) -> float | None:
     """numerator / denominator, or None when either is missing or the denominator is 0."""
     num, den = _num(numerator), _num(denominator)
@@ -101,6 +119,20 @@ class Totals:
     calls: int = 0
     target_calls: int = 0
     leads: int = 0
+    call_leads: int = 0
+    form_leads: int = 0
+    chat_leads: int = 0
+    crm_leads: int = 0
+
+    @property
+    def leads_by_type(self) -> dict[str, int]:
+        """Lead type (:data:`dashboard.i18n.LEAD_TYPES`) -> leads of that type."""
+        return {
+            "call": self.call_leads,
+            "form": self.form_leads,
+            "chat": self.chat_leads,
+            "crm": self.crm_leads,
+        }
 
     @property
     def ctr(self) -> float | None:
@@ -123,8 +155,7 @@ class Totals:
         row = rows.iloc[0]
 
         def count(col: str) -> int:
-            value = _num(row[col])
-            return 0 if value is None else round(value)
+            return _count(row[col])
 
         return cls(
             spend=_num(row["spend"]) or 0.0,
@@ -133,11 +164,23 @@ class Totals:
             calls=count("calls"),
             target_calls=count("target_calls"),
             leads=count("leads"),
+            call_leads=count("call_leads"),
+            form_leads=count("form_leads"),
+            chat_leads=count("chat_leads"),
+            crm_leads=count("crm_leads"),
         )
 
 
 def _ratio_column(num: pd.Series, den: pd.Series) -> pd.Series:
     return pd.Series([ratio(n, d) for n, d in zip(num, den, strict=True)], index=num.index, dtype="object")
+
+
+def lead_type_columns(results: pd.DataFrame) -> list[str]:
+    """The lead types a channel table splits its leads into: those with leads in the totals row of
+    :func:`data.channel_results`, when there are two or more (one type is all of the leads)."""
+    totals = Totals.from_channel_results(results).leads_by_type
+    present = [kind for kind in LEAD_TYPES if totals[kind] > 0]
+    return present if len(present) > 1 else []
 
 
 def channel_table(results: pd.DataFrame, lang: Lang, channel_names: ChannelNames) -> pd.DataFrame:
@@ -146,10 +189,13 @@ def channel_table(results: pd.DataFrame, lang: Lang, channel_names: ChannelNames
     Channels are named from ``channel_names`` (:func:`data.channel_names`), else by their code.
 
     Columns (display names): channel, spend, impressions, clicks, CTR, CPC, calls, target calls,
-    leads, CPL, share of spend. Every ratio, the totals row's included, comes from its row's sums.
+    leads, leads by type (:func:`lead_type_columns`: only the types the period has, and only
+    when there are two or more), CPL, share of spend. Every ratio, the totals row's included,
+    comes from its row's sums; CPL is spend / all leads.
     """
     df = results.copy()
     total_spend = _num(df.loc[df["channel"].isna(), "spend"].sum()) if not df.empty else None
+    by_type = {t(f"col_{kind}_leads", lang): df[f"{kind}_leads"] for kind in lead_type_columns(df)}
     out = pd.DataFrame(
         {
             t("col_channel", lang): [
@@ -163,6 +209,7 @@ def channel_table(results: pd.DataFrame, lang: Lang, channel_names: ChannelNames
             t("col_calls", lang): df["calls"],
             t("col_target_calls", lang): df["target_calls"],
             t("col_leads", lang): df["leads"],
+            **by_type,
             t("col_cpl", lang): _ratio_column(df["spend"], df["leads"]),
             t("col_share", lang): [ratio(s, total_spend) for s in df["spend"]],
         }
@@ -180,8 +227,98 @@ def channel_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
         t("col_calls", lang): lambda v: fmt.integer(v, lang),
         t("col_target_calls", lang): lambda v: fmt.integer(v, lang),
         t("col_leads", lang): lambda v: fmt.integer(v, lang),
+        **{t(f"col_{kind}_leads", lang): lambda v: fmt.integer(v, lang) for kind in LEAD_TYPES},
         t("col_cpl", lang): lambda v: fmt.money(v, lang),
         t("col_share", lang): lambda v: fmt.percent(v, lang),
+    }
+
+
+RECONCILIATION_COUNTS: Final[tuple[str, ...]] = (
+    "records",
+    "excluded_records",
+    "source_leads",
+    "merged_leads",
+    "ledger_leads",
+)
+"""The count columns of :func:`data.lead_reconciliation`, in the order the table shows them."""
+
+_RECONCILIATION_HEADERS: Final[dict[str, str]] = {
+    "records": "col_records",
+    "excluded_records": "col_excluded",
+    "source_leads": "col_source_leads",
+    "merged_leads": "col_merged",
+    "ledger_leads": "col_ledger_leads",
+}
+RECONCILIATION_HELP: Final[dict[str, str]] = {
+    "col_records": "help_records",
+    "col_excluded": "help_excluded",
+    "col_source_leads": "help_source_leads",
+    "col_merged": "help_merged",
+    "col_ledger_leads": "help_ledger_leads",
+}
+"""Column header key -> the key of its explanation (a tooltip)."""
+
+
+def reconciliation_table(
+    reconciliation: pd.DataFrame, lang: Lang, source_names: ChannelNames
+) -> pd.DataFrame:
+    """Leads per lead system (:func:`data.lead_reconciliation`) with a last "Итого"/"Total" row.
+
+    Systems are named from ``source_names`` (:func:`data.source_names`), else by their code.
+    """
+    df = reconciliation
+    names = [source_name(str(s), lang, None, source_names) for s in df["source"]]
+    out = pd.DataFrame(
+        {
+            t("col_source", lang): [*names, t("total", lang)],
+            **{
+                t(_RECONCILIATION_HEADERS[col], lang): [
+                    *(_count(v) for v in df[col]),
+                    sum(_count(v) for v in df[col]),
+                ]
+                for col in RECONCILIATION_COUNTS
+            },
+        }
+    )
+    return out.reset_index(drop=True)
+
+
+def reconciliation_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
+    return {t(key, lang): lambda v: fmt.integer(v, lang) for key in _RECONCILIATION_HEADERS.values()}
+
+
+def reconciliation_totals(reconciliation: pd.DataFrame) -> dict[str, int]:
+    """Count column (:data:`RECONCILIATION_COUNTS`) -> its sum over the systems."""
+    return {col: sum(_count(v) for v in reconciliation[col]) for col in RECONCILIATION_COUNTS}
+
+
+def lead_ledger_table(
+    ledger: pd.DataFrame, lang: Lang, channel_names: ChannelNames, source_names: ChannelNames
+) -> pd.DataFrame:
+    """The period's leads (:func:`data.lead_ledger`): when, type, system and record, channel,
+    campaign, why it is a lead and how many other systems' enquiries it absorbed. No contacts."""
+    df = ledger
+    return pd.DataFrame(
+        {
+            t("col_lead_at", lang): df["lead_at"],
+            t("col_lead_type", lang): [lead_type_label(v, lang) for v in df["lead_type"]],
+            t("col_source", lang): [source_name(str(s), lang, None, source_names) for s in df["source"]],
+            t("col_record", lang): df["record_id"],
+            t("col_channel", lang): [
+                channel_name(c, lang, channel_names) if isinstance(c, str) else fmt.MISSING
+                for c in df["channel"]
+            ],
+            t("col_utm_campaign", lang): df["utm_campaign"],
+            t("col_counted_by", lang): [counted_by_label(v, lang) for v in df["counted_by"]],
+            t("col_merged_events", lang): df["merged_events"],
+        }
+    ).reset_index(drop=True)
+
+
+def lead_ledger_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
+    return {
+        t("col_lead_at", lang): lambda v: fmt.date_time(v, lang),
+        t("col_merged_events", lang): lambda v: fmt.integer(v, lang),
     }
 
 

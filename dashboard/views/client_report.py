@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import charts, data, fmt, shell, tables, view
 from dashboard.fmt import Lang
-from dashboard.i18n import source_name, t
+from dashboard.i18n import leads_by_type_text, source_name, t
 from dashboard.periods import PRESETS, Period, Preset, default_preset, month_start, preset_period
 
 _RANGE_KEY = "report_range"
@@ -82,7 +82,8 @@ def _controls(v: view.View) -> tuple[str, Preset, Period | None]:
 
 
 def _headline(current: tables.Totals, previous: tables.Totals, previous_period: Period, lang: Lang) -> None:
-    """Spend, leads, CPL, calls, CTR with the change against the previous period of equal length."""
+    """Spend, leads, CPL, calls, CTR with the change against the previous period of equal length,
+    and the period's leads by type."""
     previous_label = fmt.date_range(previous_period.start, previous_period.end, lang)
     cards: list[tuple[str, float | None, float | None, Callable[[object], str], _DeltaColor]] = [
         (t("metric_spend", lang), current.spend, previous.spend, lambda x: fmt.money(x, lang, 0), "off"),
@@ -101,6 +102,9 @@ def _headline(current: tables.Totals, previous: tables.Totals, previous_period: 
             help=t("metric_delta_help", lang, previous=previous_label, value=show(before)),
             border=True,
         )
+    by_type = leads_by_type_text(current.leads_by_type, lang)
+    if by_type:
+        st.caption(by_type)
 
 
 def _channels(results: pd.DataFrame, lang: Lang) -> None:
@@ -113,6 +117,65 @@ def _channels(results: pd.DataFrame, lang: Lang) -> None:
         placeholder=fmt.MISSING,
         column_config={t("col_channel", lang): st.column_config.TextColumn(pinned=True)},
     )
+
+
+def _months_label(first: dt.date, last: dt.date, lang: Lang) -> str:
+    if first == last:
+        return charts.month_label(first, lang)
+    return f"{charts.month_label(first, lang)} – {charts.month_label(last, lang)}"
+
+
+def _leads(v: view.View, client_id: str, period: Period) -> None:
+    """Leads reconciliation (per lead system, whole months) and the period's leads one by one."""
+    lang = v.lang
+    first, last = period.months()
+    reconciliation = data.lead_reconciliation(v.clients, client_id, first, last)
+    ledger = data.lead_ledger(v.clients, client_id, period.start, period.end)
+    if reconciliation.empty and ledger.empty:
+        return
+    st.subheader(t("reconciliation_title", lang))
+    if not reconciliation.empty:
+        st.caption(t("reconciliation_months", lang, months=_months_label(first, last, lang)))
+        st.dataframe(
+            tables.styled(
+                tables.reconciliation_table(reconciliation, lang, data.source_names()),
+                tables.reconciliation_formats(lang),
+                bold_last_row=True,
+            ),
+            hide_index=True,
+            key="reconciliation_table",
+            placeholder=fmt.MISSING,
+            column_config={
+                t(header, lang): st.column_config.Column(help=t(explanation, lang))
+                for header, explanation in tables.RECONCILIATION_HELP.items()
+            },
+        )
+        totals = tables.reconciliation_totals(reconciliation)
+        st.caption(
+            t(
+                "reconciliation_line",
+                lang,
+                source=fmt.integer(totals["source_leads"], lang),
+                merged=fmt.integer(totals["merged_leads"], lang),
+                ledger=fmt.integer(totals["ledger_leads"], lang),
+                excluded=fmt.integer(totals["excluded_records"], lang),
+            )
+        )
+    if not ledger.empty:
+        with st.expander(t("ledger_title", lang, n=fmt.integer(len(ledger), lang))):
+            st.dataframe(
+                tables.styled(
+                    tables.lead_ledger_table(ledger, lang, data.channel_names(), data.source_names()),
+                    tables.lead_ledger_formats(lang),
+                ),
+                hide_index=True,
+                key="lead_ledger_table",
+                placeholder=fmt.MISSING,
+                column_config={
+                    t("col_merged_events", lang): st.column_config.Column(help=t("help_merged_events", lang))
+                },
+            )
+            st.caption(t("ledger_note", lang))
 
 
 def _plan(v: view.View, clients: tuple[str, ...], client_id: str, period: Period) -> None:
@@ -236,6 +299,7 @@ def render(v: view.View) -> None:
         _channels(results, lang)
         daily = data.daily_results(v.clients, client_id, period.start, period.end)
         st.plotly_chart(charts.daily_trend(daily, lang), config={"displaylogo": False})
+    _leads(v, client_id, period)
     _plan(v, v.clients, client_id, period)
     _payments(v, client_id, period)
     _campaigns(v, client_id, period)

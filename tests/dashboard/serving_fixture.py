@@ -12,6 +12,13 @@ Bank payments: most are matched to invoices; three are not: alfa's advance witho
 number, gamma's payment naming an invoice that does not exist, and one from a payer who is no
 client (``client_id`` NULL).
 
+Leads: every client's calls give call leads (its tracker: Calltouch for alfa and delta, CoMagic for
+beta and gamma). alfa's November also has hand-placed forms, a chat and amoCRM deals, some of them
+merged into one another by the ledger rule (``lead_events`` in the SQL tells the story): 10 leads
+besides the generated calls (1 call, 4 forms, 1 chat, 4 CRM), 4 events merged, 3 records excluded.
+``lead_ledger`` holds every lead, and ``client_channel_daily``'s lead columns count its rows;
+``lead_reconciliation`` is computed from the same events.
+
 Every mart is derived from the same ``client_channel_daily`` rows, so the numbers agree with
 each other the way the real pipeline's do. Columns and types follow the mart contracts
 (``dbt_project/models/marts/_marts__models.yml``; test_serving_fixture_contract.py checks it).
@@ -95,7 +102,153 @@ select
 from spec
 join days on days.date <= cast(spec.last_day_text as date);
 
+-- Each client's call tracker: the source, account and rule of its call leads.
+create temp table trackers as
+select * from (values
+    ('alfa', 'calltouch', 'alfa-calltouch', 'tracker_flag'),
+    ('beta', 'comagic', 'beta-comagic', 'agency_rule'),
+    ('gamma', 'comagic', 'gamma-comagic', 'agency_rule'),
+    ('delta', 'calltouch', 'delta-calltouch', 'tracker_flag')
+) as t(client_id, source, account_id, counted_by);
+
+-- alfa's November, event by event (client-local times): calls, Calltouch requests, Metrika goal
+-- reaches and amoCRM deals, with the ledger rule applied by hand (default priority: amocrm,
+-- bitrix24_leads, calltouch, comagic, calltouch_requests, yandex_metrika). Every event is either a
+-- lead (merged_into NULL and excluded_code NULL), merged into the lead `merged_into` (a lead_key),
+-- or excluded by its system's rule (excluded_code).
+--   03.11 form R-101 10:00 and call CT-9001 10:05, one phone: one lead, the call (calltouch first).
+--   05.11 call CT-9002, 06.11 form R-102, 07.11 deal 7001, one phone: one lead, the deal (amocrm).
+--   10.11 call CT-9003 12:00 and deal 7002 15:30, one phone: one lead, the deal.
+--   Deals 7003 and 7004 are leads; 7005 is deleted. Form R-103 and chat R-104 are leads; R-105
+--   repeats R-103 and Calltouch did not flag it unique. Metrika: three goal reaches are leads
+--   (no contact: never merged), one reach of an automatic goal is excluded.
+-- alfa's November therefore has 10 leads besides the generated calls: 1 call, 4 forms, 1 chat,
+-- 4 CRM; 4 events merged (2 calls, 2 forms); 3 records excluded.
+create temp table lead_events as
+select
+    client_id, source, account_id, record_id, lead_type, cast(at_text as timestamp) as lead_at,
+    channel, utm_campaign, contact, counted_by, excluded_code, merged_into
+from (values
+    ('alfa', 'calltouch_requests', '48213', 'R-101', 'form', '2026-11-03 10:00:00', 'yandex_direct',
+        'alfa-yandex_direct-1', 'p:79161110001', 'tracker_request_flag', null,
+        'calltouch:alfa-calltouch:CT-9001'),
+    ('alfa', 'calltouch', 'alfa-calltouch', 'CT-9001', 'call', '2026-11-03 10:05:00', 'yandex_direct',
+        'alfa-yandex_direct-1', 'p:79161110001', 'tracker_flag', null, null),
+    ('alfa', 'calltouch', 'alfa-calltouch', 'CT-9002', 'call', '2026-11-05 14:20:00', 'seo',
+        null, 'p:79161110002', 'tracker_flag', null, 'amocrm:alfastroy:7001'),
+    ('alfa', 'calltouch_requests', '48213', 'R-102', 'form', '2026-11-06 09:40:00', 'seo',
+        null, 'p:79161110002', 'tracker_request_flag', null, 'amocrm:alfastroy:7001'),
+    ('alfa', 'amocrm', 'alfastroy', '7001', 'crm', '2026-11-07 11:00:00', 'seo',
+        null, 'p:79161110002', 'crm_record', null, null),
+    ('alfa', 'yandex_metrika', '51234567', '301:2026-11-08:1', 'form', '2026-11-08 12:00:00',
+        'yandex_direct', 'alfa-yandex_direct-2', null, 'goal', null, null),
+    ('alfa', 'calltouch', 'alfa-calltouch', 'CT-9003', 'call', '2026-11-10 12:00:00', 'vk_ads',
+        'alfa-vk_ads-1', 'p:79161110003', 'tracker_flag', null, 'amocrm:alfastroy:7002'),
+    ('alfa', 'amocrm', 'alfastroy', '7002', 'crm', '2026-11-10 15:30:00', 'vk_ads',
+        'alfa-vk_ads-1', 'p:79161110003', 'crm_record', null, null),
+    ('alfa', 'amocrm', 'alfastroy', '7003', 'crm', '2026-11-12 10:15:00', 'yandex_direct',
+        'alfa-yandex_direct-2', 'e:director@example.ru', 'crm_record', null, null),
+    ('alfa', 'yandex_metrika', '51234567', '302:2026-11-13:1', 'form', '2026-11-13 12:00:00',
+        'seo', null, null, 'goal', null, null),
+    ('alfa', 'calltouch_requests', '48213', 'R-103', 'form', '2026-11-14 13:10:00', 'yandex_direct',
+        'alfa-yandex_direct-1', 'e:zakaz@example.ru', 'tracker_request_flag', null, null),
+    ('alfa', 'calltouch_requests', '48213', 'R-104', 'chat', '2026-11-16 20:30:00', 'vk_ads',
+        'alfa-vk_ads-2', 'p:79161110004', 'tracker_request_flag', null, null),
+    ('alfa', 'calltouch_requests', '48213', 'R-105', 'form', '2026-11-17 11:00:00', 'yandex_direct',
+        'alfa-yandex_direct-1', 'e:zakaz@example.ru', 'tracker_request_flag', 'not_unique_target', null),
+    ('alfa', 'amocrm', 'alfastroy', '7004', 'crm', '2026-11-18 16:45:00', 'direct',
+        null, 'p:79161110005', 'crm_record', null, null),
+    ('alfa', 'amocrm', 'alfastroy', '7005', 'crm', '2026-11-19 09:00:00', 'direct',
+        null, 'p:79161110006', 'crm_record', 'deleted', null),
+    ('alfa', 'yandex_metrika', '51234567', '301:2026-11-20:1', 'form', '2026-11-20 12:00:00',
+        'yandex_direct', 'alfa-yandex_direct-1', null, 'goal', null, null),
+    ('alfa', 'yandex_metrika', '51234567', '305:2026-11-21:1', 'form', '2026-11-21 12:00:00',
+        'seo', null, null, 'goal', 'automatic_goal', null)
+) as t(client_id, source, account_id, record_id, lead_type, at_text, channel, utm_campaign, contact,
+       counted_by, excluded_code, merged_into);
+
+-- One row per lead. The generated calls: floor(floor(calls * 0.7) * 0.9) call leads a day and
+-- channel from the client's tracker (each its own contact, never merged); plus alfa's November.
+create table lead_ledger as
+with generated as (
+    select
+        r.client_id,
+        (r.date + interval 9 hour + to_minutes(cast(g.k * 53 as bigint)))::timestamp as lead_at,
+        'call' as lead_type,
+        tr.source,
+        tr.account_id,
+        'C-' || strftime(r.date, '%Y%m%d') || '-' || r.channel || '-' || g.k::varchar as record_id,
+        r.channel,
+        case when r.channel in ('yandex_direct', 'vk_ads', 'google_ads')
+            then r.client_id || '-' || r.channel || '-' || (1 + g.k % 2)::varchar end as utm_campaign,
+        'p:' || r.client_id || '-' || strftime(r.date, '%Y%m%d') || '-' || r.channel || '-' || g.k::varchar
+            as contact,
+        tr.counted_by,
+        0 as merged_events
+    from daily_raw as r
+    join trackers as tr using (client_id)
+    join range(0, 40) as g(k) on g.k < floor(floor(r.calls * 0.7) * 0.9)
+),
+placed as (
+    select
+        e.client_id, e.lead_at, e.lead_type, e.source, e.account_id, e.record_id, e.channel,
+        e.utm_campaign, e.contact, e.counted_by,
+        (select count(*) from lead_events as m
+         where m.merged_into = e.source || ':' || e.account_id || ':' || e.record_id) as merged_events
+    from lead_events as e
+    where e.excluded_code is null and e.merged_into is null
+),
+leads as (
+    select * from generated
+    union all
+    select * from placed
+)
+select
+    client_id::varchar as client_id,
+    (source || ':' || account_id || ':' || record_id)::varchar as lead_key,
+    lead_at::timestamp as lead_at,
+    lead_at::date as lead_date,
+    lead_type::varchar as lead_type,
+    source::varchar as source,
+    account_id::varchar as account_id,
+    record_id::varchar as record_id,
+    channel::varchar as channel,
+    utm_campaign::varchar as utm_campaign,
+    (case when contact is not null then sha256('fixture-salt|' || contact) end)::varchar as contact_hash,
+    counted_by::varchar as counted_by,
+    merged_events::integer as merged_events
+from leads;
+
 create table client_channel_daily as
+with placed_calls as (
+    -- alfa's hand-placed calls are calls too (unique and target), whether a lead or merged.
+    select client_id, lead_at::date as date, channel, count(*) as calls
+    from lead_events
+    where lead_type = 'call'
+    group by all
+),
+ledger as (
+    select
+        client_id, lead_date as date, channel,
+        count(*) filter (where lead_type = 'call') as call_leads,
+        count(*) filter (where lead_type = 'form') as form_leads,
+        count(*) filter (where lead_type = 'chat') as chat_leads,
+        count(*) filter (where lead_type = 'crm') as crm_leads
+    from lead_ledger
+    group by all
+),
+joined as (
+    select
+        r.*,
+        coalesce(p.calls, 0) as placed_calls,
+        coalesce(l.call_leads, 0) as call_leads,
+        coalesce(l.form_leads, 0) as form_leads,
+        coalesce(l.chat_leads, 0) as chat_leads,
+        coalesce(l.crm_leads, 0) as crm_leads
+    from daily_raw as r
+    left join placed_calls as p using (client_id, date, channel)
+    left join ledger as l using (client_id, date, channel)
+)
 select
     client_id::varchar as client_id,
     date::date as date,
@@ -103,11 +256,65 @@ select
     spend::decimal(18,2) as spend,
     impressions::bigint as impressions,
     floor(impressions * ctr * (1 + 0.2 * cos(date_part('day', date) * 0.3)))::bigint as clicks,
-    calls::bigint as calls,
-    floor(calls * 0.8)::bigint as unique_calls,
-    floor(calls * 0.7)::bigint as target_calls,
-    floor(floor(calls * 0.7) * 0.9)::bigint as leads
-from daily_raw;
+    (calls + placed_calls)::bigint as calls,
+    (floor(calls * 0.8) + placed_calls)::bigint as unique_calls,
+    (floor(calls * 0.7) + placed_calls)::bigint as target_calls,
+    (call_leads + form_leads + chat_leads + crm_leads)::bigint as leads,
+    call_leads::bigint as call_leads,
+    form_leads::bigint as form_leads,
+    chat_leads::bigint as chat_leads,
+    crm_leads::bigint as crm_leads
+from joined;
+
+-- Per client, month and lead system. Calls: every call is a record (the calls that are not leads
+-- are "excluded"); other systems: every event.
+create table lead_reconciliation as
+with ledger as (
+    select client_id, date_trunc('month', lead_date)::date as month, source, count(*) as ledger_leads
+    from lead_ledger
+    group by all
+),
+events as (
+    select
+        client_id, date_trunc('month', lead_at)::date as month, source,
+        count(*) as records,
+        count(*) filter (where merged_into is not null) as merged_leads
+    from lead_events
+    group by all
+),
+calls as (
+    select d.client_id, date_trunc('month', d.date)::date as month, tr.source, sum(d.calls) as records
+    from client_channel_daily as d
+    join trackers as tr using (client_id)
+    group by all
+    having sum(d.calls) > 0
+),
+keys as (
+    select client_id, month, source from ledger
+    union select client_id, month, source from events
+    union select client_id, month, source from calls
+),
+counted as (
+    select
+        k.client_id, k.month, k.source,
+        coalesce(c.records, e.records, 0) as records,
+        coalesce(e.merged_leads, 0) as merged_leads,
+        coalesce(l.ledger_leads, 0) as ledger_leads
+    from keys as k
+    left join ledger as l using (client_id, month, source)
+    left join events as e using (client_id, month, source)
+    left join calls as c using (client_id, month, source)
+)
+select
+    client_id::varchar as client_id,
+    month::date as month,
+    source::varchar as source,
+    records::bigint as records,
+    (records - ledger_leads - merged_leads)::bigint as excluded_records,
+    (ledger_leads + merged_leads)::bigint as source_leads,
+    merged_leads::bigint as merged_leads,
+    ledger_leads::bigint as ledger_leads
+from counted;
 
 create table client_campaign_daily as
 with ads as (
@@ -263,7 +470,9 @@ activity as (
     select
         client_id, date_trunc('month', date)::date as month,
         sum(spend) as spend, sum(impressions) as impressions, sum(clicks) as clicks,
-        sum(calls) as calls, sum(target_calls) as target_calls, sum(leads) as leads
+        sum(calls) as calls, sum(target_calls) as target_calls, sum(leads) as leads,
+        sum(call_leads) as call_leads, sum(form_leads) as form_leads,
+        sum(chat_leads) as chat_leads, sum(crm_leads) as crm_leads
     from client_channel_daily
     group by all
 ),
@@ -283,6 +492,10 @@ joined as (
         coalesce(a.calls, 0) as calls,
         coalesce(a.target_calls, 0) as target_calls,
         coalesce(a.leads, 0) as leads,
+        coalesce(a.call_leads, 0) as call_leads,
+        coalesce(a.form_leads, 0) as form_leads,
+        coalesce(a.chat_leads, 0) as chat_leads,
+        coalesce(a.crm_leads, 0) as crm_leads,
         p.plan_budget,
         p.plan_leads,
         round(p.plan_budget / nullif(p.plan_leads, 0), 2) as plan_cpl,
@@ -303,6 +516,10 @@ select
     calls::bigint as calls,
     target_calls::bigint as target_calls,
     leads::bigint as leads,
+    call_leads::bigint as call_leads,
+    form_leads::bigint as form_leads,
+    chat_leads::bigint as chat_leads,
+    crm_leads::bigint as crm_leads,
     (clicks / nullif(impressions, 0))::double as ctr,
     round(spend / nullif(clicks, 0), 2)::decimal(18,2) as cpc,
     round(spend / nullif(leads, 0), 2)::decimal(18,2) as cpl,
@@ -354,6 +571,12 @@ invoice_rows as (
         max(issued_on) as last_data_date
     from invoices
     group by client_id
+),
+lead_rows as (
+    -- alfa's lead systems, loaded through the cutoff
+    select distinct client_id, source, 'leads' as feed, account_id, date '2026-11-22' as last_data_date
+    from lead_events
+    where source not in ('calltouch', 'comagic')
 )
 select
     client_id::varchar as client_id,
@@ -363,7 +586,7 @@ select
     last_data_date::date as last_data_date,
     (last_data_date + interval 1 day + interval 3 hour)::timestamp as last_loaded_at,
     (date '2026-11-22' - last_data_date)::integer as days_stale
-from (select * from ad_and_calls union all select * from invoice_rows);
+from (select * from ad_and_calls union all select * from invoice_rows union all select * from lead_rows);
 
 create temp table status_base as
 with rolling as (
@@ -512,7 +735,11 @@ from (values
     ('calltouch', 'calls', 'Calltouch', 'Calltouch', 4),
     ('comagic', 'calls', 'CoMagic', 'CoMagic', 5),
     ('invoice_register', 'invoices', 'Реестр счетов', 'Invoice register', 6),
-    ('bank_statement', 'payments', 'Банковская выписка', 'Bank statement', 7)
+    ('bank_statement', 'payments', 'Банковская выписка', 'Bank statement', 7),
+    ('calltouch_requests', 'leads', 'Заявки Calltouch', 'Calltouch requests', 8),
+    ('yandex_metrika', 'leads', 'Яндекс Метрика', 'Yandex Metrika', 9),
+    ('amocrm', 'leads', 'amoCRM', 'amoCRM', 10),
+    ('bitrix24_leads', 'leads', 'Лиды Bitrix24', 'Bitrix24 leads', 11)
 ) as t(source, feed, label_ru, label_en, sort_order);
 
 create table dim_channels as

@@ -247,3 +247,99 @@ def test_missing_serving_file_shows_how_to_publish(tmp_path, monkeypatch):
     assert "Первое обновление данных ещё не опубликовано" in message
     assert "make demo" in message
     assert not at.dataframe and not at.metric
+
+
+def _hashes(serving_db) -> list[str]:
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        rows = con.execute(
+            "select contact_hash from lead_ledger where client_id = 'alfa' and contact_hash is not null"
+        ).fetchall()
+    return [str(h) for (h,) in rows]
+
+
+def test_client_report_splits_leads_by_type_and_reconciles_them(serving_db):
+    at = _run({"client": "alfa", "period": "this_month"}, REPORT)
+    text = _text(at)
+    assert {m.label: m.value for m in at.metric}["Лиды"] == "90"
+    assert "Лиды по типам: звонки — 81 · заявки — 4 · чаты — 1 · CRM — 4" in text
+
+    total = _channel_table(at).iloc[-1]
+    split = ("Лиды", "Лиды: звонки", "Лиды: заявки", "Лиды: чаты", "Лиды: CRM")
+    assert [total[c] for c in split] == [90, 81, 4, 1, 4]
+    assert total["CPL"] == pytest.approx(total["Расход"] / 90)  # spend / all leads
+
+    assert "Сверка лидов" in [s.value for s in at.subheader]
+    assert "По целым месяцам: ноя 2026." in text
+    table = _table_with(at, "Лиды системы")
+    assert list(table["Система"]) == ["Calltouch", "amoCRM", "Заявки Calltouch", "Яндекс Метрика", "Итого"]
+    counts = ["Записей", "Не лиды", "Лиды системы", "Объединено с другой системой", "В отчёте"]
+    rows = {row["Система"]: [int(row[c]) for c in counts] for row in table.to_dict("records")}
+    assert rows["amoCRM"] == [5, 1, 4, 0, 4]
+    assert rows["Заявки Calltouch"] == [5, 1, 4, 2, 2]
+    assert rows["Яндекс Метрика"] == [4, 1, 3, 0, 3]
+    assert rows["Calltouch"] == [275, 192, 83, 2, 81]
+    assert rows["Итого"] == [289, 195, 94, 4, 90]
+    assert (
+        "Системы насчитали лидов: 94; из них объединено с лидом другой системы (тот же контакт): 4; "
+        "в отчёте: 90. Записей, которые системы не считают лидами: 195."
+    ) in text
+
+    ledger = _table_with(at, "Почему лид")
+    assert len(ledger) == 90
+    assert "Откуда каждый лид за период (90)" in [e.label for e in at.expander]
+    deal = ledger[ledger["Запись в системе"] == "7001"].iloc[0]
+    assert (deal["Тип"], deal["Система"], deal["Канал"], deal["Объединено"]) == (
+        "CRM",
+        "amoCRM",
+        "Поиск (SEO)",
+        2,
+    )
+    hashes = _hashes(serving_db)
+    assert hashes and not any(h in text or h[:12] in text for h in hashes)  # no contact data
+
+
+def test_client_report_leads_in_english(serving_db):
+    at = _run({"client": "alfa", "period": "this_month", "lang": "en"}, REPORT)
+    text = _text(at)
+    assert "Leads by type: calls — 81 · forms — 4 · chats — 1 · CRM — 4" in text
+    assert list(_channel_table(at).columns)[8:13] == [
+        "Leads",
+        "Leads: calls",
+        "Leads: forms",
+        "Leads: chats",
+        "Leads: CRM",
+    ]
+    assert "Leads reconciliation" in [s.value for s in at.subheader]
+    table = _table_with(at, "System's leads")
+    assert list(table["System"]) == ["Calltouch", "amoCRM", "Calltouch requests", "Yandex Metrika", "Total"]
+    assert list(table.iloc[-1])[1:] == [289, 195, 94, 4, 90]
+    assert "By whole months: Nov 2026." in text
+    assert (
+        "Leads the systems counted: 94; merged into another system's lead (same contact): 4; "
+        "in the report: 90. Records the systems do not count as leads: 195."
+    ) in text
+    ledger = _table_with(at, "Counted as a lead by")
+    goal = ledger[ledger["Record in the system"] == "301:2026-11-08:1"].iloc[0]
+    assert (goal["Type"], goal["System"], goal["Counted as a lead by"]) == (
+        "form",
+        "Yandex Metrika",
+        "a Metrika goal reached",
+    )
+
+
+def test_client_report_of_a_calls_only_client_has_no_split_columns(serving_db):
+    at = _run({"client": "beta", "period": "last_month"}, REPORT)
+    text = _text(at)
+    assert "Лиды по типам: звонки — 57" in text
+    assert not [c for c in _channel_table(at).columns if c.startswith("Лиды:")]
+    table = _table_with(at, "Лиды системы")
+    assert list(table["Система"]) == ["CoMagic", "Итого"]
+    assert set(_table_with(at, "Почему лид")["Почему лид"]) == {"звонок по правилу агентства"}
+
+
+def test_client_report_reconciles_whole_months_of_a_period(serving_db):
+    # 24.10-22.11 touches October and November: the reconciliation covers both whole months.
+    at = _run({"client": "alfa", "period": "last_30"}, REPORT)
+    assert "По целым месяцам: окт 2026 – ноя 2026." in _text(at)
+    assert _table_with(at, "Лиды системы").iloc[-1]["В отчёте"] == 108 + 90
+    assert len(_table_with(at, "Почему лид")) == _channel_table(at).iloc[-1]["Лиды"]  # the period's leads

@@ -47,6 +47,12 @@ def test_dashboard_renders_in_a_real_browser(serving_file: Path, tmp_path: Path)
         assert page.evaluate("location.search") == "?client=beta&period=last_7"
         page.screenshot(tmp_path / "client_report.png")
 
+        # Leads by type and the reconciliation of a client with calls, forms, a chat and a CRM.
+        page.navigate(f"{base}/client_report?client=alfa&period=this_month")
+        leads = _check(page, "Альфа Строй", "Сверка лидов", "Откуда каждый лид за период (90)")
+        assert "Лиды по типам: звонки — 81 · заявки — 4 · чаты — 1 · CRM — 4" in leads
+        assert "Системы насчитали лидов: 94" in leads
+
         page.navigate(f"{base}/")
         portfolio = _check(page, "Портфель", "Альфа Строй", "Гамма Мебель", "₽")
         assert "Данные по 22.11.2026, опубликовано 23.11.2026 07:05 МСК" in portfolio

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from dashboard import data, tables
@@ -36,6 +37,8 @@ def test_every_client_query_returns_only_the_visible_clients(serving_db):
     assert data.top_campaigns(mine, "gamma", *OCTOBER).empty
     assert data.source_freshness(mine, "gamma").empty
     assert data.client_payments(mine, "gamma", dt.date(2026, 11, 1), dt.date(2026, 11, 22)).empty
+    assert data.lead_reconciliation(mine, "gamma", dt.date(2026, 10, 1), dt.date(2026, 11, 1)).empty
+    assert data.lead_ledger(mine, "gamma", *OCTOBER).empty
     assert set(data.unmatched_payments(mine)["client_id"]) == {"alfa"}
 
 
@@ -92,6 +95,98 @@ def test_channel_results_totals_row_is_the_sum_of_the_channels(serving_db):
     assert len(total) == 1 and total.index[0] == results.index[-1]
     for col in ("spend", "impressions", "clicks", "calls", "target_calls", "leads"):
         assert total[col].iloc[0] == pytest.approx(channels[col].sum())
+
+
+NOVEMBER = (dt.date(2026, 11, 1), dt.date(2026, 11, 22))
+LEAD_COUNTS = ("records", "excluded_records", "source_leads", "merged_leads", "ledger_leads")
+
+
+def _by_channel(results: pd.DataFrame, col: str) -> dict[str, int]:
+    """Channel (``total`` for the totals row) -> the column's count."""
+    return dict(zip(results["channel"].fillna("total"), results[col].astype(int), strict=True))
+
+
+def test_channel_results_split_leads_by_type(serving_db):
+    results = data.channel_results(ALL, "alfa", *NOVEMBER)
+    # alfa's November besides the generated calls (serving_fixture.lead_events): form R-103 and
+    # Metrika reaches 301 (08.11, 20.11) on Direct, 302 on SEO; chat R-104 on VK; deals 7001 (SEO),
+    # 7002 (VK), 7003 (Direct), 7004 (direct visits); call CT-9001 on Direct.
+    assert _by_channel(results, "form_leads") == {
+        "yandex_direct": 3,
+        "vk_ads": 0,
+        "seo": 1,
+        "direct": 0,
+        "total": 4,
+    }
+    assert _by_channel(results, "chat_leads")["vk_ads"] == 1
+    assert _by_channel(results, "chat_leads")["total"] == 1
+    assert _by_channel(results, "crm_leads") == {
+        "yandex_direct": 1,
+        "vk_ads": 1,
+        "seo": 1,
+        "direct": 1,
+        "total": 4,
+    }
+    for row in results.to_dict("records"):
+        parts = row["call_leads"] + row["form_leads"] + row["chat_leads"] + row["crm_leads"]
+        assert parts == row["leads"], row["channel"]
+    totals = tables.Totals.from_channel_results(results)
+    assert totals.leads_by_type == {"call": 81, "form": 4, "chat": 1, "crm": 4}
+    assert totals.leads == 90
+    # October has calls only: every lead is a call, as before the other systems.
+    october = tables.Totals.from_channel_results(data.channel_results(ALL, "alfa", *OCTOBER))
+    assert october.leads_by_type == {"call": 108, "form": 0, "chat": 0, "crm": 0}
+
+
+def test_lead_reconciliation_per_system_equals_the_events(serving_db):
+    rows = data.lead_reconciliation(ALL, "alfa", dt.date(2026, 11, 1), dt.date(2026, 11, 1))
+    got = {row["source"]: tuple(int(row[c]) for c in LEAD_COUNTS) for row in rows.to_dict("records")}
+    november = tables.Totals.from_channel_results(data.channel_results(ALL, "alfa", *NOVEMBER))
+    assert got == {
+        # records, excluded, the system's own leads, merged into another system's lead, in the report
+        "amocrm": (5, 1, 4, 0, 4),  # 7005 deleted
+        "calltouch_requests": (5, 1, 4, 2, 2),  # R-105 not unique; R-101 into CT-9001, R-102 into 7001
+        "yandex_metrika": (4, 1, 3, 0, 3),  # the automatic goal 305
+        # every call is a record; CT-9002 and CT-9003 merged into deals 7001 and 7002
+        "calltouch": (november.calls, november.calls - 83, 83, 2, 81),
+    }
+    assert list(rows["source"]) == ["calltouch", "amocrm", "calltouch_requests", "yandex_metrika"]
+    assert int(rows["ledger_leads"].sum()) == november.leads  # a whole month: the report's leads
+
+
+def test_lead_reconciliation_sums_the_months(serving_db):
+    both = data.lead_reconciliation(ALL, "alfa", dt.date(2026, 10, 1), dt.date(2026, 11, 1))
+    calltouch = both[both["source"] == "calltouch"].iloc[0]
+    assert (int(calltouch["merged_leads"]), int(calltouch["ledger_leads"])) == (2, 108 + 81)
+    monthly = data.monthly_plan(ALL, "alfa", dt.date(2026, 10, 1), dt.date(2026, 11, 1))
+    assert int(both["ledger_leads"].sum()) == int(monthly["leads"].sum())
+    for row in both.to_dict("records"):
+        assert row["source_leads"] == row["records"] - row["excluded_records"]
+        assert row["ledger_leads"] == row["source_leads"] - row["merged_leads"]
+    # Calls only at beta: its tracker is CoMagic.
+    beta = data.lead_reconciliation(ALL, "beta", dt.date(2026, 10, 1), dt.date(2026, 10, 1))
+    assert list(beta["source"]) == ["comagic"] and int(beta["ledger_leads"].iloc[0]) == 57
+
+
+def test_lead_ledger_of_the_period_without_contacts(serving_db):
+    start, end = dt.date(2026, 11, 3), dt.date(2026, 11, 10)
+    ledger = data.lead_ledger(ALL, "alfa", start, end)
+    assert "contact_hash" not in ledger.columns
+    totals = tables.Totals.from_channel_results(data.channel_results(ALL, "alfa", start, end))
+    assert len(ledger) == totals.leads
+    assert list(ledger["lead_at"]) == sorted(ledger["lead_at"], reverse=True)  # newest first
+    placed = ledger[(ledger["source"] != "calltouch") | (ledger["merged_events"] > 0)]
+    assert [
+        (str(r["lead_at"]), r["lead_type"], r["source"], r["record_id"], r["counted_by"], r["merged_events"])
+        for r in placed.to_dict("records")
+    ] == [
+        ("2026-11-10 15:30:00", "crm", "amocrm", "7002", "crm_record", 1),
+        ("2026-11-08 12:00:00", "form", "yandex_metrika", "301:2026-11-08:1", "goal", 0),
+        ("2026-11-07 11:00:00", "crm", "amocrm", "7001", "crm_record", 2),
+        ("2026-11-03 10:05:00", "call", "calltouch", "CT-9001", "tracker_flag", 1),
+    ]
+    # Merged events are not leads of their own.
+    assert not set(ledger["record_id"]) & {"R-101", "R-102", "CT-9002", "CT-9003"}
 
 
 def test_daily_results_has_every_day_of_the_period(serving_db):

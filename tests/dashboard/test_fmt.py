@@ -102,3 +102,10 @@ def test_published_at_is_shown_in_moscow_time():
     assert fmt.datetime_msk(utc.replace(tzinfo=None)) == "23.11.2026 07:05 МСК"  # naive = UTC
     assert fmt.datetime_msk(dt.datetime(2026, 12, 31, 22, 30, tzinfo=dt.UTC), "en") == "1 Jan 2027 01:30 MSK"
     assert fmt.datetime_msk(None) == "—"
+
+
+def test_a_local_moment_is_shown_as_published():
+    assert fmt.date_time(dt.datetime(2026, 11, 3, 10, 5)) == "03.11.2026 10:05"
+    assert fmt.date_time(pd.Timestamp("2026-11-03 10:05"), "en") == "3 Nov 2026 10:05"
+    assert fmt.date_time(pd.NaT) == "—"
+    assert fmt.date_time(dt.date(2026, 11, 3)) == "—"  # a day has no time

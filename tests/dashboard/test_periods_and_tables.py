@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 
 from dashboard import tables
-from dashboard.i18n import match_method_label, source_name
+from dashboard.i18n import (
+    LEAD_TYPES,
+    counted_by_label,
+    lead_type_label,
+    leads_by_type_text,
+    match_method_label,
+    source_name,
+)
 from dashboard.periods import Period, default_preset, preset_period
 
 D = dt.date
@@ -77,6 +84,10 @@ def _results() -> pd.DataFrame:
             "unique_calls": [9, 5, 14],
             "target_calls": [6, 4, 10],
             "leads": [4, 4, 8],
+            "call_leads": [3, 4, 7],
+            "form_leads": [1, 0, 1],
+            "chat_leads": [0, 0, 0],
+            "crm_leads": [0, 0, 0],
         }
     )
 
@@ -100,6 +111,27 @@ def test_channel_table_ratios_come_from_each_rows_sums():
     assert seo["CPL"] == 0.0
 
 
+def test_channel_table_splits_leads_into_the_types_the_period_has():
+    table = tables.channel_table(_results(), "ru", CHANNEL_NAMES)
+    columns = list(table.columns)
+    # Calls and forms only: no empty chat or CRM columns; the split follows the total, CPL after it.
+    assert columns[columns.index("Лиды") : columns.index("CPL") + 1] == [
+        "Лиды",
+        "Лиды: звонки",
+        "Лиды: заявки",
+        "CPL",
+    ]
+    assert list(table["Лиды: звонки"]) == [3, 4, 7]
+    assert list(table["Лиды: заявки"]) == [1, 0, 1]
+    assert table.iloc[-1]["CPL"] == pytest.approx(1000 / 8)  # spend / all leads, not / call leads
+
+
+def test_channel_table_of_one_lead_type_has_no_split():
+    calls_only = _results().assign(call_leads=[4, 4, 8], form_leads=[0, 0, 0])
+    assert tables.lead_type_columns(calls_only) == []
+    assert not [c for c in tables.channel_table(calls_only, "en", CHANNEL_NAMES).columns if "Leads:" in c]
+
+
 def test_channel_table_in_english():
     table = tables.channel_table(_results(), "en", CHANNEL_NAMES)
     assert list(table["Channel"]) == ["Yandex Direct", "Organic search", "Total"]
@@ -113,6 +145,7 @@ def test_a_channel_missing_from_dim_channels_is_shown_as_its_code():
 def test_totals_from_the_rollup_row():
     totals = tables.Totals.from_channel_results(_results())
     assert (totals.spend, totals.leads, totals.calls) == (1000.0, 8, 16)
+    assert totals.leads_by_type == {"call": 7, "form": 1, "chat": 0, "crm": 0}
     assert totals.cpl == pytest.approx(125.0)
     empty = tables.Totals.from_channel_results(_results().iloc[0:0])
     assert empty.spend == 0 and empty.cpl is None and empty.ctr is None
@@ -169,3 +202,97 @@ def test_source_names_come_from_dim_sources_and_a_channel_account_adds_its_chann
     assert source_name("cabinet", "en", channels, sources, "google_ads") == "Cabinet export: Google Ads"
     assert source_name("calltouch", "ru", channels, sources, "25918") == "Calltouch"
     assert source_name("roistat", "ru", channels, sources, "1") == "roistat"
+
+
+SOURCE_NAMES = {"amocrm": ("amoCRM", "amoCRM"), "calltouch": ("Calltouch", "Calltouch")}
+
+
+def _reconciliation() -> pd.DataFrame:
+    # As data.lead_reconciliation returns it: one row per lead system.
+    return pd.DataFrame(
+        {
+            "source": ["calltouch", "amocrm", "bitrix24_leads"],
+            "records": [40, 5, 3],
+            "excluded_records": [28, 1, 1],
+            "source_leads": [12, 4, 2],
+            "merged_leads": [2, 0, 0],
+            "ledger_leads": [10, 4, 2],
+        }
+    )
+
+
+def test_reconciliation_table_names_the_systems_and_adds_a_total():
+    table = tables.reconciliation_table(_reconciliation(), "ru", SOURCE_NAMES)
+    assert list(table.columns) == [
+        "Система",
+        "Записей",
+        "Не лиды",
+        "Лиды системы",
+        "Объединено с другой системой",
+        "В отчёте",
+    ]
+    assert list(table["Система"]) == ["Calltouch", "amoCRM", "bitrix24_leads", "Итого"]  # unknown: its code
+    assert table.iloc[-1].tolist()[1:] == [48, 30, 18, 2, 16]
+    assert tables.reconciliation_totals(_reconciliation())["ledger_leads"] == 16
+    english = tables.reconciliation_table(_reconciliation(), "en", SOURCE_NAMES)
+    assert list(english.columns)[-2:] == ["Merged into another system", "In the report"]
+    assert set(tables.RECONCILIATION_HELP) == {
+        "col_records",
+        "col_excluded",
+        "col_source_leads",
+        "col_merged",
+        "col_ledger_leads",
+    }
+
+
+def test_lead_ledger_table_words_the_codes_and_shows_no_contact():
+    ledger = pd.DataFrame(
+        {
+            "lead_at": [pd.Timestamp("2026-11-07 11:00"), pd.Timestamp("2026-11-03 10:05")],
+            "lead_date": [D(2026, 11, 7), D(2026, 11, 3)],
+            "lead_type": ["crm", "call"],
+            "source": ["amocrm", "calltouch"],
+            "account_id": ["alfastroy", "alfa-calltouch"],
+            "record_id": ["7001", "CT-9001"],
+            "channel": ["seo", None],
+            "utm_campaign": [None, "brand"],
+            "counted_by": ["crm_record", "agency_rule"],
+            "merged_events": [2, 0],
+            "contact_hash": ["ab12", "cd34"],  # never shown even when a frame carries it
+        }
+    )
+    table = tables.lead_ledger_table(ledger, "ru", CHANNEL_NAMES, SOURCE_NAMES)
+    assert list(table["Тип"]) == ["CRM", "звонок"]
+    assert list(table["Система"]) == ["amoCRM", "Calltouch"]
+    assert list(table["Канал"]) == ["Поиск (SEO)", "—"]
+    assert list(table["Почему лид"]) == ["запись в CRM", "звонок по правилу агентства"]
+    assert list(table["Объединено"]) == [2, 0]
+    assert "ab12" not in table.to_string() and "cd34" not in table.to_string()
+    assert tables.lead_ledger_formats("ru")["Когда"](ledger["lead_at"].iloc[1]) == "03.11.2026 10:05"
+    english = tables.lead_ledger_table(ledger, "en", CHANNEL_NAMES, SOURCE_NAMES)
+    assert list(english["Counted as a lead by"]) == ["a CRM record", "a call by the agency's rule"]
+    assert tables.lead_ledger_formats("en")["When"](ledger["lead_at"].iloc[0]) == "7 Nov 2026 11:00"
+
+
+@pytest.mark.parametrize(
+    ("code", "russian", "english"),
+    [
+        ("tracker_flag", "уникально-целевой звонок по трекеру", "the tracker's unique-target call"),
+        ("agency_rule", "звонок по правилу агентства", "a call by the agency's rule"),
+        ("tracker_request_flag", "уникальная заявка по трекеру", "the tracker's unique request"),
+        ("goal", "достижение цели Метрики", "a Metrika goal reached"),
+        ("crm_record", "запись в CRM", "a CRM record"),
+        ("some_new_rule", "some_new_rule", "some_new_rule"),  # an unknown code is shown as is
+    ],
+)
+def test_counted_by_in_both_languages(code, russian, english):
+    assert counted_by_label(code, "ru") == russian
+    assert counted_by_label(code, "en") == english
+
+
+def test_leads_by_type_leave_out_the_types_without_leads():
+    counts = {"call": 1281, "form": 4, "chat": 0, "crm": 12}
+    assert leads_by_type_text(counts, "ru") == "Лиды по типам: звонки — 1\u00a0281 · заявки — 4 · CRM — 12"
+    assert leads_by_type_text(counts, "en") == "Leads by type: calls — 1,281 · forms — 4 · CRM — 12"
+    assert leads_by_type_text({"call": 0, "form": 0, "chat": 0, "crm": 0}, "ru") == ""
+    assert [lead_type_label(k, "en") for k in LEAD_TYPES] == ["call", "form", "chat", "CRM"]
