@@ -267,6 +267,11 @@ def parse_goals_export(content: bytes) -> ParseResult:
                     "date": day,
                     "counter_id": counter_id,
                     "goal_id": goal_id,
+                    # The goal's name and type come from the counter's goal list, not the report
+                    # (the pipeline's pull fills them; an export leaves them unknown).
+                    "goal_name": None,
+                    "goal_type": None,
+                    "is_automatic": None,
                     "attribution": attribution,
                     "traffic_source": source,
                     "traffic_source_name": source_name,

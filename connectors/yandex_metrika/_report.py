@@ -230,6 +230,11 @@ def parse_goal_page(
                     "date": day,
                     "counter_id": counter_id,
                     "goal_id": goal_id,
+                    # The goal's name and type come from the counter's goal list, not the report
+                    # (the pipeline's pull fills them; an export leaves them unknown).
+                    "goal_name": None,
+                    "goal_type": None,
+                    "is_automatic": None,
                     "attribution": attribution,
                     "traffic_source": ident if ident is not None else texts[1],
                     "traffic_source_name": texts[1],

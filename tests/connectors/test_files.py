@@ -16,11 +16,14 @@ SAMPLES = {
     "google_ads_cabinet_cp1251.csv": "cabinet_csv",
     "invoices_1c_cp1251.csv": "invoice_register",
     "invoices_excel_utf8sig.csv": "invoice_register",
+    "calltouch_requests.json": "calltouch_requests_json",
+    "yandex_metrika_goal_reaches.json": "yandex_metrika_goal_reaches",
+    "amocrm_leads_page.json": "amocrm_leads_json",
+    "bitrix24_leads_page.json": "bitrix24_leads_json",
 }
 
 
-# Saved API replies of the lead systems. Kept apart from SAMPLES until the pipeline's source
-# registry claims these kinds (tests/pipelines/test_sources.py checks every kind in SAMPLES).
+# Saved API replies of the lead systems (also in SAMPLES).
 LEAD_SAMPLES = {
     "calltouch_requests.json": "calltouch_requests_json",
     "yandex_metrika_goal_reaches.json": "yandex_metrika_goal_reaches",

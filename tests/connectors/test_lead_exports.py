@@ -230,6 +230,9 @@ def test_metrika_goals_report(fixture_bytes):
         "date": date(2026, 3, 1),
         "counter_id": None,
         "goal_id": 300001,
+        "goal_name": None,
+        "goal_type": None,
+        "is_automatic": None,
         "attribution": "cross_device_last_significant",  # from the preamble
         "traffic_source": "ad",
         "traffic_source_name": "Переходы по рекламе",
