@@ -175,7 +175,7 @@ SOURCES: dict[str, Source] = {
         Source(
             name="calltouch_requests",
             title="Calltouch requests",
-            label_ru="Calltouch: заявки",
+            label_ru="Заявки Calltouch",
             label_en="Calltouch requests",
             feed="leads",
             raw_table=RAW_TABLES["calltouch_requests"],
@@ -215,7 +215,7 @@ SOURCES: dict[str, Source] = {
         Source(
             name="bitrix24_leads",
             title="Bitrix24 leads",
-            label_ru="Bitrix24: лиды",
+            label_ru="Лиды Bitrix24",
             label_en="Bitrix24 leads",
             feed="leads",
             raw_table=RAW_TABLES["bitrix24_leads"],
