@@ -33,6 +33,12 @@ calls as (
 
 ),
 
+lead_events as (
+
+    select * from {{ ref('int_lead_events') }}
+
+),
+
 invoices as (
 
     select * from {{ ref('invoices') }}
@@ -40,7 +46,7 @@ invoices as (
 ),
 
 -- The last day with data per source and account, from the feeds' unioned models: the report
--- day of ad stats, the client-local day of incoming calls.
+-- day of ad stats, the client-local day of incoming calls and of form, chat and CRM leads.
 data_dates as (
 
     select ad_source as source, client_id, platform_account_id as account_id, max(date) as last_data_date
@@ -52,6 +58,14 @@ data_dates as (
     select tracker, client_id, account_id, max(call_date) as last_data_date
     from calls
     group by tracker, client_id, account_id
+
+    union all
+
+    {% set lead_sources = agency_sources('leads') | map(attribute='name') | list %}
+    select source, client_id, account_id, max(lead_date) as last_data_date
+    from lead_events
+    where source in ('{{ lead_sources | join("', '") }}')
+    group by source, client_id, account_id
 
 ),
 
