@@ -72,8 +72,10 @@ def _q(text: str) -> str:
 
 def _account_yaml(account: ClientAccount, *, via_inbox: bool) -> str:
     zone = f", timezone: {account.timezone}" if account.timezone else ""
-    via = ", via: inbox" if via_inbox or account.source == "cabinet" else ""
-    return f"      - {{source: {account.source}, id: {_q(account.id)}{zone}{via}}}"
+    goals = f", goals: [{', '.join(str(g) for g in account.goals)}]" if account.goals else ""
+    model = f", attribution: {account.attribution}" if account.attribution else ""
+    via = ", via: inbox" if via_inbox or account.via_inbox or account.source == "cabinet" else ""
+    return f"      - {{source: {account.source}, id: {_q(account.id)}{zone}{goals}{model}{via}}}"
 
 
 def config_yaml(agency: Agency, *, via_inbox: bool = False) -> str:
@@ -109,6 +111,7 @@ def config_yaml(agency: Agency, *, via_inbox: bool = False) -> str:
             f"    start_date: {c.start_date.isoformat()}",
             f"    end_date: {c.end_date.isoformat() if c.end_date else 'null'}",
             f"    payment_terms_days: {c.payment_terms_days}",
+            *([f"    lead_priority: [{', '.join(c.lead_priority)}]"] if c.lead_priority else []),
             "    accounts:",
             *(_account_yaml(a, via_inbox=via_inbox) for a in c.accounts),
         ]
