@@ -23,9 +23,12 @@ from .conftest import read_text
 
 NAME = re.compile(
     r"^(?:[a-z0-9-]+/(?:yandex_direct_[a-z0-9-]+_\d{4}-\d{2}(?:_reexport)?\.tsv|vk_ads_\d+_\d{4}-\d{2}\.json"
-    r"|google_ads_\d{4}-\d{2}\.csv|calltouch_\d+_\d{4}-\d{2}\.json|comagic_\d+_\d{4}-\d{2}\.json)"
+    r"|google_ads_\d{4}-\d{2}\.csv|calltouch_\d+_\d{4}-\d{2}\.json|comagic_\d+_\d{4}-\d{2}\.json"
+    r"|calltouch_requests_\d+_\d{4}-\d{2}\.json|yandex_metrika_\d+_\d{4}-\d{2}\.json"
+    r"|amocrm_[a-z0-9-]+_\d{4}-\d{2}\.json|bitrix24_leads_[a-z0-9.-]+_\d{4}-\d{2}\.json)"
     r"|accounting/invoices_\d{4}_Q[1-4]\.csv)$"
 )
+LEAD_FILE = re.compile(r"/(calltouch_requests|yandex_metrika|amocrm|bitrix24_leads)_")
 LEAD_SOURCES = {"calltouch_requests", "yandex_metrika", "amocrm", "bitrix24_leads"}
 
 
@@ -137,7 +140,7 @@ def test_calltouch_json_shapes_and_moscow_clock(written: WrittenDemo, agency: Ag
     moscow = ZoneInfo("Europe/Moscow")
     shapes = set()
     placeholder = False
-    for path in _files(written, r"/calltouch_.*\.json$"):
+    for path in _files(written, r"/calltouch_\d+_.*\.json$"):
         data = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(data, dict):
             shapes.add("paged")
@@ -288,10 +291,10 @@ def test_connector_parsers_read_every_file_and_match_ground_truth(
     calls: dict[str, set[int]] = defaultdict(set)
     invoices: dict[str, dict[str, object]] = {}
     for path in written.files:
+        if path.name.endswith("_reexport.tsv") or LEAD_FILE.search(path.as_posix()):
+            continue  # lead files: test_lead_files_hold_every_record_of_their_source
         result = files_module.parse_file(path.read_bytes(), path.name)
         client_id = path.parent.name
-        if path.name.endswith("_reexport.tsv"):
-            continue
         for row in result.rows:
             if "cost_micros" in row:
                 spend[client_id] += Decimal(int(row["cost_micros"])) / 1_000_000
@@ -313,6 +316,48 @@ def test_connector_parsers_read_every_file_and_match_ground_truth(
         assert row["paid_on"] == inv.paid_on and row["due_on"] == inv.due_on
 
 
+def test_lead_files_hold_every_record_of_their_source(written: WrittenDemo, truth: GroundTruth) -> None:
+    """Each lead export parses with its connector's parser and holds what the reconciliation
+    counts as that system's records (and excluded records, where the file can tell)."""
+    calltouch = pytest.importorskip("connectors.calltouch")
+    metrika = pytest.importorskip("connectors.yandex_metrika")
+    amocrm = pytest.importorskip("connectors.amocrm")
+    bitrix24 = pytest.importorskip("connectors.bitrix24")
+    records: dict[tuple[str, str], int] = defaultdict(int)
+    excluded: dict[tuple[str, str], int] = defaultdict(int)  # not for Metrika: a report has no goal types
+    for path in written.files:
+        match = LEAD_FILE.search(path.as_posix())
+        if match is None:
+            continue
+        key, content = (path.parent.name, match[1]), path.read_bytes()
+        if key[1] == "calltouch_requests":
+            rows = calltouch.parse_requests(content).rows
+            records[key] += len(rows)
+            excluded[key] += sum(row["uniq_target_request"] is False for row in rows)
+        elif key[1] == "yandex_metrika":
+            rows = metrika.parse_goal_report(content, attribution="lastsign").rows
+            records[key] += sum(int(row["reaches"]) for row in rows)
+        elif key[1] == "amocrm":
+            rows = amocrm.parse_leads(content).rows
+            records[key] += len(rows)
+            excluded[key] += sum(bool(row["is_deleted"]) for row in rows)
+            assert all(row["contact_id"] for row in rows)
+        else:
+            rows = bitrix24.parse_leads(content).rows
+            records[key] += len(rows)
+            excluded[key] += sum(row["status_id"] == "JUNK" for row in rows)
+            assert any(row["phone"] for row in rows) and any(row["email"] for row in rows)
+    expected: dict[tuple[str, str], int] = defaultdict(int)
+    expected_excluded: dict[tuple[str, str], int] = defaultdict(int)
+    for r in truth.lead_reconciliation:
+        if r.source in LEAD_SOURCES:
+            expected[(r.client_id, r.source)] += r.records
+            if r.source != "yandex_metrika":
+                expected_excluded[(r.client_id, r.source)] += r.excluded_records
+    assert dict(records) == dict(expected)
+    assert dict(excluded) == dict(expected_excluded)
+
+
 def test_cli_writes_a_small_demo_and_prints_a_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -328,9 +373,14 @@ def test_cli_writes_a_small_demo_and_prints_a_summary(
         "months": 2,
         "clients": 4,
     }
-    # by default only the cabinet CSVs and the invoice registers are files; the rest is served by APIs
-    names = {p.name for p in (tmp_path / "inbox").rglob("*.*")}
-    assert names and all(n.startswith(("google_ads_", "invoices_")) for n in names), names
+    # by default only the cabinet CSVs, the invoice registers and the requests journal of the
+    # client who exports it by hand are files; the rest is served by APIs
+    names = {p.relative_to(tmp_path / "inbox").as_posix() for p in (tmp_path / "inbox").rglob("*.*")}
+    assert names and all(
+        re.match(r"[a-z]+/(google_ads_|invoices_|calltouch_requests_\d+_2026-0[123]\.json$)", n)
+        for n in names
+    ), names
+    assert {n.split("/")[0] for n in names if "/calltouch_requests_" in n} == {"vektor"}
     files = tmp_path / "files"
     assert (
         main(
