@@ -32,8 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--vendor-files",
         action="store_true",
-        help="also write the Direct, VK Ads, Calltouch and CoMagic data as inbox export files "
-        "(and mark those accounts `via: inbox`) instead of serving them through the fake APIs",
+        help="also write the Direct, VK Ads, Calltouch, CoMagic and lead (Calltouch requests, Metrika, "
+        "amoCRM, Bitrix24) data as inbox export files (and mark those accounts `via: inbox`) instead of "
+        "serving them through the fake APIs",
     )
     args = parser.parse_args(argv)
     today = args.today or dt.date.today()

@@ -9,16 +9,24 @@ Layout under ``<out>/``::
     inbox/<client_id>/google_ads_<YYYY-MM>.csv
     inbox/<client_id>/calltouch_<site>_<YYYY-MM>.json
     inbox/<client_id>/comagic_<account>_<YYYY-MM>.json
+    inbox/<client_id>/calltouch_requests_<site>_<YYYY-MM>.json
+    inbox/<client_id>/yandex_metrika_<counter>_<YYYY-MM>.json
+    inbox/<client_id>/amocrm_<subdomain>_<YYYY-MM>.json
+    inbox/<client_id>/bitrix24_leads_<portal host>_<YYYY-MM>.json
     inbox/accounting/invoices_<YYYY>_Q<n>.csv
 
-By default the Direct, VK Ads, Calltouch and CoMagic data is not written as files: the pipeline
-pulls it from the demo's fake vendor endpoints (:mod:`demo_agency.vendors`) through the real
-API clients. ``vendor_files=True`` writes those feeds as inbox files as well (the export path
-of the same vendors). One file per client, source and calendar month (calls by the month of the
-date the file shows, i.e. the tracker account's clock), plus one deliberate re-export of a
-Direct month with identical figures. Files are written as ``<name>.part`` and renamed, so a
-pipeline watching the inbox never picks up half a file. Existing files with the same names are
-replaced; nothing else in ``out`` is touched.
+By default the Direct, VK Ads, Calltouch, CoMagic, Calltouch requests, Metrika, amoCRM and
+Bitrix24 data is not written as files: the pipeline pulls it from the demo's fake vendor
+endpoints (:mod:`demo_agency.vendors`) through the real API clients. The exception is a
+Calltouch requests journal whose account is ``via: inbox`` (its client exports it by hand): its
+monthly JSON exports are always written. ``vendor_files=True`` writes every feed as inbox files
+(the export path of the same vendors: the bodies their APIs return; an amoCRM leads export
+carries contact ids only, a Metrika report no goal types). One file per client, source and
+calendar month (calls and requests by the month of the date the file shows, i.e. the account's
+clock; CRM leads and Metrika by the client's), plus one deliberate re-export of a Direct month
+with identical figures. Files are written as ``<name>.part`` and renamed, so a pipeline watching
+the inbox never picks up half a file. Existing files with the same names are replaced; nothing
+else in ``out`` is touched.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from demo_agency import formats
 from demo_agency._calendar import add_months, month_end, month_start, quarter_of, quarter_start
-from demo_agency.model import AdStat, Agency, Call, Client, ClientAccount, Invoice
+from demo_agency.model import AdStat, Agency, Call, Client, ClientAccount, CrmLead, FormRequest, Invoice
 
 __all__ = ["WrittenDemo", "config_yaml", "write_demo"]
 
@@ -57,7 +65,10 @@ class WrittenDemo:
         apis = (
             ""
             if self.vendor_files
-            else f"; Direct, VK Ads, Calltouch, CoMagic served by fake APIs ({self.world_path.name})"
+            else (
+                "; Direct, VK Ads, Calltouch, CoMagic, Metrika, amoCRM, Bitrix24 served by fake APIs "
+                f"({self.world_path.name})"
+            )
         )
         return (
             f"demo agency: {self.clients} clients, {len(self.files)} inbox files, {self.rows} rows "
@@ -72,8 +83,10 @@ def _q(text: str) -> str:
 
 def _account_yaml(account: ClientAccount, *, via_inbox: bool) -> str:
     zone = f", timezone: {account.timezone}" if account.timezone else ""
-    via = ", via: inbox" if via_inbox or account.source == "cabinet" else ""
-    return f"      - {{source: {account.source}, id: {_q(account.id)}{zone}{via}}}"
+    goals = f", goals: [{', '.join(str(g) for g in account.goals)}]" if account.goals else ""
+    model = f", attribution: {account.attribution}" if account.attribution else ""
+    via = ", via: inbox" if via_inbox or account.via_inbox or account.source == "cabinet" else ""
+    return f"      - {{source: {account.source}, id: {_q(account.id)}{zone}{goals}{model}{via}}}"
 
 
 def config_yaml(agency: Agency, *, via_inbox: bool = False) -> str:
@@ -109,6 +122,7 @@ def config_yaml(agency: Agency, *, via_inbox: bool = False) -> str:
             f"    start_date: {c.start_date.isoformat()}",
             f"    end_date: {c.end_date.isoformat() if c.end_date else 'null'}",
             f"    payment_terms_days: {c.payment_terms_days}",
+            *([f"    lead_priority: [{', '.join(c.lead_priority)}]"] if c.lead_priority else []),
             "    accounts:",
             *(_account_yaml(a, via_inbox=via_inbox) for a in c.accounts),
         ]
@@ -244,6 +258,91 @@ class _Writer:
                     f"{client.id}/{account.source}_{account.id}_{key}.json", body.encode(), len(month_calls)
                 )
 
+    def leads(self) -> None:
+        """Requests journals exported by hand (``via: inbox``); with ``vendor_files`` every lead feed."""
+        forms: dict[str, list[FormRequest]] = defaultdict(list)
+        for form in self.agency.requests:
+            forms[form.account_id].append(form)
+        deals: dict[str, list[CrmLead]] = defaultdict(list)
+        for deal in self.agency.crm_leads:
+            deals[deal.account_id].append(deal)
+        for client in self.agency.clients:
+            zone = ZoneInfo(client.timezone)
+            for account in client.accounts:
+                if account.source == "calltouch_requests" and (account.via_inbox or self.vendor_files):
+                    self.requests(client, account, forms[account.id])
+                elif not self.vendor_files:
+                    continue
+                elif account.source == "yandex_metrika":
+                    self.metrika(client, account)
+                elif account.source in ("amocrm", "bitrix24_leads"):
+                    months: dict[str, list[CrmLead]] = defaultdict(list)
+                    for deal in deals[account.id]:
+                        months[_month_key(deal.created_at.astimezone(zone).date())].append(deal)
+                    for key in sorted(months):
+                        self.crm(client, account, key, months[key])
+
+    def requests(self, client: Client, account: ClientAccount, forms: list[FormRequest]) -> None:
+        zone = ZoneInfo(client.account_timezone(account))  # the cabinet's clock, as dateStr shows
+        months: dict[str, list[FormRequest]] = defaultdict(list)
+        for form in forms:
+            months[_month_key(form.created_at.astimezone(zone).date())].append(form)
+        for key in sorted(months):
+            body = formats.calltouch_requests_json(months[key], site_name=f"{client.id}.ru")
+            self.put(
+                f"{client.id}/calltouch_requests_{account.id}_{key}.json", body.encode(), len(months[key])
+            )
+
+    def metrika(self, client: Client, account: ClientAccount) -> None:
+        reaches = [r for r in self.agency.goal_reaches if r.counter_id == account.id]
+        for key in sorted({_month_key(r.date) for r in reaches}):
+            date_from, date_to = self.client_range(client, dt.date.fromisoformat(f"{key}-01"))
+            body = formats.metrika_goal_reaches_json(
+                reaches,
+                counter_id=account.id,
+                goal_ids=account.goals,
+                dimensions=[
+                    "ym:s:date",
+                    *(
+                        f"ym:s:<attribution>{d}"
+                        for d in ("TrafficSource", "UTMSource", "UTMMedium", "UTMCampaign")
+                    ),
+                ],
+                attribution=account.attribution or "lastsign",
+                date_from=date_from,
+                date_to=date_to,
+                limit=100_000,
+            )
+            rows = len(json.loads(body)["data"])
+            self.put(f"{client.id}/yandex_metrika_{account.id}_{key}.json", body.encode(), rows)
+
+    def crm(self, client: Client, account: ClientAccount, key: str, deals: list[CrmLead]) -> None:
+        name = f"{client.id}/{account.source}_{account.id}_{key}.json"
+        if account.source == "amocrm":
+            base = f"https://{account.id}.amocrm.ru"
+            items = [formats.amocrm_lead(d, base_url=base, with_contacts=True) for d in deals]
+            body = formats.amocrm_page_json(
+                items,
+                entity="leads",
+                page=1,
+                self_href=f"{base}/api/v4/leads?limit=250&with=contacts&page=1",
+                next_href=None,
+            )
+        else:
+            zone = ZoneInfo(client.account_timezone(account))
+            select = [
+                "*",
+                "PHONE",
+                "EMAIL",
+                "UTM_SOURCE",
+                "UTM_MEDIUM",
+                "UTM_CAMPAIGN",
+                "UTM_CONTENT",
+                "UTM_TERM",
+            ]
+            body = formats.bitrix24_lead_list_json(deals, zone=zone, select=select, page_size=len(deals))
+        self.put(name, body.encode(), len(deals))
+
     def registers(self) -> None:
         clients = {c.id: c for c in self.agency.clients}
         quarters: dict[dt.date, list[Invoice]] = defaultdict(list)
@@ -277,6 +376,7 @@ def write_demo(agency: Agency, out_dir: str | Path, *, vendor_files: bool = Fals
     writer.ads()
     if vendor_files:
         writer.calls()
+    writer.leads()
     writer.registers()
     return WrittenDemo(
         out_dir=out_dir,

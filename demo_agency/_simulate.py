@@ -44,9 +44,19 @@ from demo_agency._catalog import (
     SOCIAL_SITES,
     VK_CAMPAIGNS,
     ClientTemplate,
+    crm_account_id,
 )
 from demo_agency._inn import individual_inn, legal_entity_inn
-from demo_agency._truth import call_truths
+from demo_agency._leads import (
+    LeadContext,
+    crm_leads,
+    goal_reaches,
+    metrika_goals,
+    number_requests,
+    renumbered,
+    requests_journal,
+)
+from demo_agency._truth import ledger_months
 from demo_agency.model import (
     KOPECK,
     AdChannel,
@@ -57,7 +67,11 @@ from demo_agency.model import (
     Campaign,
     Client,
     ClientAccount,
+    CrmLead,
+    FormRequest,
+    GoalReaches,
     Invoice,
+    MetrikaGoal,
     MonthlyPlan,
     Payment,
     money,
@@ -79,8 +93,9 @@ def simulate(today: dt.date, seed: int = 7, months: int = 18, n_clients: int = 1
 
     ``months`` full months of history before the current month (plus the current month up to
     yesterday); ``n_clients`` from 1 to 16. From 4 clients on, every source is present
-    (Direct, VK, a ``google_ads`` cabinet, Calltouch, CoMagic) and a late payer; from 6 clients
-    and 7 months on, also a churned and a new client.
+    (Direct, VK, a ``google_ads`` cabinet, Calltouch, CoMagic, Calltouch requests, Metrika,
+    amoCRM, Bitrix24) and a late payer; from 6 clients and 7 months on, also a churned and a
+    new client.
     """
     if not 1 <= n_clients <= MAX_CLIENTS:
         raise ValueError(f"n_clients must be between 1 and {MAX_CLIENTS}, got {n_clients}")
@@ -167,11 +182,16 @@ class _World:
         self.months = months
         self.data_start = add_months(month_start(today), -months)
         self.ids = _Ids(random.Random(f"{seed}/ids"))
+        self.lead_ids = _Ids(random.Random(f"{seed}/lead-ids"))  # apart: the rest of the world stays put
         self.sims: list[_ClientSim] = []
         self.campaigns: list[Campaign] = []
         self.ad_stats: list[AdStat] = []
         self.calls: list[Call] = []
         self.invoices: list[Invoice] = []
+        self.requests: list[FormRequest] = []
+        self.goals: list[MetrikaGoal] = []
+        self.goal_reaches: list[GoalReaches] = []
+        self.crm_leads: list[CrmLead] = []
 
     def rng(self, *parts: object) -> random.Random:
         return random.Random("/".join([str(self.seed), *map(str, parts)]))
@@ -202,9 +222,26 @@ class _World:
             accounts.append(ClientAccount("cabinet", "google_ads"))
         if template.tracker == "calltouch":
             zone = None if template.timezone == _CALLTOUCH_ZONE else _CALLTOUCH_ZONE
-            accounts.append(ClientAccount("calltouch", self.ids.number(20_000, 69_999), zone))
+            site = self.ids.number(20_000, 69_999)
+            accounts.append(ClientAccount("calltouch", site, zone))
+            if template.forms > 0:  # the requests journal of the same Calltouch site
+                accounts.append(
+                    ClientAccount("calltouch_requests", site, zone, via_inbox=template.requests_via_inbox)
+                )
         else:
             accounts.append(ClientAccount("comagic", self.ids.number(70_000, 89_999), template.timezone))
+        if template.metrika_goal is not None:
+            counter = self.lead_ids.number(20_000_000, 99_999_999)
+            goals = metrika_goals(
+                counter, template.metrika_goal, lambda: int(self.lead_ids.number(300_000_000, 399_999_999))
+            )
+            self.goals.extend(goals)
+            # the specialist listed the phone auto-goal too: the pipeline must leave it out
+            listed = (goals[0].id, goals[1].id)
+            accounts.append(ClientAccount("yandex_metrika", counter, goals=listed, attribution="lastsign"))
+        crm = crm_account_id(template)
+        if template.crm is not None and crm is not None:
+            accounts.append(ClientAccount(template.crm, crm))
 
         client = Client(
             id=template.id,
@@ -221,6 +258,7 @@ class _World:
             fee_rate=Decimal(rng.choice(["0.10", "0.12", "0.12", "0.15"])),
             behaviour=behaviour,
             accounts=tuple(accounts),
+            lead_priority=template.lead_priority,
         )
         b2b = template.segment == "b2b"
         sim = _ClientSim(
@@ -398,7 +436,63 @@ class _World:
                         if stat is not None:
                             self.ad_stats.append(stat)
                             clicks_by_day[day][channel].append(stat)
+        calls_before = len(self.calls)
         self._simulate_calls(sim, clicks_by_day)
+        self._simulate_leads(sim, clicks_by_day, self.calls[calls_before:])
+
+    @staticmethod
+    def _day_kinds(
+        sim: _ClientSim, day: dt.date, stats_by_day: dict[dt.date, dict[AdChannel, list[AdStat]]]
+    ) -> list[tuple[str, float, list[AdStat] | None]]:
+        """The day's traffic kinds weighted as calls come from them (paid: by the day's clicks)."""
+        factor = _day_factor(day, sim.client.segment)
+        b2b = sim.client.segment == "b2b"
+        kinds: list[tuple[str, float, list[AdStat] | None]] = [
+            (channel, sum(s.clicks for s in stats) * _CALL_RATE[channel], stats)
+            for channel, stats in stats_by_day.get(day, {}).items()
+            if any(s.clicks for s in stats)
+        ]
+        for kind, per_day in (
+            ("seo", sim.organic_per_day),
+            ("direct", sim.direct_per_day),
+            ("referral", 0.12),
+            ("social", 0.02 if b2b else 0.06),
+            ("email", 0.03),
+            ("other", 0.06),
+        ):
+            kinds.append((kind, per_day * factor, None))
+        return kinds
+
+    def _simulate_leads(
+        self,
+        sim: _ClientSim,
+        stats_by_day: dict[dt.date, dict[AdChannel, list[AdStat]]],
+        calls: list[Call],
+    ) -> None:
+        """The client's forms, Metrika goal reaches and CRM deals (see :mod:`demo_agency._leads`)."""
+        client = sim.client
+        first, last = self._active_range(client)
+        ctx = LeadContext(
+            rng=self.rng,
+            client=client,
+            template=sim.template,
+            first=first,
+            last=last,
+            calls=calls,
+            day_kinds=lambda day: self._day_kinds(sim, day, stats_by_day),
+            attribute=lambda rng, kind, stat: self._attribution(rng, sim, "calltouch", kind, stat),
+        )
+        requests: list[FormRequest] = []
+        for account in client.accounts:
+            if account.source == "calltouch_requests":
+                requests = requests_journal(ctx, account)
+                self.requests.extend(requests)
+            elif account.source == "yandex_metrika":
+                goals = [g for g in self.goals if g.counter_id == account.id]
+                self.goal_reaches.extend(goal_reaches(ctx, goals))
+        for account in client.accounts:
+            if account.source in ("amocrm", "bitrix24_leads"):
+                self.crm_leads.extend(crm_leads(ctx, account, requests))
 
     def _campaign_day(self, rng: random.Random, c: _CampaignSim, day: dt.date, spend: float) -> AdStat | None:
         campaign = c.campaign
@@ -758,11 +852,13 @@ class _World:
             today=self.today,
             data_start=self.data_start,
             seed=self.seed,
+            requests=tuple(number_requests(self.requests, order, self.rng("request-ids"))),
+            goals=tuple(self.goals),
+            goal_reaches=tuple(self.goal_reaches),
+            crm_leads=tuple(sorted(self.crm_leads, key=lambda lead: (order[lead.client_id], lead.lead_id))),
         )
-        leads: dict[tuple[str, dt.date], int] = defaultdict(int)
-        for call in call_truths(agency):
-            if call.is_lead:
-                leads[(call.client_id, month_start(call.local_date))] += 1
+        # plans follow the leads the client sees (the ledger), from the months they look back on
+        leads = ledger_months(agency, since=add_months(month_start(self.today), -9))
         return dataclasses.replace(agency, clients=tuple(self._with_plans(sim, leads) for sim in self.sims))
 
     def _number_calls(self, order: dict[str, int]) -> list[Call]:
@@ -777,7 +873,7 @@ class _World:
             next_id = first_id
             for call in calls:
                 next_id += rng.randint(1, 40)  # other customers' calls in between
-                out.append(dataclasses.replace(call, call_id=next_id))
+                out.append(renumbered(call, "call_id", next_id))
         return out
 
     def _break_two_calltouch_durations(self, calls: list[Call]) -> list[Call]:

@@ -1,10 +1,12 @@
 """Render views of the simulated world in the vendors' real export formats.
 
 Pure functions from model objects to text or bytes: no file system, no file names. The inbox
-writer uses them today; fake vendor HTTP APIs can return the same bodies later. Formats follow
-``formats.md``: Direct Reports TSV (§1.2), VK Ads statistics JSON (§2.2), Calltouch calls diary
-JSON (§5.2), CoMagic ``get.calls_report`` JSON-RPC response (§6), a cabinet CSV and the 1C
-invoice register CSV (§9.2).
+writer and the fake vendor APIs (:mod:`demo_agency.vendors`) return the same bodies. Formats
+follow ``formats.md``: Direct Reports TSV (§1.2), VK Ads statistics JSON (§2.2), Calltouch calls
+diary JSON (§5.2), CoMagic ``get.calls_report`` JSON-RPC response (§6), a cabinet CSV and the 1C
+invoice register CSV (§9.2); for leads, the shapes the connectors' parsers document: the
+Calltouch requests journal (a bare array), Metrika goals and ``stat/v1/data``, amoCRM v4 HAL
+pages of leads and contacts, Bitrix24 ``crm.lead.list``.
 """
 
 from __future__ import annotations
@@ -19,14 +21,33 @@ from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from demo_agency.model import AdStat, Call, Campaign, Client, Invoice, money
+from demo_agency.model import (
+    AdStat,
+    Call,
+    Campaign,
+    Client,
+    CrmLead,
+    FormRequest,
+    GoalReaches,
+    Invoice,
+    MetrikaGoal,
+    money,
+)
 
 __all__ = [
     "NOT_SPECIFIED",
+    "amocrm_contact",
+    "amocrm_lead",
+    "amocrm_page_json",
+    "bitrix24_lead",
+    "bitrix24_lead_list_json",
     "cabinet_csv",
     "calltouch_calls_json",
+    "calltouch_requests_json",
     "comagic_calls_report_json",
     "invoice_register_csv",
+    "metrika_goal_reaches_json",
+    "metrika_goals_json",
     "ru_money",
     "vk_ads_statistics_json",
     "yandex_direct_report_tsv",
@@ -476,3 +497,417 @@ def invoice_register_csv(
         ]
     )
     return out.getvalue().encode(encoding)
+
+
+# --- Calltouch requests journal --------------------------------------------------------------
+
+
+def _calltouch_request(request: FormRequest, *, site_name: str) -> dict[str, Any]:
+    local = request.created_at.astimezone(_CALLTOUCH_ZONE)
+    flags = request.request_type != "chat"
+    session_start = local - dt.timedelta(minutes=2 + request.request_id % 30)
+    return {
+        "requestId": request.request_id,
+        "requestNumber": request.request_number,
+        "requestType": request.request_type,
+        "subject": request.subject,
+        "date": int(request.created_at.timestamp()) * 1000,
+        "dateStr": local.strftime("%d/%m/%Y %H:%M:%S"),
+        "siteId": int(request.account_id),
+        "siteName": site_name,
+        "status": "processed" if request.request_id % 4 else "new",
+        "requestUrl": request.url,
+        "targetRequest": request.target if flags else None,
+        "uniqueRequest": request.unique if flags else None,
+        "uniqTargetRequest": request.uniq_target if flags else None,
+        "manager": None,
+        "ctClientId": request.session_id * 3 + 11,
+        "session": {
+            "sessionId": request.session_id,
+            "keywords": _ct_text(request.utm_term),
+            "city": request.city,
+            "source": request.source or "",
+            "medium": request.medium or "",
+            "ref": "https://yandex.ru/" if request.source == "yandex" else "",
+            "url": request.url,
+            "utmSource": _ct_text(request.utm_source),
+            "utmMedium": _ct_text(request.utm_medium),
+            "utmCampaign": _ct_text(request.utm_campaign),
+            "utmContent": _ct_text(request.utm_content),
+            "utmTerm": _ct_text(request.utm_term),
+            "attribution": 1,
+            "browser": "Chrome" if request.session_id % 3 else "Safari",
+            "sessionDate": session_start.strftime("%d/%m/%Y %H:%M:%S"),
+        },
+        "client": {
+            "clientId": request.session_id % 10_000_000,
+            "fio": request.name or "",
+            "phones": [{"phoneNumber": request.phone, "phoneType": "MOBILE"}] if request.phone else [],
+            "contacts": [{"contactType": "EMAIL", "contactValue": request.email}] if request.email else [],
+        },
+        "orders": [],
+        "comments": [],
+        "RequestTags": [{"category": "", "type": "AUTO-PN", "names": [request.request_type]}],
+    }
+
+
+def calltouch_requests_json(requests: Iterable[FormRequest], *, site_name: str) -> str:
+    """The requests journal: a bare JSON array, oldest first.
+
+    ``date`` is Unix **milliseconds** (UTC), ``dateStr`` the Calltouch cabinet's Moscow time
+    (``dd/mm/yyyy HH:MM:SS``); chats carry no target/unique flags (null); empty utm fields read
+    ``<не указано>``; the phone is as the site sent it.
+    """
+    ordered = sorted(requests, key=lambda r: (r.created_at, r.request_id))
+    return _json([_calltouch_request(r, site_name=site_name) for r in ordered])
+
+
+# --- Yandex Metrika --------------------------------------------------------------------------
+
+METRIKA_TRAFFIC_SOURCES: dict[str, tuple[str, str]] = {
+    "ad": ("Ad traffic", "3"),
+    "organic": ("Search engine traffic", "2"),
+    "direct": ("Direct traffic", "0"),
+    "referral": ("Link traffic", "1"),
+    "social": ("Social network traffic", "8"),
+    "email": ("Mailing traffic", "5"),
+}
+"""Traffic source id -> (name in an English-language answer, icon id)."""
+
+
+def metrika_goals_json(goals: Iterable[MetrikaGoal]) -> str:
+    """``GET management/v1/counter/{id}/goals``: ``{"goals": [...]}``."""
+    out = []
+    for goal in goals:
+        item: dict[str, Any] = {
+            "id": goal.id,
+            "name": goal.name,
+            "type": goal.type,
+            "is_retargeting": 0,
+            "default_price": 0.0,
+            "is_favorite": 0,
+            "flag": "",
+        }
+        if goal.goal_source is not None:
+            item["goal_source"] = goal.goal_source
+        if goal.type == "action":
+            item["conditions"] = [{"type": "exact", "url": "lead_sent"}]
+        elif goal.type == "phone":
+            item["conditions"] = [{"type": "all_phones", "url": ""}]
+        out.append(item)
+    return _json({"goals": out})
+
+
+MetrikaDimension = Literal["date", "TrafficSource", "UTMSource", "UTMMedium", "UTMCampaign"]
+
+
+def _metrika_dimension(name: str, attribution: str) -> MetrikaDimension:
+    if name == "ym:s:date":
+        return "date"
+    for suffix in ("TrafficSource", "UTMSource", "UTMMedium", "UTMCampaign"):
+        if name in (f"ym:s:<attribution>{suffix}", f"ym:s:{attribution}{suffix}"):
+            return suffix
+    raise ValueError(f"Wrong parameter: dimensions, value: {name}")
+
+
+def _metrika_dim_value(row: GoalReaches, dim: MetrikaDimension) -> dict[str, Any]:
+    if dim == "date":
+        return {"name": row.date.isoformat()}
+    if dim == "TrafficSource":
+        name, icon = METRIKA_TRAFFIC_SOURCES[row.traffic_source]
+        return {"name": name, "icon_id": icon, "icon_type": "traffic-source", "id": row.traffic_source}
+    value = {"UTMSource": row.utm_source, "UTMMedium": row.utm_medium, "UTMCampaign": row.utm_campaign}[dim]
+    return {"name": value}
+
+
+def metrika_goal_reaches_json(
+    reaches: Iterable[GoalReaches],
+    *,
+    counter_id: str,
+    goal_ids: Sequence[int],
+    dimensions: Sequence[str],
+    attribution: str,
+    date_from: dt.date,
+    date_to: dt.date,
+    offset: int = 1,
+    limit: int = 10_000,
+) -> str:
+    """A ``stat/v1/data`` answer: reaches of ``goal_ids`` (metrics ``ym:s:goal<ID>reaches``, as
+    doubles) grouped by ``dimensions`` (``ym:s:date`` and ``ym:s:<attribution>TrafficSource`` /
+    ``UTMSource`` / ``UTMMedium`` / ``UTMCampaign``, placeholder or model inlined), rows sorted by
+    their dimension values, ``offset`` 1-based, ``total_rows`` counting every row.
+
+    Raises ``ValueError`` naming a dimension it cannot group by (Metrika answers 400).
+    """
+    dims = [_metrika_dimension(name, attribution) for name in dimensions]
+    wanted = {goal_id: i for i, goal_id in enumerate(goal_ids)}
+    grouped: dict[tuple[str, ...], tuple[list[dict[str, Any]], list[int]]] = {}
+    for row in reaches:
+        if row.goal_id not in wanted or not date_from <= row.date <= date_to:
+            continue
+        values = [_metrika_dim_value(row, d) for d in dims]
+        key = tuple(str(v.get("id", v["name"]) or "") for v in values)
+        entry = grouped.setdefault(key, (values, [0] * len(goal_ids)))
+        entry[1][wanted[row.goal_id]] += row.reaches
+    keys = sorted(grouped)
+    page = keys[offset - 1 : offset - 1 + limit]
+    totals = [float(sum(grouped[k][1][i] for k in keys)) for i in range(len(goal_ids))]
+    metrics = [f"ym:s:goal{goal_id}reaches" for goal_id in goal_ids]
+    return _json(
+        {
+            "query": {
+                "ids": [int(counter_id)],
+                "dimensions": list(dimensions),
+                "metrics": metrics,
+                "sort": ["ym:s:date"],
+                "date1": date_from.isoformat(),
+                "date2": date_to.isoformat(),
+                "limit": limit,
+                "offset": offset,
+                "group": "Week",
+                "auto_group_size": "1",
+                "attr_name": "",
+                "quantile": "50",
+                "offline_window": "21",
+                "attribution": attribution,
+                "currency": "RUB",
+                "adfox_event_id": "0",
+            },
+            "data": [
+                {"dimensions": grouped[k][0], "metrics": [float(n) for n in grouped[k][1]]} for k in page
+            ],
+            "total_rows": len(keys),
+            "total_rows_rounded": False,
+            "sampled": False,
+            "contains_sensitive_data": False,
+            "sample_share": 1.0,
+            "data_lag": 97,
+            "totals": totals,
+            "min": [float(min((grouped[k][1][i] for k in keys), default=0)) for i in range(len(goal_ids))],
+            "max": [float(max((grouped[k][1][i] for k in keys), default=0)) for i in range(len(goal_ids))],
+        }
+    )
+
+
+# --- amoCRM ----------------------------------------------------------------------------------
+
+AMOCRM_UTM_FIELDS: tuple[tuple[int, str, str], ...] = (
+    (901_101, "utm_source", "UTM_SOURCE"),
+    (901_102, "utm_medium", "UTM_MEDIUM"),
+    (901_103, "utm_campaign", "UTM_CAMPAIGN"),
+    (901_104, "utm_content", "UTM_CONTENT"),
+    (901_105, "utm_term", "UTM_TERM"),
+)
+AMOCRM_ACCOUNT_ID = 30_117_452
+
+
+def _unix(moment: dt.datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp())
+
+
+def amocrm_lead(lead: CrmLead, *, base_url: str, with_contacts: bool) -> dict[str, Any]:
+    """One lead of ``/api/v4/leads`` (``with=contacts`` adds the linked contact)."""
+    fields: list[dict[str, Any]] = [
+        {
+            "field_id": field_id,
+            "field_name": name,
+            "field_code": code,
+            "field_type": "tracking_data",
+            "values": [{"value": value}],
+        }
+        for (field_id, name, code), value in zip(
+            AMOCRM_UTM_FIELDS,
+            (lead.utm_source, lead.utm_medium, lead.utm_campaign, lead.utm_content, lead.utm_term),
+            strict=True,
+        )
+        if value
+    ]
+    embedded: dict[str, Any] = {
+        "tags": [{"id": 1_252_000 + sum(map(ord, t)) % 997, "name": t, "color": None} for t in lead.tags],
+        "companies": [],
+    }
+    if with_contacts and lead.contact_id is not None:
+        embedded["contacts"] = [
+            {
+                "id": lead.contact_id,
+                "is_main": True,
+                "_links": {"self": {"href": f"{base_url}/api/v4/contacts/{lead.contact_id}"}},
+            }
+        ]
+    return {
+        "id": lead.lead_id,
+        "name": lead.title,
+        "price": lead.price,
+        "responsible_user_id": lead.responsible_user_id,
+        "group_id": 0,
+        "status_id": int(lead.status),
+        "pipeline_id": lead.pipeline_id,
+        "loss_reason_id": None,
+        "created_by": 0,
+        "updated_by": 0,
+        "created_at": _unix(lead.created_at),
+        "updated_at": _unix(lead.updated_at),
+        "closed_at": _unix(lead.closed_at),
+        "closest_task_at": None,
+        "is_deleted": lead.deleted,
+        "custom_fields_values": fields or None,
+        "score": None,
+        "account_id": AMOCRM_ACCOUNT_ID,
+        "labor_cost": None,
+        "_links": {"self": {"href": f"{base_url}/api/v4/leads/{lead.lead_id}"}},
+        "_embedded": embedded,
+    }
+
+
+def amocrm_contact(lead: CrmLead, *, base_url: str) -> dict[str, Any]:
+    """The contact of ``lead`` as ``/api/v4/contacts`` shows it (phone and e-mail as multitext)."""
+    assert lead.contact_id is not None
+    fields: list[dict[str, Any]] = []
+    if lead.phone:
+        fields.append(
+            {
+                "field_id": 264_911,
+                "field_name": "Телефон",
+                "field_code": "PHONE",
+                "field_type": "multitext",
+                "values": [{"value": lead.phone, "enum_id": 141_103, "enum_code": "WORK"}],
+            }
+        )
+    if lead.email:
+        fields.append(
+            {
+                "field_id": 264_913,
+                "field_name": "Email",
+                "field_code": "EMAIL",
+                "field_type": "multitext",
+                "values": [{"value": lead.email, "enum_id": 141_115, "enum_code": "WORK"}],
+            }
+        )
+    name = lead.contact_name or ""
+    return {
+        "id": lead.contact_id,
+        "name": name,
+        "first_name": name,
+        "last_name": "",
+        "responsible_user_id": lead.responsible_user_id,
+        "group_id": 0,
+        "created_by": 0,
+        "updated_by": 0,
+        "created_at": _unix(lead.created_at),
+        "updated_at": _unix(lead.created_at),
+        "closest_task_at": None,
+        "is_deleted": False,
+        "is_unsorted": False,
+        "custom_fields_values": fields or None,
+        "account_id": AMOCRM_ACCOUNT_ID,
+        "_links": {"self": {"href": f"{base_url}/api/v4/contacts/{lead.contact_id}"}},
+        "_embedded": {"tags": [], "companies": []},
+    }
+
+
+def amocrm_page_json(
+    items: Sequence[dict[str, Any]], *, entity: str, page: int, self_href: str, next_href: str | None
+) -> str:
+    """A HAL list page: ``{"_page", "_links": {"self", "next"?}, "_embedded": {entity: [...]}}``."""
+    links: dict[str, Any] = {"self": {"href": self_href}}
+    if next_href is not None:
+        links["next"] = {"href": next_href}
+    return _json({"_page": page, "_links": links, "_embedded": {entity: list(items)}})
+
+
+# --- Bitrix24 --------------------------------------------------------------------------------
+
+BITRIX24_DEFAULT_LEAD_FIELDS: tuple[str, ...] = (
+    "ID",
+    "TITLE",
+    "NAME",
+    "DATE_CREATE",
+    "DATE_MODIFY",
+    "STATUS_ID",
+    "SOURCE_ID",
+    "ASSIGNED_BY_ID",
+    "COMPANY_ID",
+    "CONTACT_ID",
+    "HAS_PHONE",
+    "HAS_EMAIL",
+    "OPPORTUNITY",
+    "CURRENCY_ID",
+)
+"""What ``crm.lead.list`` returns without a ``select`` (multiple fields and UTM_* only when named)."""
+
+
+def _bitrix_time(moment: dt.datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+def bitrix24_lead(lead: CrmLead, *, zone: ZoneInfo, select: Sequence[str] | None = None) -> dict[str, Any]:
+    """A lead as ``crm.lead.list`` returns it: ids as strings, times with the portal's offset."""
+    values: dict[str, Any] = {
+        "ID": str(lead.lead_id),
+        "TITLE": lead.title,
+        "NAME": lead.contact_name,
+        "DATE_CREATE": _bitrix_time(lead.created_at, zone),
+        "DATE_MODIFY": _bitrix_time(lead.updated_at, zone),
+        "STATUS_ID": lead.status,
+        "SOURCE_ID": lead.source_id,
+        "ASSIGNED_BY_ID": str(lead.responsible_user_id),
+        "COMPANY_ID": "0",
+        "CONTACT_ID": None if lead.contact_id is None else str(lead.contact_id),
+        "HAS_PHONE": "Y" if lead.phone else "N",
+        "HAS_EMAIL": "Y" if lead.email else "N",
+        "OPPORTUNITY": f"{lead.price}.00",
+        "CURRENCY_ID": "RUB",
+        "PHONE": [
+            {"ID": str(lead.lead_id * 2 + 1), "VALUE_TYPE": "WORK", "VALUE": lead.phone, "TYPE_ID": "PHONE"}
+        ]
+        if lead.phone
+        else None,
+        "EMAIL": [
+            {"ID": str(lead.lead_id * 2 + 2), "VALUE_TYPE": "WORK", "VALUE": lead.email, "TYPE_ID": "EMAIL"}
+        ]
+        if lead.email
+        else None,
+        "UTM_SOURCE": lead.utm_source,
+        "UTM_MEDIUM": lead.utm_medium,
+        "UTM_CAMPAIGN": lead.utm_campaign,
+        "UTM_CONTENT": lead.utm_content,
+        "UTM_TERM": lead.utm_term,
+    }
+    names: list[str] = []
+    for name in select or ("*",):
+        if name == "*":
+            names.extend(BITRIX24_DEFAULT_LEAD_FIELDS)
+        elif name in values:
+            names.append(name)
+    names = ["ID", *(n for n in dict.fromkeys(names) if n != "ID")]
+    out = {name: values[name] for name in names}
+    for name in ("PHONE", "EMAIL"):
+        if name in out and out[name] is None:
+            del out[name]  # Bitrix24 leaves out an empty multiple field
+    return out
+
+
+def bitrix24_lead_list_json(
+    leads: Sequence[CrmLead],
+    *,
+    zone: ZoneInfo,
+    select: Sequence[str] | None = None,
+    start: int = 0,
+    page_size: int = 50,
+) -> str:
+    """``crm.lead.list``: ``{"result": [...], "next"?, "total", "time"}``, ``page_size`` from ``start``."""
+    page = leads[start : start + page_size]
+    body: dict[str, Any] = {"result": [bitrix24_lead(lead, zone=zone, select=select) for lead in page]}
+    if start + page_size < len(leads):
+        body["next"] = start + page_size
+    body["total"] = len(leads)
+    body["time"] = {
+        "start": 1_772_359_200.123,
+        "finish": 1_772_359_200.311,
+        "duration": 0.188,
+        "processing": 0.071,
+        "date_start": "2026-03-01T13:00:00+03:00",
+        "date_finish": "2026-03-01T13:00:00+03:00",
+        "operating": 0,
+    }
+    return _json(body)

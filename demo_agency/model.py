@@ -1,4 +1,4 @@
-"""The simulated agency's world: clients, campaigns, daily ad stats, calls and invoices.
+"""The simulated agency's world: clients, campaigns, daily ad stats, calls, leads and invoices.
 
 Plain frozen dataclasses, free of any file format: the format writers (:mod:`demo_agency.formats`)
 and, later, fake vendor APIs render views of this one model. Money is ``Decimal`` in RUB with
@@ -21,8 +21,13 @@ __all__ = [
     "Campaign",
     "Client",
     "ClientAccount",
+    "CrmLead",
+    "FormRequest",
+    "GoalReaches",
     "Invoice",
+    "LeadSource",
     "Manager",
+    "MetrikaGoal",
     "MonthlyPlan",
     "Payment",
     "Tracker",
@@ -30,7 +35,20 @@ __all__ = [
 
 AdChannel = Literal["yandex_direct", "vk_ads", "google_ads"]
 Tracker = Literal["calltouch", "comagic"]
-AccountSource = Literal["yandex_direct", "vk_ads", "calltouch", "comagic", "cabinet"]
+LeadSource = Literal["calltouch_requests", "yandex_metrika", "amocrm", "bitrix24_leads"]
+"""The lead systems besides the call trackers (registry source names)."""
+CrmSystem = Literal["amocrm", "bitrix24_leads"]
+AccountSource = Literal[
+    "yandex_direct",
+    "vk_ads",
+    "calltouch",
+    "comagic",
+    "cabinet",
+    "calltouch_requests",
+    "yandex_metrika",
+    "amocrm",
+    "bitrix24_leads",
+]
 
 KOPECK = Decimal("0.01")
 
@@ -62,9 +80,17 @@ class Manager:
 class ClientAccount:
     source: AccountSource
     id: str
-    """Direct login, VK account id, Calltouch site id, CoMagic account id, or the cabinet platform."""
+    """Direct login, VK account id, Calltouch site id, CoMagic account id, the cabinet platform,
+    Metrika counter id, amoCRM subdomain or Bitrix24 portal host."""
     timezone: str | None = None
     """Only when the account's time zone differs from the client's."""
+    goals: tuple[int, ...] = ()
+    """Metrika only: the goal ids the client counts as leads (as configured; may include an
+    automatic goal someone listed by mistake)."""
+    attribution: str | None = None
+    """Metrika only: the attribution model of the goal reaches."""
+    via_inbox: bool = False
+    """Delivered as export files dropped into the inbox instead of pulled from the API."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +121,8 @@ class Client:
     behaviour: Literal["regular", "late_payer", "churned", "new"]
     accounts: tuple[ClientAccount, ...]
     plans: tuple[MonthlyPlan, ...] = ()
+    lead_priority: tuple[str, ...] = ()
+    """Lead systems (source names) that win a merged lead first; the rest follow the default order."""
 
     def account(self, source: AccountSource) -> ClientAccount | None:
         for account in self.accounts:
@@ -173,6 +201,111 @@ class Call:
 
 
 @dataclass(frozen=True)
+class FormRequest:
+    """One request (a site form, a callback order or a chat) in the Calltouch requests journal."""
+
+    client_id: str
+    account_id: str
+    """The Calltouch site id."""
+    request_id: int
+    created_at: dt.datetime
+    """UTC, timezone-aware (the journal shows it on the cabinet's Moscow clock)."""
+    request_type: str
+    """``form``, ``callback`` or ``chat``."""
+    subject: str
+    request_number: str | None
+    """The site's own id of the request."""
+    name: str | None
+    phone: str | None
+    """As the site sent it (digits, ``+7 (926) ...``, ``8 926 ...`` or garbage)."""
+    email: str | None
+    target: bool | None
+    """Calltouch's ``targetRequest``; None where the journal gives no flags (chats)."""
+    unique: bool | None
+    uniq_target: bool | None
+    """Calltouch's ``uniqTargetRequest``: the lead as its cabinet counts it (None: not given)."""
+    session_id: int
+    utm_source: str | None
+    utm_medium: str | None
+    utm_campaign: str | None
+    utm_content: str | None
+    utm_term: str | None
+    source: str | None
+    medium: str | None
+    city: str
+    url: str
+
+
+@dataclass(frozen=True)
+class MetrikaGoal:
+    """A goal of a Metrika counter."""
+
+    counter_id: str
+    id: int
+    name: str
+    type: str
+    """``action`` (a JS event someone set up), ``phone`` (auto-goal), ``call`` (uploaded calls)..."""
+    goal_source: str | None
+    """Metrika's ``goal_source`` when it sends one (``user``/``auto``)."""
+    automatic: bool
+    """Created by Metrika itself: never a lead."""
+
+
+@dataclass(frozen=True)
+class GoalReaches:
+    """Reaches of one goal on one counter day from one traffic source and UTM triple."""
+
+    client_id: str
+    counter_id: str
+    goal_id: int
+    date: dt.date
+    """The counter's day (its time zone is the client's)."""
+    traffic_source: str
+    """Metrika's traffic source id: ``ad``, ``organic``, ``direct``, ``referral``, ``social``, ``email``."""
+    utm_source: str | None
+    utm_medium: str | None
+    utm_campaign: str | None
+    reaches: int
+
+
+@dataclass(frozen=True)
+class CrmLead:
+    """A lead (deal) in the client's CRM: amoCRM or Bitrix24."""
+
+    system: CrmSystem
+    client_id: str
+    account_id: str
+    """amoCRM subdomain or Bitrix24 portal host."""
+    lead_id: int
+    created_at: dt.datetime
+    """UTC, timezone-aware."""
+    updated_at: dt.datetime
+    closed_at: dt.datetime | None
+    title: str
+    status: str
+    """amoCRM ``status_id`` (as text: ``142`` won, ``143`` lost, others open) or Bitrix24
+    ``STATUS_ID`` (``NEW``, ``IN_PROCESS``, ``CONVERTED``, ``JUNK``...)."""
+    pipeline_id: int | None
+    price: int
+    responsible_user_id: int
+    source_id: str | None
+    """Bitrix24 ``SOURCE_ID`` (``CALL``, ``WEB``, ``EMAIL``...); None for amoCRM."""
+    contact_id: int | None
+    contact_name: str | None
+    phone: str | None
+    """As typed in the CRM (``+7 (926) 123-45-67``, ``89261234567``...)."""
+    email: str | None
+    deleted: bool
+    """amoCRM ``is_deleted``."""
+    utm_source: str | None
+    utm_medium: str | None
+    utm_campaign: str | None
+    utm_content: str | None
+    utm_term: str | None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Payment:
     paid_on: dt.date
     amount: Decimal
@@ -225,7 +358,7 @@ class Invoice:
 
 @dataclass(frozen=True)
 class Agency:
-    """The whole simulated agency as of ``today`` (stats and calls up to yesterday)."""
+    """The whole simulated agency as of ``today`` (stats, calls and leads up to yesterday)."""
 
     settings: AgencySettings
     managers: tuple[Manager, ...]
@@ -237,6 +370,10 @@ class Agency:
     today: dt.date
     data_start: dt.date
     seed: int
+    requests: tuple[FormRequest, ...] = ()
+    goals: tuple[MetrikaGoal, ...] = ()
+    goal_reaches: tuple[GoalReaches, ...] = ()
+    crm_leads: tuple[CrmLead, ...] = ()
 
     @property
     def yesterday(self) -> dt.date:

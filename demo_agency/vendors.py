@@ -12,7 +12,18 @@ byte format from :mod:`demo_agency.formats`, so the pipeline's real API clients
 - VK Ads: ``oauth2/token.json`` (agency client grant) -> a token per account,
   ``campaigns.json`` with ``limit``/``offset``, ``statistics/campaigns/day.json``;
 - Calltouch: ``{siteId}/calls-diary/calls`` with ``clientApiId``, ``dd/mm/yyyy`` and paging;
-- CoMagic/UIS: JSON-RPC ``get.calls_report`` with ``limit``/``offset`` and ``total_items``.
+  the requests journal ``requests?clientApiId=&siteId=&dateFrom=mm/dd/yyyy&dateTo=mm/dd/yyyy``
+  (a bare array; served for the ``calltouch`` and ``calltouch_requests`` transports alike);
+- CoMagic/UIS: JSON-RPC ``get.calls_report`` with ``limit``/``offset`` and ``total_items``;
+- Yandex Metrika: ``management/v1/counter/{id}/goals`` and ``stat/v1/data`` (``ids``, goal
+  reaches metrics, the dimensions asked for, ``attribution``, ``date1``/``date2``,
+  ``limit``/1-based ``offset``, ``total_rows``), ``Authorization: OAuth <token>``;
+- amoCRM: ``https://<subdomain>.amocrm.ru/api/v4/leads`` (``filter[created_at|updated_at]
+  [from|to]``, ``with=contacts``, ``limit`` <= 250, ``page``, ``_links.next``, 204 when
+  empty) and ``/api/v4/contacts`` (``filter[id][]``), ``Authorization: Bearer <token>``;
+- Bitrix24: ``https://<portal>/rest/<user>/<secret>/crm.lead.list`` (POST JSON or GET query:
+  ``filter`` on DATE_CREATE/DATE_MODIFY/STATUS_ID, ``select``, ``order``, ``start`` paging by 50
+  with ``next`` and ``total``); times with the portal's offset.
 
 The tokens the fake endpoints accept are :data:`DEMO_CREDENTIALS` (set them as the
 environment of the pull, as a real agency sets its own).
@@ -22,20 +33,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
 import httpx
 
 from demo_agency import formats
+from demo_agency._catalog import BITRIX24_PORTAL
 from demo_agency._simulate import simulate
-from demo_agency.model import AdStat, Agency, Call, Client
+from demo_agency.model import AdStat, Agency, Call, Client, CrmLead, FormRequest, GoalReaches, MetrikaGoal
 
-__all__ = ["DEMO_CREDENTIALS", "DemoVendors", "load_world"]
+__all__ = ["BITRIX24_WEBHOOK_SECRET", "DEMO_CREDENTIALS", "DemoVendors", "load_world"]
+
+BITRIX24_WEBHOOK_SECRET = "demo-bitrix24-webhook-secret"
 
 DEMO_CREDENTIALS: dict[str, str] = {
     "YANDEX_DIRECT_TOKEN": "demo-direct-oauth-token",
@@ -43,6 +59,9 @@ DEMO_CREDENTIALS: dict[str, str] = {
     "VK_ADS_CLIENT_SECRET": "demo-vk-app-secret",
     "CALLTOUCH_API_TOKEN": "demo-calltouch-client-api-id",
     "COMAGIC_ACCESS_TOKEN": "demo-comagic-access-token",
+    "YANDEX_METRIKA_TOKEN": "demo-metrika-oauth-token",
+    "AMOCRM_TOKEN": "demo-amocrm-long-lived-token",
+    "BITRIX24_LEADS_WEBHOOK_URL": f"https://{BITRIX24_PORTAL}/rest/1/{BITRIX24_WEBHOOK_SECRET}/",
 }
 
 _MOSCOW = ZoneInfo("Europe/Moscow")
@@ -64,8 +83,79 @@ def _ddmmyyyy(text: str) -> dt.date:
     return dt.date(int(year), int(month), int(day))
 
 
+def _mmddyyyy(text: str) -> dt.date:
+    """The requests journal's dates: ``mm/dd/yyyy`` (a ``dd/mm`` date fails or reads as another day)."""
+    if not re.fullmatch(r"\d{2}/\d{2}/\d{4}", text):
+        raise ValueError(text)
+    month, day, year = text.split("/")
+    return dt.date(int(year), int(month), int(day))
+
+
+_METRIKA_MODELS = frozenset(
+    {
+        "first",
+        "last",
+        "lastsign",
+        "last_yandex_direct_click",
+        "cross_device_first",
+        "cross_device_last",
+        "cross_device_last_significant",
+        "cross_device_last_yandex_direct_click",
+        "automatic",
+    }
+)
+_GOAL_METRIC = re.compile(r"ym:s:goal(\d+)reaches")
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+    "=": operator.eq,
+    "!": operator.ne,
+}
+_AMO_PAGE_LIMIT = 250
+_BITRIX_PAGE = 50
+
+
+def _metrika_error(status: int, kind: str, message: str) -> httpx.Response:
+    return _json_response(
+        status, {"errors": [{"error_type": kind, "message": message}], "code": status, "message": message}
+    )
+
+
+def _problem(status: int, title: str, detail: str) -> httpx.Response:
+    """amoCRM's RFC 7807 error body."""
+    return httpx.Response(
+        status,
+        content=json.dumps(
+            {"title": title, "type": f"https://httpstatus.es/{status}", "status": status, "detail": detail},
+            ensure_ascii=False,
+        ).encode(),
+        headers={"Content-Type": "application/problem+json"},
+    )
+
+
+def _bitrix_error(status: int, code: str, description: str) -> httpx.Response:
+    return _json_response(status, {"error": code, "error_description": description})
+
+
+def _php_params(query: httpx.QueryParams) -> dict[str, Any]:
+    """``filter[>=DATE_CREATE]=..&select[]=ID&order[ID]=ASC&start=50`` -> the JSON body's shape."""
+    body: dict[str, Any] = {}
+    for key, value in query.multi_items():
+        match = re.fullmatch(r"(\w+)\[([^\]]*)\]", key)
+        if match is None:
+            body[key] = value
+        elif match[2] == "" or match[2].isdigit():
+            body.setdefault(match[1], []).append(value)
+        else:
+            body.setdefault(match[1], {})[match[2]] = value
+    return body
+
+
 class DemoVendors:
-    """Fake Direct, VK Ads, Calltouch and CoMagic endpoints over one simulated agency."""
+    """Fake Direct, VK Ads, Calltouch (calls and requests), CoMagic, Metrika, amoCRM and
+    Bitrix24 endpoints over one simulated agency."""
 
     def __init__(self, agency: Agency) -> None:
         self.agency = agency
@@ -79,6 +169,21 @@ class DemoVendors:
         self._clients: dict[tuple[str, str], Client] = {
             (account.source, account.id): client for client in agency.clients for account in client.accounts
         }
+        self._forms: dict[str, list[FormRequest]] = defaultdict(list)
+        for form in agency.requests:
+            self._forms[form.account_id].append(form)
+        self._goals: dict[str, list[MetrikaGoal]] = defaultdict(list)
+        for goal in agency.goals:
+            self._goals[goal.counter_id].append(goal)
+        self._reaches: dict[str, list[GoalReaches]] = defaultdict(list)
+        for row in agency.goal_reaches:
+            self._reaches[row.counter_id].append(row)
+        self._crm: dict[tuple[str, str], list[CrmLead]] = defaultdict(list)
+        self._contacts: dict[tuple[str, int], CrmLead] = {}
+        for lead in sorted(agency.crm_leads, key=lambda d: d.lead_id):
+            self._crm[(lead.system, lead.account_id)].append(lead)
+            if lead.system == "amocrm" and lead.contact_id is not None:
+                self._contacts.setdefault((lead.account_id, lead.contact_id), lead)
         self._pending_reports: set[str] = set()
         self.requests: dict[str, int] = defaultdict(int)
         """Requests served, per vendor (the demo's "API usage")."""
@@ -89,7 +194,11 @@ class DemoVendors:
             "yandex_direct": self._direct,
             "vk_ads": self._vk,
             "calltouch": self._calltouch,
+            "calltouch_requests": self._calltouch,  # one Calltouch API: routed by path
             "comagic": self._comagic,
+            "yandex_metrika": self._metrika,
+            "amocrm": self._amocrm,
+            "bitrix24_leads": self._bitrix24,
         }
         return {source: httpx.MockTransport(self._counting(source, h)) for source, h in handlers.items()}
 
@@ -193,6 +302,8 @@ class DemoVendors:
         if query.get("clientApiId") != DEMO_CREDENTIALS["CALLTOUCH_API_TOKEN"]:
             return httpx.Response(401, text="Unauthorized")
         parts = request.url.path.rstrip("/").split("/")
+        if parts[-1] == "requests":
+            return self._calltouch_requests(query)
         site = parts[-3] if parts[-2:] == ["calls-diary", "calls"] else ""
         if ("calltouch", site) not in self._clients:
             return httpx.Response(403, text="Access denied")
@@ -211,6 +322,23 @@ class DemoVendors:
             page=int(query.get("page", "1")),
             page_size=int(query.get("limit", "1000")),
         )
+        return httpx.Response(200, content=body.encode(), headers={"Content-Type": "application/json"})
+
+    def _calltouch_requests(self, query: httpx.QueryParams) -> httpx.Response:
+        site = query.get("siteId", "")
+        if ("calltouch", site) not in self._clients:
+            return httpx.Response(403, text="Access denied")
+        try:
+            date_from, date_to = _mmddyyyy(query.get("dateFrom", "")), _mmddyyyy(query.get("dateTo", ""))
+        except ValueError:
+            return _json_response(
+                400, {"message": "dateFrom and dateTo must be dates in the format mm/dd/yyyy"}
+            )
+        forms = [
+            f for f in self._forms[site] if date_from <= f.created_at.astimezone(_MOSCOW).date() <= date_to
+        ]
+        client = self._clients[("calltouch", site)]
+        body = formats.calltouch_requests_json(forms, site_name=f"{client.id}.ru")
         return httpx.Response(200, content=body.encode(), headers={"Content-Type": "application/json"})
 
     # -- CoMagic / UIS --------------------------------------------------------------------------
@@ -262,6 +390,191 @@ class DemoVendors:
             site=f"{client.id}.ru",
             offset=int(params.get("offset", 0)),
             limit=int(params.get("limit", 10_000)),
+        )
+        return httpx.Response(200, content=body.encode(), headers={"Content-Type": "application/json"})
+
+    # -- Yandex Metrika -------------------------------------------------------------------------
+    def _metrika(self, request: httpx.Request) -> httpx.Response:
+        token = DEMO_CREDENTIALS["YANDEX_METRIKA_TOKEN"]
+        if request.headers.get("Authorization") not in (f"OAuth {token}", f"Bearer {token}"):
+            return _metrika_error(401, "invalid_token", "Invalid oauth_token")
+        path = request.url.path
+        goals = re.search(r"/management/v1/counter/(\d+)/goals$", path)
+        if goals is not None:
+            counter = goals[1]
+            if ("yandex_metrika", counter) not in self._clients:
+                return _metrika_error(403, "access_denied", f"Access is denied to counter {counter}")
+            body = formats.metrika_goals_json(self._goals[counter])
+            return httpx.Response(200, content=body.encode(), headers={"Content-Type": "application/json"})
+        if not path.endswith("/stat/v1/data"):
+            return _metrika_error(404, "not_found", "Not found")
+        return self._metrika_data(request.url.params)
+
+    def _metrika_data(self, query: httpx.QueryParams) -> httpx.Response:
+        def invalid(message: str) -> httpx.Response:
+            return _metrika_error(400, "invalid_parameter", message)
+
+        counter = query.get("ids", "")
+        if not counter:
+            return _metrika_error(400, "missing_parameter", "Required parameter ids is missing")
+        if ("yandex_metrika", counter) not in self._clients:
+            return _metrika_error(403, "access_denied", f"Access is denied to counter {counter}")
+        metrics = [m.strip() for m in query.get("metrics", "").split(",") if m.strip()]
+        if not metrics:
+            return _metrika_error(400, "missing_parameter", "Required parameter metrics is missing")
+        if len(metrics) > 20:
+            return invalid("Too many metrics in the query, the limit is 20")
+        known = {g.id for g in self._goals[counter]}
+        goal_ids: list[int] = []
+        for metric in metrics:
+            match = _GOAL_METRIC.fullmatch(metric)
+            if match is None or int(match[1]) not in known:
+                return invalid(f"Wrong parameter: metrics, value: {metric}")
+            goal_ids.append(int(match[1]))
+        attribution = query.get("attribution", "lastsign")
+        if attribution not in _METRIKA_MODELS:
+            return invalid(f"Wrong parameter: attribution, value: {attribution}")
+        try:
+            date_from = dt.date.fromisoformat(query.get("date1", ""))
+            date_to = dt.date.fromisoformat(query.get("date2", ""))
+            limit = int(query.get("limit", "100"))
+            offset = int(query.get("offset", "1"))
+        except ValueError as exc:
+            return invalid(f"Wrong parameter: {exc}")
+        if date_to < date_from:
+            return invalid("date2 must not be earlier than date1")
+        if not 1 <= limit <= 100_000 or offset < 1:
+            return invalid("limit must be 1..100000 and offset at least 1")
+        dimensions = [d.strip() for d in query.get("dimensions", "").split(",") if d.strip()]
+        try:
+            body = formats.metrika_goal_reaches_json(
+                self._reaches[counter],
+                counter_id=counter,
+                goal_ids=goal_ids,
+                dimensions=dimensions,
+                attribution=attribution,
+                date_from=date_from,
+                date_to=date_to,
+                offset=offset,
+                limit=limit,
+            )
+        except ValueError as exc:
+            return invalid(str(exc))
+        return httpx.Response(200, content=body.encode(), headers={"Content-Type": "application/json"})
+
+    # -- amoCRM ---------------------------------------------------------------------------------
+    def _amocrm(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        subdomain = host.removesuffix(".amocrm.ru")
+        if subdomain == host or ("amocrm", subdomain) not in self._clients:
+            return _problem(404, "Not Found", f"Account {host} not found")
+        if request.headers.get("Authorization") != f"Bearer {DEMO_CREDENTIALS['AMOCRM_TOKEN']}":
+            return _problem(401, "Unauthorized", "Unauthorized")
+        query = request.url.params
+        try:
+            limit = int(query.get("limit", "50"))
+            page = int(query.get("page", "1"))
+        except ValueError:
+            return _problem(400, "Bad Request", "limit and page must be numbers")
+        if not 1 <= limit <= _AMO_PAGE_LIMIT or page < 1:
+            return _problem(400, "Bad Request", f"limit must be 1..{_AMO_PAGE_LIMIT}, page at least 1")
+        base = f"https://{host}"
+        path = request.url.path.rstrip("/")
+        if path == "/api/v4/leads":
+            leads = self._crm[("amocrm", subdomain)]
+            try:
+                for name in ("created_at", "updated_at"):
+                    low = query.get(f"filter[{name}][from]")
+                    high = query.get(f"filter[{name}][to]")
+                    if low is not None:
+                        leads = [d for d in leads if int(getattr(d, name).timestamp()) >= int(low)]
+                    if high is not None:
+                        leads = [d for d in leads if int(getattr(d, name).timestamp()) <= int(high)]
+            except ValueError:
+                return _problem(400, "Bad Request", "a created_at/updated_at filter is not a Unix time")
+            for key, direction in query.multi_items():
+                match = re.fullmatch(r"order\[(id|created_at|updated_at)\]", key)
+                if match is not None:
+                    field = "lead_id" if match[1] == "id" else match[1]
+                    leads = sorted(leads, key=lambda d: getattr(d, field), reverse=direction == "desc")
+            with_contacts = "contacts" in query.get("with", "").split(",")
+            items = [
+                formats.amocrm_lead(d, base_url=base, with_contacts=with_contacts)
+                for d in leads[(page - 1) * limit : page * limit]
+            ]
+            entity, more = "leads", page * limit < len(leads)
+        elif path == "/api/v4/contacts":
+            wanted: set[int] = set()
+            for key, value in query.multi_items():
+                if re.fullmatch(r"filter\[id\](\[\d*\])?", key):
+                    wanted |= {int(v) for v in value.split(",") if v.strip().isdigit()}
+            contacts = sorted(
+                (lead for (account, cid), lead in self._contacts.items() if account == subdomain)
+                if not wanted
+                else (self._contacts[(subdomain, c)] for c in wanted if (subdomain, c) in self._contacts),
+                key=lambda lead: lead.contact_id or 0,
+            )
+            items = [
+                formats.amocrm_contact(d, base_url=base) for d in contacts[(page - 1) * limit : page * limit]
+            ]
+            entity, more = "contacts", page * limit < len(contacts)
+        else:
+            return _problem(404, "Not Found", f"{path} is not a method of this demo")
+        if not items:
+            return httpx.Response(204)
+        params = [(k, v) for k, v in query.multi_items() if k != "page"]
+        href = f"{base}{path}?{urlencode([*params, ('page', str(page))])}"
+        next_href = f"{base}{path}?{urlencode([*params, ('page', str(page + 1))])}" if more else None
+        body = formats.amocrm_page_json(items, entity=entity, page=page, self_href=href, next_href=next_href)
+        return httpx.Response(200, content=body.encode(), headers={"Content-Type": "application/hal+json"})
+
+    # -- Bitrix24 -------------------------------------------------------------------------------
+    def _bitrix24(self, request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        match = re.fullmatch(r"/rest/(\d+)/([^/]+)/([\w.]+?)(?:\.json)?/?", request.url.path)
+        client = self._clients.get(("bitrix24_leads", host))
+        if match is None or client is None or match[2] != BITRIX24_WEBHOOK_SECRET:
+            return _bitrix_error(401, "INVALID_CREDENTIALS", "Invalid request credentials")
+        if match[3] != "crm.lead.list":
+            return _bitrix_error(404, "ERROR_METHOD_NOT_FOUND", "Method not found!")
+        if request.method == "POST" and request.content:
+            params: dict[str, Any] = json.loads(request.content)
+        else:
+            params = _php_params(request.url.params)
+        account = next(a for a in client.accounts if a.source == "bitrix24_leads" and a.id == host)
+        zone = ZoneInfo(client.account_timezone(account))
+        leads = list(self._crm[("bitrix24_leads", host)])
+        filters: Mapping[str, Any] = params.get("filter") or {}
+        for key, value in filters.items():
+            found = re.fullmatch(r"(>=|<=|>|<|=|!)?(DATE_CREATE|DATE_MODIFY|STATUS_ID)", key)
+            if found is None:
+                return _bitrix_error(400, "INVALID_ARG_VALUE", f"The demo portal cannot filter by {key}")
+            op, field = found[1] or "=", found[2]
+            if field == "STATUS_ID":
+                wanted = {value} if isinstance(value, str) else set(value)
+                leads = [d for d in leads if (d.status in wanted) == (op != "!")]
+                continue
+            try:
+                moment = dt.datetime.fromisoformat(str(value))
+            except ValueError:
+                return _bitrix_error(400, "INVALID_ARG_VALUE", f"{value!r} is not a date-time")
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=zone)  # no offset: the portal's time
+            attr = "created_at" if field == "DATE_CREATE" else "updated_at"
+            leads = [d for d in leads if _COMPARE[op](getattr(d, attr), moment)]
+        order: Mapping[str, str] = params.get("order") or {"ID": "ASC"}
+        for key, direction in reversed(list(order.items())):
+            by = {"ID": "lead_id", "DATE_CREATE": "created_at", "DATE_MODIFY": "updated_at"}.get(key)
+            if by is None:
+                return _bitrix_error(400, "INVALID_ARG_VALUE", f"The demo portal cannot order by {key}")
+            leads.sort(key=operator.attrgetter(by), reverse=str(direction).upper() == "DESC")
+        try:
+            start = max(0, int(params.get("start", 0) or 0))
+        except (TypeError, ValueError):
+            return _bitrix_error(400, "INVALID_ARG_VALUE", "start must be a number")
+        select = params.get("select")
+        body = formats.bitrix24_lead_list_json(
+            leads, zone=zone, select=list(select) if select else None, start=start, page_size=_BITRIX_PAGE
         )
         return httpx.Response(200, content=body.encode(), headers={"Content-Type": "application/json"})
 

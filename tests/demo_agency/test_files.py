@@ -10,20 +10,26 @@ import re
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
-from demo_agency import Agency, GroundTruth, WrittenDemo, simulate, write_demo
+from demo_agency import Agency, GroundTruth, WrittenDemo, config_yaml, simulate, write_demo
 from demo_agency.__main__ import main
 
 from .conftest import read_text
 
 NAME = re.compile(
     r"^(?:[a-z0-9-]+/(?:yandex_direct_[a-z0-9-]+_\d{4}-\d{2}(?:_reexport)?\.tsv|vk_ads_\d+_\d{4}-\d{2}\.json"
-    r"|google_ads_\d{4}-\d{2}\.csv|calltouch_\d+_\d{4}-\d{2}\.json|comagic_\d+_\d{4}-\d{2}\.json)"
+    r"|google_ads_\d{4}-\d{2}\.csv|calltouch_\d+_\d{4}-\d{2}\.json|comagic_\d+_\d{4}-\d{2}\.json"
+    r"|calltouch_requests_\d+_\d{4}-\d{2}\.json|yandex_metrika_\d+_\d{4}-\d{2}\.json"
+    r"|amocrm_[a-z0-9-]+_\d{4}-\d{2}\.json|bitrix24_leads_[a-z0-9.-]+_\d{4}-\d{2}\.json)"
     r"|accounting/invoices_\d{4}_Q[1-4]\.csv)$"
 )
+LEAD_FILE = re.compile(r"/(calltouch_requests|yandex_metrika|amocrm|bitrix24_leads)_")
+LEAD_SOURCES = {"calltouch_requests", "yandex_metrika", "amocrm", "bitrix24_leads"}
 
 
 def _files(written: WrittenDemo, pattern: str) -> list[Path]:
@@ -134,7 +140,7 @@ def test_calltouch_json_shapes_and_moscow_clock(written: WrittenDemo, agency: Ag
     moscow = ZoneInfo("Europe/Moscow")
     shapes = set()
     placeholder = False
-    for path in _files(written, r"/calltouch_.*\.json$"):
+    for path in _files(written, r"/calltouch_\d+_.*\.json$"):
         data = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(data, dict):
             shapes.add("paged")
@@ -224,19 +230,57 @@ def test_same_seed_and_day_give_byte_identical_files(written: WrittenDemo, tmp_p
     assert again.config_path.read_bytes() == written.config_path.read_bytes()
 
 
-def test_config_yaml_loads_with_the_pipeline_validator(written: WrittenDemo, agency: Agency) -> None:
+def _pipeline_config(path: Path) -> Any:
+    """The configuration as the pipeline validates it. While the pipeline's registry has no lead
+    sources yet, their accounts and keys are left out first (they are checked by
+    ``test_config_yaml_writes_the_lead_accounts``)."""
     config_module = pytest.importorskip("pipelines.load.config")
-    config = config_module.load_config(written.config_path)
+    sources = pytest.importorskip("pipelines.load.sources")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not set(sources.ACCOUNT_SOURCES) >= LEAD_SOURCES:
+        for client in data["clients"]:
+            client.pop("lead_priority", None)
+            client["accounts"] = [a for a in client["accounts"] if a["source"] not in LEAD_SOURCES]
+    return config_module.parse_config(data, source=str(path))
+
+
+def test_config_yaml_loads_with_the_pipeline_validator(written: WrittenDemo, agency: Agency) -> None:
+    config = _pipeline_config(written.config_path)
     assert [c.id for c in config.clients] == [c.id for c in agency.clients]
     assert config.agency.name == "Демо-агентство «Пиксель»"
     romashka = config.client("romashka")
     assert romashka.inn == agency.client("romashka").inn
-    assert {(a.source, a.id) for a in romashka.accounts} == {
-        (a.source, a.id) for a in agency.client("romashka").accounts
-    }
+    written_accounts = {(a.source, a.id) for a in agency.client("romashka").accounts}
+    validated = {(a.source, a.id) for a in romashka.accounts}
+    assert validated in (written_accounts, {a for a in written_accounts if a[0] not in LEAD_SOURCES})
     churned = next(c for c in agency.clients if c.end_date)
     assert config.client(churned.id).end_date == churned.end_date
     assert romashka.plans and romashka.plans[-1].month == dt.date(2026, 12, 1)
+
+
+def test_config_yaml_writes_the_lead_accounts(agency: Agency) -> None:
+    data = yaml.safe_load(config_yaml(agency))
+    clients = {c["id"]: c for c in data["clients"]}
+    accounts = {(c, a["source"]): a for c, client in clients.items() for a in client["accounts"]}
+    calltouch = {c for c, source in accounts if source == "calltouch"}
+    requests = {c for c, source in accounts if source == "calltouch_requests"}
+    assert requests < calltouch and len(requests) >= len(calltouch) * 2 / 3  # most Calltouch clients
+    for client_id in requests:
+        assert accounts[(client_id, "calltouch_requests")]["id"] == accounts[(client_id, "calltouch")]["id"]
+    assert accounts[("vektor", "calltouch_requests")]["via"] == "inbox"
+    metrika = {c: a for (c, source), a in accounts.items() if source == "yandex_metrika"}
+    assert sorted(metrika) == ["romashka", "volgaavto"]
+    goals = {(g.counter_id, g.id): g for g in agency.goals}
+    for account in metrika.values():
+        assert account["attribution"] == "lastsign" and "via" not in account
+        listed = [goals[(str(account["id"]), goal_id)] for goal_id in account["goals"]]
+        # the user goal and, by mistake, the phone auto-goal; never the call goal
+        assert [(g.type, g.automatic) for g in listed] == [("action", False), ("phone", True)]
+    assert accounts[("stroymaster", "amocrm")]["id"] == "stroymaster"
+    assert clients["stroymaster"]["lead_priority"] == ["amocrm"]
+    assert accounts[("uralteplo", "bitrix24_leads")]["id"] == "uralteplo.bitrix24.ru"
+    assert clients["okna"]["lead_priority"] == ["calltouch_requests"]
+    assert "lead_priority" not in clients["romashka"]
 
 
 def test_connector_parsers_read_every_file_and_match_ground_truth(
@@ -247,10 +291,10 @@ def test_connector_parsers_read_every_file_and_match_ground_truth(
     calls: dict[str, set[int]] = defaultdict(set)
     invoices: dict[str, dict[str, object]] = {}
     for path in written.files:
+        if path.name.endswith("_reexport.tsv") or LEAD_FILE.search(path.as_posix()):
+            continue  # lead files: test_lead_files_hold_every_record_of_their_source
         result = files_module.parse_file(path.read_bytes(), path.name)
         client_id = path.parent.name
-        if path.name.endswith("_reexport.tsv"):
-            continue
         for row in result.rows:
             if "cost_micros" in row:
                 spend[client_id] += Decimal(int(row["cost_micros"])) / 1_000_000
@@ -272,6 +316,48 @@ def test_connector_parsers_read_every_file_and_match_ground_truth(
         assert row["paid_on"] == inv.paid_on and row["due_on"] == inv.due_on
 
 
+def test_lead_files_hold_every_record_of_their_source(written: WrittenDemo, truth: GroundTruth) -> None:
+    """Each lead export parses with its connector's parser and holds what the reconciliation
+    counts as that system's records (and excluded records, where the file can tell)."""
+    calltouch = pytest.importorskip("connectors.calltouch")
+    metrika = pytest.importorskip("connectors.yandex_metrika")
+    amocrm = pytest.importorskip("connectors.amocrm")
+    bitrix24 = pytest.importorskip("connectors.bitrix24")
+    records: dict[tuple[str, str], int] = defaultdict(int)
+    excluded: dict[tuple[str, str], int] = defaultdict(int)  # not for Metrika: a report has no goal types
+    for path in written.files:
+        match = LEAD_FILE.search(path.as_posix())
+        if match is None:
+            continue
+        key, content = (path.parent.name, match[1]), path.read_bytes()
+        if key[1] == "calltouch_requests":
+            rows = calltouch.parse_requests(content).rows
+            records[key] += len(rows)
+            excluded[key] += sum(row["uniq_target_request"] is False for row in rows)
+        elif key[1] == "yandex_metrika":
+            rows = metrika.parse_goal_report(content, attribution="lastsign").rows
+            records[key] += sum(int(row["reaches"]) for row in rows)
+        elif key[1] == "amocrm":
+            rows = amocrm.parse_leads(content).rows
+            records[key] += len(rows)
+            excluded[key] += sum(bool(row["is_deleted"]) for row in rows)
+            assert all(row["contact_id"] for row in rows)
+        else:
+            rows = bitrix24.parse_leads(content).rows
+            records[key] += len(rows)
+            excluded[key] += sum(row["status_id"] == "JUNK" for row in rows)
+            assert any(row["phone"] for row in rows) and any(row["email"] for row in rows)
+    expected: dict[tuple[str, str], int] = defaultdict(int)
+    expected_excluded: dict[tuple[str, str], int] = defaultdict(int)
+    for r in truth.lead_reconciliation:
+        if r.source in LEAD_SOURCES:
+            expected[(r.client_id, r.source)] += r.records
+            if r.source != "yandex_metrika":
+                expected_excluded[(r.client_id, r.source)] += r.excluded_records
+    assert dict(records) == dict(expected)
+    assert dict(excluded) == dict(expected_excluded)
+
+
 def test_cli_writes_a_small_demo_and_prints_a_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -287,9 +373,14 @@ def test_cli_writes_a_small_demo_and_prints_a_summary(
         "months": 2,
         "clients": 4,
     }
-    # by default only the cabinet CSVs and the invoice registers are files; the rest is served by APIs
-    names = {p.name for p in (tmp_path / "inbox").rglob("*.*")}
-    assert names and all(n.startswith(("google_ads_", "invoices_")) for n in names), names
+    # by default only the cabinet CSVs, the invoice registers and the requests journal of the
+    # client who exports it by hand are files; the rest is served by APIs
+    names = {p.relative_to(tmp_path / "inbox").as_posix() for p in (tmp_path / "inbox").rglob("*.*")}
+    assert names and all(
+        re.match(r"[a-z]+/(google_ads_|invoices_|calltouch_requests_\d+_2026-0[123]\.json$)", n)
+        for n in names
+    ), names
+    assert {n.split("/")[0] for n in names if "/calltouch_requests_" in n} == {"vektor"}
     files = tmp_path / "files"
     assert (
         main(

@@ -221,9 +221,22 @@ def test_plans_cover_recent_and_next_month(agency: Agency) -> None:
 
 def test_small_agency_still_has_every_source(small: Agency) -> None:
     sources = {a.source for c in small.clients for a in c.accounts}
-    assert sources == {"yandex_direct", "vk_ads", "cabinet", "calltouch", "comagic"}
+    assert sources == {
+        "yandex_direct",
+        "vk_ads",
+        "cabinet",
+        "calltouch",
+        "comagic",
+        "calltouch_requests",
+        "yandex_metrika",
+        "amocrm",
+        "bitrix24_leads",
+    }
     assert {s.channel for s in small.ad_stats} == {"yandex_direct", "vk_ads", "google_ads"}
     assert {c.tracker for c in small.calls} == {"calltouch", "comagic"}
+    assert small.requests and small.goal_reaches
+    assert {d.system for d in small.crm_leads} == {"amocrm", "bitrix24_leads"}
+    assert any(a.via_inbox for c in small.clients for a in c.accounts)
     assert small.invoices
     assert small.data_start == dt.date(2026, 1, 1)
 
@@ -240,3 +253,148 @@ def test_same_inputs_same_world_and_seed_matters() -> None:
 def test_bad_sizes_are_refused(kwargs: dict[str, int], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         simulate(TODAY, **kwargs)
+
+
+# --- leads ------------------------------------------------------------------------------------
+
+
+def _digits(phone: str | None) -> str | None:
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    if len(digits) == 11 and digits[0] == "8":
+        return "7" + digits[1:]
+    if len(digits) == 10:
+        return "7" + digits
+    return digits if len(digits) >= 10 else None
+
+
+def test_forms_come_at_a_third_to_one_per_call_for_most_calltouch_clients(agency: Agency) -> None:
+    calls: dict[str, int] = defaultdict(int)
+    forms: dict[str, int] = defaultdict(int)
+    for call in agency.calls:
+        calls[call.client_id] += 1
+    for form in agency.requests:
+        forms[form.client_id] += 1
+    with_journal = {c.id for c in agency.clients if c.account("calltouch_requests") is not None}
+    calltouch = {c.id for c in agency.clients if c.account("calltouch") is not None}
+    assert with_journal < calltouch and len(with_journal) >= 0.7 * len(calltouch)
+    assert set(forms) == with_journal
+    for client_id in with_journal:
+        assert 0.3 <= forms[client_id] / calls[client_id] <= 1.05, client_id
+        account = agency.client(client_id).account("calltouch_requests")
+        assert account is not None and {
+            f.account_id for f in agency.requests if f.client_id == client_id
+        } == {account.id}
+
+
+def test_some_form_submitters_are_callers_within_the_window_and_some_long_after(agency: Agency) -> None:
+    window = dt.timedelta(days=agency.settings.unique_call_window_days)
+    calls: dict[tuple[str, str], list[dt.datetime]] = defaultdict(list)
+    for call in agency.calls:
+        calls[(call.client_id, call.caller_number)].append(call.started_at)
+    near = far = 0
+    for form in agency.requests:
+        times = calls.get((form.client_id, _digits(form.phone) or ""), [])
+        gaps = [abs(form.created_at - t) for t in times]
+        if gaps and min(gaps) < window:
+            near += 1
+        elif gaps:
+            far += 1
+    assert 0.1 < near / len(agency.requests) < 0.35
+    assert 0.01 < far / len(agency.requests) < 0.1
+
+
+def test_requests_carry_calltouchs_flags_phones_as_typed_and_sometimes_only_an_e_mail(agency: Agency) -> None:
+    forms = agency.requests
+    chats = [f for f in forms if f.request_type == "chat"]
+    assert chats and all(f.uniq_target is None and f.target is None for f in chats)
+    flagged = [f for f in forms if f.uniq_target is not None]
+    assert 0.8 < sum(bool(f.uniq_target) for f in flagged) / len(flagged) < 0.95
+    assert all(f.uniq_target == (f.target and f.unique) for f in flagged)
+    assert any(f.phone is None and f.email for f in forms)
+    assert any(f.phone and f.phone.startswith("+7 (") for f in forms)
+    assert any(f.phone and f.phone.startswith("8") for f in forms)
+    assert any(f.phone and _digits(f.phone) is None for f in forms)  # rubbish in the phone field
+    assert any(f.email and f.email != f.email.strip().lower() for f in forms)
+    assert {f.request_type for f in forms} == {"form", "callback", "chat"}
+    ids = [f.request_id for f in sorted(forms, key=lambda f: (f.created_at, f.request_id))]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+
+
+def test_crm_leads_are_mostly_the_callers_and_form_senders_plus_their_own(agency: Agency) -> None:
+    for system, client_id in (("amocrm", "stroymaster"), ("bitrix24_leads", "uralteplo")):
+        deals = [d for d in agency.crm_leads if d.client_id == client_id]
+        assert deals and {d.system for d in deals} == {system}
+        known = {c.caller_number for c in agency.calls if c.client_id == client_id}
+        known |= {_digits(f.phone) for f in agency.requests if f.client_id == client_id} - {None}  # type: ignore[arg-type]
+        emails = {(f.email or "").strip().lower() for f in agency.requests if f.client_id == client_id}
+        ours = [
+            d
+            for d in deals
+            if _digits(d.phone) in known or (d.phone is None and (d.email or "").strip().lower() in emails)
+        ]
+        assert 0.7 < len(ours) / len(deals) < 0.97, client_id
+        calls = sum(1 for c in agency.calls if c.client_id == client_id)
+        assert 0.4 < len(deals) / calls < 1.2, client_id
+        assert len({d.lead_id for d in deals}) == len(deals)
+        assert any(d.phone is None and d.email for d in deals)
+    amo = [d for d in agency.crm_leads if d.system == "amocrm"]
+    assert 0.01 < sum(d.deleted for d in amo) / len(amo) < 0.1
+    assert {"142", "143"} <= {d.status for d in amo}
+    assert all(d.closed_at is not None for d in amo if d.status in ("142", "143"))
+    bitrix = [d for d in agency.crm_leads if d.system == "bitrix24_leads"]
+    assert 0.03 < sum(d.status == "JUNK" for d in bitrix) / len(bitrix) < 0.15
+    assert not any(d.deleted for d in bitrix)
+    # one amoCRM contact per person: the same phone as typed on every deal of that contact
+    phones: dict[int, set[str | None]] = defaultdict(set)
+    for deal in amo:
+        assert deal.contact_id is not None
+        phones[deal.contact_id].add(deal.phone)
+    assert all(len(p) == 1 for p in phones.values()) and any(
+        sum(d.contact_id == c for d in amo) > 1 for c in list(phones)[:200]
+    )
+
+
+def test_metrika_counters_have_a_user_goal_a_phone_auto_goal_and_a_call_goal(agency: Agency) -> None:
+    counters = {a.id: c for c in agency.clients for a in c.accounts if a.source == "yandex_metrika"}
+    assert len(counters) == 2
+    for counter, client in counters.items():
+        goals = [g for g in agency.goals if g.counter_id == counter]
+        assert [(g.type, g.automatic) for g in goals] == [("action", False), ("phone", True), ("call", True)]
+        reaches: dict[str, int] = defaultdict(int)
+        for row in agency.goal_reaches:
+            if row.counter_id == counter:
+                reaches[next(g.type for g in goals if g.id == row.goal_id)] += row.reaches
+                assert row.client_id == client.id and row.reaches > 0
+                assert row.traffic_source != "ad" or row.utm_source  # ad traffic always has UTM
+        calls = sum(1 for c in agency.calls if c.client_id == client.id)
+        assert 0.7 < reaches["call"] / calls < 1.0
+        assert 0.2 < reaches["action"] / calls < 0.5
+
+
+def test_leads_stay_within_each_clients_days_up_to_yesterday(agency: Agency) -> None:
+    def days(client_id: str, instants: list[dt.datetime]) -> tuple[dt.date, dt.date]:
+        local = [_local_date(agency, client_id, t) for t in instants]
+        return min(local), max(local)
+
+    for client in agency.clients:
+        first = max(client.start_date, agency.data_start)
+        last = min(client.end_date or agency.yesterday, agency.yesterday)
+        instants = [f.created_at for f in agency.requests if f.client_id == client.id]
+        instants += [d.created_at for d in agency.crm_leads if d.client_id == client.id]
+        if instants:
+            low, high = days(client.id, instants)
+            assert first <= low and high <= last, client.id
+        dates = [r.date for r in agency.goal_reaches if r.client_id == client.id]
+        assert not dates or (first <= min(dates) and max(dates) <= last)
+    for deal in agency.crm_leads:
+        assert deal.created_at <= deal.updated_at and (
+            deal.closed_at is None or deal.closed_at >= deal.created_at
+        )
+
+
+def test_plans_follow_the_ledger_not_the_calls(agency: Agency, truth: GroundTruth) -> None:
+    client = agency.client("stroymaster")  # amoCRM: many more leads than lead calls
+    months = truth.ledger_months(client.id)
+    plan = next(p for p in client.plans if p.month == dt.date(2026, 10, 1))
+    recent = [months[dt.date(2026, m, 1)].leads for m in (7, 8, 9)]
+    assert 0.8 * mean(recent) <= plan.leads <= 1.4 * mean(recent)
