@@ -49,9 +49,10 @@ conformed as (
         'crm' as lead_type,
         created_at_utc as occurred_at_utc,
         cast(null as {{ dbt.type_timestamp() }}) as occurred_at_local,
-        -- No utm: the deal came in without a marked visit (entered by hand, a phone call...).
-        coalesce(utm_source, '(direct)') as attribution_source,
-        case when utm_source is null then '(none)' else utm_medium end as attribution_medium,
+        -- No utm: the deal came in without a marked visit (entered by hand, a phone call...):
+        -- empty source and medium, which the channel mapping reads as direct.
+        utm_source as attribution_source,
+        utm_medium as attribution_medium,
         1 as lead_count,
         cast(null as {{ dbt.type_bigint() }}) as lead_goal_id,
         not is_deleted as is_source_lead,

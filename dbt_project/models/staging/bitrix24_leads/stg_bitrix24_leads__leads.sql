@@ -45,8 +45,11 @@ conformed as (
         'crm' as lead_type,
         created_at_utc as occurred_at_utc,
         cast(null as {{ dbt.type_timestamp() }}) as occurred_at_local,
-        coalesce(utm_source, '(direct)') as attribution_source,
-        case when utm_source is null then '(none)' else utm_medium end as attribution_medium,
+        -- utm when the lead has it, else the CRM's own source (WEB, CALL, ADVERTISING...: no
+        -- channel of ours, so `other`).
+        case when nullif(trim(utm_source), '') is not null then utm_source else crm_source end
+            as attribution_source,
+        case when nullif(trim(utm_source), '') is not null then utm_medium end as attribution_medium,
         1 as lead_count,
         cast(null as {{ dbt.type_bigint() }}) as lead_goal_id,
         -- JUNK: the manager marked it "poor quality lead" (spam, a wrong number).
