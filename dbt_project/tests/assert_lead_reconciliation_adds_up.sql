@@ -35,7 +35,11 @@ where coalesce(reconciled.ledger_leads, 0) <> coalesce(ledger.ledger_leads, 0)
 
 union all
 
-select client_id, month, source_leads, ledger_leads + merged_leads
+select
+    client_id,
+    month,
+    source_leads as reconciled_leads,
+    ledger_leads + merged_leads as ledger_leads
 from {{ ref('lead_reconciliation') }}
 where source_leads <> records - excluded_records
     or source_leads <> ledger_leads + merged_leads

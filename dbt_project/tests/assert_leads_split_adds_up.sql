@@ -24,5 +24,11 @@ totals as (
 
 select client_id, date, channel, leads, by_type from split
 union all
-select 'ALL', cast(null as date), 'ALL', mart_leads, ledger_leads from totals
+select
+    'ALL' as client_id,
+    cast(null as date) as date,
+    'ALL' as channel,
+    mart_leads as leads,
+    ledger_leads as by_type
+from totals
 where ledger_leads <> mart_leads

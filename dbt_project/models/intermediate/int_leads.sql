@@ -75,13 +75,15 @@ ranked as (
 
 winners as (
 
-    select * from ranked where priority_rank = winner_rank
+    select * from ranked
+    where priority_rank = winner_rank
 
 ),
 
 merged as (
 
-    select * from ranked where priority_rank <> winner_rank
+    select * from ranked
+    where priority_rank <> winner_rank
 
 ),
 
@@ -168,7 +170,7 @@ contactless_leads as (
         0 as merged_events
     from events
     inner join spine
-        on spine.n <= events.lead_count
+        on events.lead_count >= spine.n
     where events.contact_key is null
 
 )

@@ -54,7 +54,9 @@ select
     cast(recorded.records as {{ dbt.type_bigint() }}) as records,
     cast(recorded.excluded_records as {{ dbt.type_bigint() }}) as excluded_records,
     cast(recorded.source_leads as {{ dbt.type_bigint() }}) as source_leads,
-    cast(recorded.source_leads - coalesce(in_ledger.ledger_leads, 0) as {{ dbt.type_bigint() }}) as merged_leads,
+    cast(
+        recorded.source_leads - coalesce(in_ledger.ledger_leads, 0) as {{ dbt.type_bigint() }}
+    ) as merged_leads,
     cast(coalesce(in_ledger.ledger_leads, 0) as {{ dbt.type_bigint() }}) as ledger_leads
 from recorded
 left join in_ledger

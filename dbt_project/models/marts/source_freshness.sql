@@ -6,6 +6,7 @@
 
 {%- set account_sources = agency_sources() | selectattr('freshness', 'equalto', 'account') | list %}
 {%- set client_sources = agency_sources() | selectattr('freshness', 'equalto', 'client') | list %}
+{%- set lead_sources = "'" ~ (agency_sources('leads') | map(attribute='name') | join("', '")) ~ "'" %}
 
 with
 
@@ -61,10 +62,10 @@ data_dates as (
 
     union all
 
-    {% set lead_sources = agency_sources('leads') | map(attribute='name') | list %}
+    -- (calls are in the union above already: only the leads feed's systems here)
     select source, client_id, account_id, max(lead_date) as last_data_date
     from lead_events
-    where source in ('{{ lead_sources | join("', '") }}')
+    where source in ({{ lead_sources }})
     group by source, client_id, account_id
 
 ),
