@@ -185,3 +185,18 @@ def parse_yes_no(s: str) -> bool | None:
     if text in _NO:
         return False
     raise ValueError(f"{quote(s)} is not Да or Нет")
+
+
+def record_id(value: str, what: str = "ID") -> int:
+    """A CRM record's id in an export cell: a whole number (``what`` names it in the error)."""
+    text = value.strip()
+    if not text:
+        raise ValueError(f"the {what} is empty")
+    if not text.isdigit():
+        raise ValueError(f"{quote(value)} is not a {what} (a whole number)")
+    return int(text)
+
+
+def text_or_none(value: str) -> str | None:
+    """An export cell's text, stripped; None when empty."""
+    return value.strip() or None

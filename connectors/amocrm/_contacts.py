@@ -27,8 +27,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from connectors._json import json_int, json_text, load_json, shown
+from connectors._json import json_int, load_json
 from connectors._result import convert
+from connectors.amocrm._leads import first_field_values
 from connectors.errors import FormatError
 
 __all__ = ["Contact", "contact_of", "read_contact_page"]
@@ -46,38 +47,6 @@ class Contact:
     email: str | None
 
 
-def _text(value: object) -> str | None:
-    text = json_text(value)
-    if text is None:
-        return None
-    return text.strip() or None
-
-
-def _first_values(record: dict[str, object], path: str) -> dict[str, str | None]:
-    found: dict[str, str | None] = {_PHONE: None, _EMAIL: None}
-    fields = record.get("custom_fields_values")
-    if fields is None:
-        return found
-    if not isinstance(fields, list):
-        raise FormatError(f"expected a list, got {shown(fields)}", field=f"{path}.custom_fields_values")
-    for j, field in enumerate(fields):
-        where = f"{path}.custom_fields_values[{j}]"
-        if not isinstance(field, dict):
-            raise FormatError("expected an object", field=where)
-        code = field.get("field_code")
-        key = code.upper() if isinstance(code, str) else None
-        if key not in found or found[key] is not None:
-            continue
-        values = field.get("values")
-        if not values:
-            continue
-        if not isinstance(values, list) or not isinstance(values[0], dict):
-            reason = f"expected a list of {{value}} objects, got {shown(values)}"
-            raise FormatError(reason, field=f"{where}.values")
-        found[key] = convert(_text, values[0].get("value"), field=f"{where}.values[0].value")
-    return found
-
-
 def contact_of(record: object, path: str) -> Contact:
     """One contact object -> its id, first phone and first e-mail."""
     if not isinstance(record, dict):
@@ -86,7 +55,7 @@ def contact_of(record: object, path: str) -> Contact:
     if contact_id is None:
         raise FormatError("the contact id is missing", field=f"{path}.id")
     try:
-        found = _first_values(record, path)
+        found = first_field_values(record, path, {_PHONE: _PHONE, _EMAIL: _EMAIL})
     except FormatError as exc:
         raise FormatError(f"contact {contact_id}: {exc.reason}", field=exc.field) from None
     return Contact(contact_id, found[_PHONE], found[_EMAIL])

@@ -35,7 +35,14 @@ from zoneinfo import ZoneInfo
 
 from connectors._csv import Table, find_table, is_blank, is_totals, match_titles, normalise_header, optional
 from connectors._result import ParseResult, created_span_result
-from connectors._text import decode_text, local_to_utc, parse_ru_datetime, parse_ru_decimal, quote
+from connectors._text import (
+    decode_text,
+    local_to_utc,
+    parse_ru_datetime,
+    parse_ru_decimal,
+    record_id,
+    text_or_none,
+)
 from connectors.errors import FormatError
 
 __all__ = ["KIND", "find_amocrm_export_table", "parse_amocrm_export"]
@@ -87,16 +94,10 @@ def find_amocrm_export_table(text: str) -> Table | None:
 
 
 def _lead_id(value: str) -> int:
-    text = value.strip()
-    if not text:
-        raise ValueError("the deal ID is empty")
-    if not text.isdigit():
-        raise ValueError(f"{quote(value)} is not a deal ID (a whole number)")
-    return int(text)
+    return record_id(value, "deal ID")
 
 
-def _text(value: str) -> str | None:
-    return value.strip() or None
+_text = text_or_none
 
 
 def _first(value: str | None) -> str | None:

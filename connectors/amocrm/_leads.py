@@ -31,6 +31,7 @@ carries only its contacts' ids: ``contact_phone``/``contact_email`` are None in 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,8 +85,12 @@ def _embedded(record: dict[str, Any], name: str, path: str) -> list[dict[str, An
     return items
 
 
-def _utms(record: dict[str, Any], path: str) -> dict[str, str | None]:
-    found: dict[str, str | None] = dict.fromkeys(UTM_FIELD_CODES.values())
+def first_field_values(
+    record: dict[str, Any], path: str, columns: Mapping[str, str]
+) -> dict[str, str | None]:
+    """The first value of each custom field whose ``field_code`` is a key of ``columns``, under
+    the column it maps to (None when the record has no such field or it is empty)."""
+    found: dict[str, str | None] = dict.fromkeys(columns.values())
     fields = record.get("custom_fields_values")
     if fields is None:
         return found
@@ -96,7 +101,7 @@ def _utms(record: dict[str, Any], path: str) -> dict[str, str | None]:
         if not isinstance(field, dict):
             raise FormatError("expected an object", field=where)
         code = field.get("field_code")
-        column = UTM_FIELD_CODES.get(code.upper()) if isinstance(code, str) else None
+        column = columns.get(code.upper()) if isinstance(code, str) else None
         if column is None or found[column] is not None:
             continue
         values = field.get("values")
@@ -107,6 +112,10 @@ def _utms(record: dict[str, Any], path: str) -> dict[str, str | None]:
             raise FormatError(reason, field=f"{where}.values")
         found[column] = convert(_text, values[0].get("value"), field=f"{where}.values[0].value")
     return found
+
+
+def _utms(record: dict[str, Any], path: str) -> dict[str, str | None]:
+    return first_field_values(record, path, UTM_FIELD_CODES)
 
 
 def _contact_id(record: dict[str, Any], path: str) -> int | None:
