@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import copy
 import datetime as dt
-import math
 import random
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from demo_agency._calendar import iter_days
 from demo_agency._catalog import FIRST_NAMES, FORM_SUBJECTS, MAIL_DOMAINS, ClientTemplate
+from demo_agency._draws import poisson
 from demo_agency.model import (
     AdStat,
     Call,
@@ -160,19 +160,6 @@ def _phone_as(rng: random.Random, digits: str, styles: Sequence[tuple[str, float
     }[style]
 
 
-def _poisson(rng: random.Random, lam: float) -> int:
-    if lam <= 0:
-        return 0
-    if lam > 40:
-        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
-
-
 def _pick_kind(
     rng: random.Random, kinds: list[tuple[str, float, list[AdStat] | None]]
 ) -> tuple[str, AdStat | None]:
@@ -212,7 +199,7 @@ def requests_journal(ctx: LeadContext, account: ClientAccount) -> list[FormReque
     last_seen: dict[str, dt.datetime] = {}
     for day in iter_days(ctx.first, ctx.last):
         kinds = [k for k in ctx.day_kinds(day) if k[0] != "other"]
-        count = _poisson(rng, ctx.template.forms * (per_day[day] + 0.2))
+        count = poisson(rng, ctx.template.forms * (per_day[day] + 0.2))
         for seconds in sorted(_time_of_day(rng, b2b) for _ in range(count)):
             created = _local_instant(ctx, day, seconds)
             person = _form_person(ctx, rng, created, times, form_times, form_people)
@@ -360,7 +347,7 @@ def goal_reaches(ctx: LeadContext, goals: Sequence[MetrikaGoal]) -> list[GoalRea
         kinds = [k for k in ctx.day_kinds(day) if k[0] != "other"]
         counted: Counter[tuple[int, str, str | None, str | None, str | None]] = Counter()
         for goal in goals:
-            for _ in range(_poisson(rng, rates[goal.type] * (per_day[day] + 0.3))):
+            for _ in range(poisson(rng, rates[goal.type] * (per_day[day] + 0.3))):
                 kind, stat = _pick_kind(rng, kinds)
                 if stat is not None:
                     ad_source, ad_medium = {
@@ -464,7 +451,7 @@ def crm_leads(ctx: LeadContext, account: ClientAccount, requests: Sequence[FormR
     per_day = ctx.calls_per_day()
     mean_calls = sum(per_day.values()) / max(1, (ctx.last - ctx.first).days + 1)
     for day in iter_days(ctx.first, ctx.last):
-        for _ in range(_poisson(rng, 0.12 * mean_calls)):
+        for _ in range(poisson(rng, 0.12 * mean_calls)):
             created = _local_instant(ctx, day, rng.randint(9 * 3600, 19 * 3600))
             drafts.append((created, ctx.newcomer(rng, email_only=0.3), None))
     drafts.sort(key=lambda d: (d[0], d[1].key))

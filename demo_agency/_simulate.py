@@ -46,6 +46,7 @@ from demo_agency._catalog import (
     ClientTemplate,
     crm_account_id,
 )
+from demo_agency._draws import poisson
 from demo_agency._inn import individual_inn, legal_entity_inn
 from demo_agency._leads import (
     LeadContext,
@@ -147,19 +148,6 @@ class _Ids:
             if value not in self._used:
                 self._used.add(value)
                 return value
-
-
-def _poisson(rng: random.Random, lam: float) -> int:
-    if lam <= 0:
-        return 0
-    if lam > 40:
-        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
 
 
 def _kopecks(value: float) -> Decimal:
@@ -501,19 +489,19 @@ class _World:
             impressions = round(spend / (c.cpm * rng.lognormvariate(0, 0.1)) * 1000)
             if impressions <= 0:
                 return None
-            clicks = min(impressions, _poisson(rng, impressions * c.ctr * rng.lognormvariate(0, 0.15)))
+            clicks = min(impressions, poisson(rng, impressions * c.ctr * rng.lognormvariate(0, 0.15)))
             cost = _kopecks(spend)
-            conversions = _poisson(rng, clicks * c.cr)
+            conversions = poisson(rng, clicks * c.cr)
         else:
             cpc = c.cpc * rng.lognormvariate(0, 0.1)
             expected = spend / cpc
-            clicks = _poisson(rng, expected)
+            clicks = poisson(rng, expected)
             impressions = max(clicks, round(expected / (c.ctr * rng.lognormvariate(0, 0.15))))
             if impressions <= 0:
                 return None
             cost = _kopecks(clicks * cpc)
             if campaign.tracks_goals:
-                conversions = _poisson(rng, clicks * c.cr)
+                conversions = poisson(rng, clicks * c.cr)
         return AdStat(
             campaign.client_id,
             campaign.channel,
@@ -546,7 +534,7 @@ class _World:
             kinds: list[tuple[str, AdStat | None]] = []
             for channel, stats in stats_by_day.get(day, {}).items():
                 clicks = sum(s.clicks for s in stats)
-                for _ in range(_poisson(rng, clicks * _CALL_RATE[channel])):
+                for _ in range(poisson(rng, clicks * _CALL_RATE[channel])):
                     chosen = rng.choices(stats, weights=[s.clicks + 0.01 for s in stats])[0]
                     kinds.append((channel, chosen))
             for kind, per_day in (
@@ -557,7 +545,7 @@ class _World:
                 ("email", 0.03),
                 ("other", 0.06),
             ):
-                kinds.extend((kind, None) for _ in range(_poisson(rng, per_day * factor)))
+                kinds.extend((kind, None) for _ in range(poisson(rng, per_day * factor)))
             starts = sorted(
                 (
                     dt.datetime.combine(day, dt.time(), zone)
