@@ -35,6 +35,7 @@ PUBLIC_MARTS: tuple[str, ...] = (
     "dim_channels",
     "lead_ledger",
     "lead_reconciliation",
+    "account_coverage",
 )
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 

@@ -311,6 +311,7 @@ def render_dbt_macro() -> str:
             "freshness": s.freshness,
             "label_ru": s.label_ru,
             "label_en": s.label_en,
+            "file_kinds": ",".join(s.file_kinds),
         }
         body = ", ".join(f"{_jinja_str(k)}: {_jinja_str(v)}" for k, v in fields.items())
         entries.append(f"        {{{body}}},")

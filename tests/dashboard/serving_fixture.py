@@ -588,6 +588,33 @@ select
     (date '2026-11-22' - last_data_date)::integer as days_stale
 from (select * from ad_and_calls union all select * from invoice_rows union all select * from lead_rows);
 
+-- Every account covered from its first loaded day to its last; the last account in id order
+-- (by source) also has a failed run after it: its last nightly re-pull failed.
+create table account_coverage as
+with accounts as (
+    select client_id, source, account_id, last_data_date, last_loaded_at,
+        row_number() over (order by client_id desc, source desc, account_id desc) as n
+    from source_freshness
+    where feed <> 'invoices' and last_data_date is not null
+)
+select
+    client_id::varchar as client_id,
+    source::varchar as source,
+    account_id::varchar as account_id,
+    'covered'::varchar as status,
+    date '2026-09-01' as day_from,
+    last_data_date::date as day_to,
+    last_loaded_at::timestamp as last_loaded_at,
+    null::timestamp as last_failed_at,
+    null::varchar as last_error
+from accounts
+union all
+select
+    client_id, source, account_id, 'failed', last_data_date + 1, last_data_date + 1,
+    last_loaded_at, last_loaded_at + interval 1 day, 'HTTP 503: the vendor is unavailable'
+from accounts
+where n = 1 and last_data_date < date '2026-11-22';
+
 create temp table status_base as
 with rolling as (
     select
