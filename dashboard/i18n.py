@@ -603,7 +603,7 @@ _EN: Final[dict[str, str]] = {
     "passport_impressions": "Sum of impressions",
     "passport_clicks": "Sum of clicks",
     "passport_ctr": "Clicks / impressions",
-    "passport_cpc": "Spend / clicks; a channel without spend (SEO, direct) shows \"—\"",
+    "passport_cpc": 'Spend / clicks; a channel without spend (SEO, direct) shows "—"',
     "passport_share": "The channel's spend / all channels' spend",
     "passport_calls": "Call-tracking calls, each call (its id) once",
     "passport_target_calls": (
@@ -614,7 +614,7 @@ _EN: Final[dict[str, str]] = {
         "Unique target calls, forms, chats and CRM deals; one contact within the uniqueness window "
         "is one lead"
     ),
-    "passport_cpl": "Spend / leads; a channel without spend shows \"—\"",
+    "passport_cpl": 'Spend / leads; a channel without spend shows "—"',
     "passport_budget_fulfilment": "The month's spend / budget plan",
     "passport_budget_pacing": "Spend to date / (budget plan × elapsed share of the month)",
     "passport_leads_fulfilment": "The month's leads / leads plan",

@@ -3,8 +3,9 @@
 Ratios are always computed from the summed numerators and denominators of the row (the metric
 passport in DOMAIN.md), never averaged from daily ratios; a zero or missing denominator gives
 ``None`` (shown as "—"). Cost ratios (CPC, CPL) of a row with no ad spend (SEO, direct visits,
-referrals) are ``None`` too: "—", not "0,00 ₽" (:func:`cost_ratio`). Builders return numeric frames with display column names; formatting
-is applied by :func:`styled` so that sorting in the browser still sorts numbers.
+referrals) are ``None`` too: "—", not "0,00 ₽" (:func:`cost_ratio`). Builders return numeric
+frames with display column names; formatting is applied by :func:`styled` so that sorting in the
+browser still sorts numbers.
 """
 
 from __future__ import annotations
