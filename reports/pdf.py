@@ -93,7 +93,7 @@ class _Styles:
         self.note = _style("note", 8, color=MUTED, spaceAfter=1)
         self.heading = _style("heading", 12, bold=True, color=primary, spaceBefore=10, spaceAfter=5)
         self.body = _style("body", 9)
-        self.bullet = _style("bullet", 9, leftIndent=10, bulletIndent=0, spaceAfter=2.5)
+        self.bullet = _style("bullet", 9, leftIndent=10, bulletIndent=0, bulletFontName=FONT, spaceAfter=2.5)
         self.small = _style("small", 7.5, color=MUTED, spaceBefore=3)
         self.card_label = _style("card_label", 8, color=MUTED)
         self.card_value = _style("card_value", 15, bold=True, leading=20)
