@@ -8,19 +8,22 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import reports.build
+import reports.pdf
 from reports.cli import EXIT_FAILED_CLIENTS, EXIT_NO_SERVING, EXIT_OK, EXIT_USAGE, main
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def manifest(folder: Path) -> dict:
+def manifest(folder: Path) -> dict[str, Any]:
     found = sorted(folder.glob("manifest_*.json"))
     assert len(found) == 1, found
-    return json.loads(found[0].read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(found[0].read_text(encoding="utf-8"))
+    return data
 
 
 def test_a_month_for_every_client_served_with_a_manifest(agency_env, capsys):
@@ -111,7 +114,7 @@ def test_no_serving_file_exits_4(agency_env, tmp_path, monkeypatch, capsys):
 
 
 def test_a_failing_client_exits_3_and_the_others_are_built(agency_env, monkeypatch, capsys):
-    real = reports.build.render_pdf
+    real = reports.pdf.render_pdf
 
     def broken_for_gamma(content, branding):
         if content.client_name == "Гамма Мебель":

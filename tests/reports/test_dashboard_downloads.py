@@ -4,6 +4,7 @@ download is that client's report rendered by ``reports``."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
@@ -17,7 +18,7 @@ from tests.reports.conftest import pdf_pages
 REPORT = "views/client_report.py"
 
 
-def _buttons(at: AppTest) -> dict[str, object]:
+def _buttons(at: AppTest) -> dict[str, Any]:
     return {str(e.proto.label): e.proto for e in at.get("download_button")}
 
 

@@ -8,6 +8,7 @@ import shutil
 import struct
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -29,7 +30,7 @@ def october(serving_file: Path, config_file: Path) -> bytes:
     ).files["pdf"]
 
 
-def mart_sums(serving_file: Path, client_id: str, start: str, end: str) -> tuple:
+def mart_sums(serving_file: Path, client_id: str, start: str, end: str) -> tuple[Any, ...]:
     with duckdb.connect(str(serving_file), read_only=True) as con:
         row = con.execute(
             "select sum(spend), sum(leads), sum(calls), sum(clicks), sum(impressions) "
@@ -74,7 +75,8 @@ def test_a4_pages_numbered_and_branded_on_every_page(october):
         assert f"стр. {number} из 3" in text
         assert "Агентство «Пример»" in text and "+7 495 123-45-67 · hello@primer.example" in text
         assert len(page.images) >= 1  # the logo
-    assert reader.metadata is not None and reader.metadata.title.startswith("Отчёт о рекламе: Альфа Строй")
+    assert reader.metadata is not None
+    assert str(reader.metadata.title).startswith("Отчёт о рекламе: Альфа Строй")
     fonts = {
         str(font.get_object()["/BaseFont"])
         for page in reader.pages

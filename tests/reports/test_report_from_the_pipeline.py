@@ -72,7 +72,7 @@ def test_a_report_from_the_pipelines_serving_file(demo, tmp_path, monkeypatch, c
     assert published is not None
     manifest = json.loads(next(out.glob("manifest_*.json")).read_text(encoding="utf-8"))
     assert manifest["serving"]["run_id"] == published["run_id"]
-    assert manifest["serving"]["data_cutoff"] == published["data_cutoff"].isoformat()
+    assert manifest["serving"]["data_cutoff"] == str(published["data_cutoff"])  # ISO date
     files = {e["format"]: out / e["file"] for e in manifest["reports"]}
 
     pdf = files["pdf"].read_bytes()

@@ -61,10 +61,12 @@ def test_summary_holds_the_headline_numbers_with_formats(workbook, serving_file)
         for r in range(5, 11)
     }
     with duckdb.connect(str(serving_file), read_only=True) as con:
-        spend, leads = con.execute(
+        row = con.execute(
             "select sum(spend), sum(leads) from client_channel_daily "
             "where client_id = 'alfa' and date between '2026-10-01' and '2026-10-31'"
         ).fetchone()
+    assert row is not None
+    spend, leads = row
     value, previous, change, year_ago, _ = cards["Расход"]
     assert isinstance(value.value, int | float) and value.value == pytest.approx(float(spend))
     assert previous.value == pytest.approx(437992.81) and previous.number_format == RU["money0"]
@@ -106,7 +108,7 @@ def test_daily_plan_campaigns_and_passport_sheets(workbook):
     header, *days = rows(daily)
     assert header[0] == "Дата" and len(days) == 31
     assert days[0][0] == dt.datetime(2026, 10, 1) and daily["A2"].number_format == RU["date"]
-    assert sum(d[7] for d in days) == 108  # leads per day add up to the period's
+    assert sum(int(str(d[7])) for d in days) == 108  # leads per day add up to the period's
     plan = dict(zip(*rows(workbook["План и факт"]), strict=True))
     assert plan["План бюджета"] == 780000 and plan["Бюджет, % плана"] == pytest.approx(803207 / 780000)
     assert workbook["План и факт"]["D2"].number_format == RU["pct0"]
