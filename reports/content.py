@@ -146,21 +146,21 @@ def _cards(figures: Figures, lang: Lang) -> tuple[Card, ...]:
     comparison period without any row (before the client's data starts)."""
 
     def value(totals: tables.Totals, key: str, known: bool) -> float | None:
-        raw: object = getattr(totals, key)
-        return None if raw is None or not known else float(raw)  # type: ignore[arg-type]
+        raw = getattr(totals, key)
+        return None if raw is None or not known else float(raw)
 
     now, before, year = figures.totals, figures.totals_previous, figures.totals_year_ago
     return tuple(
         Card(
             key=key,
-            label=label,
+            label=t(label_key, lang),
             kind=kind,
             value=value(now, key, not figures.period.is_empty),
             previous=value(before, key, not figures.channels_previous.empty),
             year_ago=value(year, key, figures.year_ago_has_data),
             better=better,
         )
-        for key, label, kind, better in [(k, t(label_key, lang), kd, b) for k, label_key, kd, b in _CARD_KEYS]
+        for key, label_key, kind, better in _CARD_KEYS
     )
 
 

@@ -10,8 +10,8 @@ the cards and tables. The rules, in the order the sentences appear:
 3. leads and CPL against the same period a year earlier, when that period has data;
 4. the channel whose leads changed the most against the previous period, when the change is at
    least :data:`CHANNEL_MIN_LEADS` leads and :data:`NOTABLE_CHANGE` of the previous total;
-5. for a period that starts on the 1st of a month and ends in it: the month's leads and budget
-   against its plan, and for a month still running the budget pacing.
+5. for a period that is a month (or the month so far, up to the data's last day): the month's
+   leads and budget against its plan, and for a month still running the budget pacing.
 
 A change rounds the way it is printed: one that shows as "0,0 %" reads "столько же".
 """
@@ -126,7 +126,9 @@ def _channel_sentence(figures: Figures, when: str, lang: Lang) -> str | None:
 def _plan_sentences(figures: Figures, lang: Lang) -> list[str]:
     period = figures.period
     month = month_start(period.start)
-    if period.start != month or month_start(period.end) != month or figures.monthly.empty:
+    # The month's row is the whole month as far as the data goes: the period must be that too.
+    covered_to = min(month_end(month), figures.meta.last_full_day)
+    if period.start != month or period.end != covered_to or figures.monthly.empty:
         return []
     rows = figures.monthly[[pd.Timestamp(m).date() == month for m in figures.monthly["month"]]]
     if rows.empty:

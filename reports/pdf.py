@@ -111,6 +111,15 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
 # --- page furniture -------------------------------------------------------------------------
 
 
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """``text`` cut with an ellipsis to fit ``width`` points (header and footer lines are one line)."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def _canvas_class(page_label: Callable[[int, int], str]) -> type[Canvas]:
     """A canvas that knows the page count when it writes the footer's "стр. 2 из 5": pages are
     kept until the document is saved, then numbered."""
@@ -153,13 +162,16 @@ def _page_furniture(
             scale = min(box_h / height, box_w / width)
             canvas.drawImage(logo, x, top - box_h, width * scale, height * scale, mask="auto")
             x += width * scale + 4 * mm
+        right = PAGE_WIDTH - MARGIN_X
         if branding.agency_name:
+            name = _fit(branding.agency_name, FONT_BOLD, 10.5, (right - x) * 0.55)
             canvas.setFont(FONT_BOLD, 10.5)
             canvas.setFillColor(primary)
-            canvas.drawString(x, top - 7 * mm, branding.agency_name)
+            canvas.drawString(x, top - 7 * mm, name)
+            x += pdfmetrics.stringWidth(name, FONT_BOLD, 10.5) + 8 * mm
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(MUTED)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN_X, top - 7 * mm, right_text)
+        canvas.drawRightString(right, top - 7 * mm, _fit(right_text, FONT, 7.5, right - x))
         canvas.setStrokeColor(primary)
         canvas.setLineWidth(1.2)
         canvas.line(MARGIN_X, top - 13.5 * mm, PAGE_WIDTH - MARGIN_X, top - 13.5 * mm)
@@ -169,7 +181,8 @@ def _page_furniture(
         if branding.contact_line:
             canvas.setFont(FONT, 7.5)
             canvas.setFillColor(MUTED)
-            canvas.drawString(MARGIN_X, 9 * mm, branding.contact_line)
+            contact = _fit(branding.contact_line, FONT, 7.5, CONTENT_WIDTH - 35 * mm)
+            canvas.drawString(MARGIN_X, 9 * mm, contact)
         canvas.restoreState()
 
     return draw

@@ -149,3 +149,13 @@ def test_freshness_lists_the_clients_ad_call_and_lead_sources_not_invoices(servi
 def test_unknown_client(serving_file):
     with pytest.raises(UnknownClientError, match=r"unknown client 'omega'.*known: alfa, beta, delta, gamma"):
         render_report(serving_file, "omega", parse_period("2026-10"))
+
+
+def test_plan_sentences_only_for_a_period_that_is_the_month_so_far(serving_file):
+    part_of_october = [
+        s.replace(NBSP, " ")
+        for s in what_changed(figures(serving_file, "alfa", "2026-10-01:2026-10-17"), "ru")
+    ]
+    assert not [s for s in part_of_october if "План" in s or "Бюджет" in s or "Темп" in s]
+    november = [s.replace(NBSP, " ") for s in what_changed(figures(serving_file, "alfa", "2026-11"), "ru")]
+    assert "План по лидам на ноябрь 2026 выполнен на 45 %: 90 из 200." in november
