@@ -208,7 +208,8 @@ def select_clients(
 ) -> list[ClientInfo]:
     """The clients a batch covers: the ones named (in the order given), else the manager's, else
     every client served during the period (started by its last day, not ended before its first);
-    ``--manager`` with ``--client`` keeps the named clients of that manager."""
+    ``--manager`` with ``--client`` keeps the named clients of that manager. Raises
+    :class:`ReportError` for an unknown client or manager, and when no client is left."""
     by_id = {c.client_id: c for c in clients}
     unknown = [c for c in client_ids if c not in by_id]
     if unknown:
@@ -219,15 +220,22 @@ def select_clients(
             f"unknown manager {manager!r}: no published client has this manager (known: {managers})"
         )
     if client_ids:
-        chosen = [by_id[c] for c in dict.fromkeys(client_ids)]
-        return [c for c in chosen if manager is None or c.manager_id == manager]
-    return [
-        c
-        for c in clients
-        if (manager is None or c.manager_id == manager)
-        and (c.start_date is None or c.start_date <= period.end)
-        and (c.end_date is None or c.end_date >= period.start)
-    ]
+        named = [by_id[c] for c in dict.fromkeys(client_ids)]
+        chosen = [c for c in named if manager is None or c.manager_id == manager]
+    else:
+        chosen = [
+            c
+            for c in clients
+            if (manager is None or c.manager_id == manager)
+            and (c.start_date is None or c.start_date <= period.end)
+            and (c.end_date is None or c.end_date >= period.start)
+        ]
+    if not chosen:
+        raise ReportError(
+            f"no client to report for {period_slug(period)}: none of the chosen clients is served in the "
+            "period" + (f" by manager {manager!r}" if manager else "")
+        )
+    return chosen
 
 
 @dataclass(frozen=True)

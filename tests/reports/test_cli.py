@@ -82,6 +82,11 @@ def test_a_churned_client_is_left_out_of_later_months_unless_named(agency_env, t
         (["--period", "2026-13"], "--period '2026-13': there is no month 13"),
         (["--period", "2026-10", "--client", "omega"], "unknown client 'omega'"),
         (["--period", "2026-10", "--manager", "m_nobody"], "unknown manager 'm_nobody'"),
+        (
+            ["--period", "2026-10", "--client", "alfa", "--manager", "m_petrov"],
+            "no client to report for 2026-10",
+        ),
+        (["--period", "2020-01"], "no client to report for 2020-01"),
     ],
 )
 def test_usage_errors_exit_2_and_say_what_is_wrong(agency_env, capsys, args, message):
