@@ -119,8 +119,10 @@ class ReportContent:
     no_data: str | None
     """Why the report has no tables (no rows in the period, or no data yet); None otherwise."""
     tables: tuple[Table, ...]
+    data_line: str
+    """``Данные по 22.11.2026 включительно, опубликованы 23.11.2026 07:05 МСК.``: on the first page."""
     freshness: tuple[str, ...]
-    """The data cut-off and publication, then one entry per source."""
+    """The data cut-off, publication and run id, then one entry per source (the appendix)."""
     passport_intro: str
     passport: Table
 
@@ -385,6 +387,12 @@ def build_content(figures: Figures, lang: Lang) -> ReportContent:
         summary=tuple(what_changed(figures, lang)) if no_data is None else (),
         no_data=no_data,
         tables=tuple(sections),
+        data_line=t(
+            "report_data_line",
+            lang,
+            cutoff=fmt.date(figures.meta.data_cutoff, lang),
+            published=fmt.datetime_msk(figures.meta.published_at, lang),
+        ),
         freshness=_freshness(figures, lang),
         passport_intro=t(
             "passport_intro",

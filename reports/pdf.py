@@ -49,6 +49,7 @@ from reports.branding import Branding
 from reports.charts import daily_trend_png
 from reports.content import Card, ReportContent, Table, format_value
 from reports.narrative import shows_as_zero
+from reports.periods import period_title
 
 __all__ = ["FONT", "FONT_BOLD", "render_pdf"]
 
@@ -150,7 +151,7 @@ def _page_furniture(
     content: ReportContent, branding: Branding, primary: colors.Color
 ) -> Callable[[Canvas, Any], None]:
     logo = ImageReader(str(branding.logo)) if branding.logo is not None else None
-    right_text = f"{content.client_name} · {content.period_line}"
+    right_text = f"{content.client_name} · {period_title(content.figures.requested, content.lang)}"
 
     def draw(canvas: Canvas, _doc: Any) -> None:
         canvas.saveState()
@@ -359,7 +360,7 @@ def _story(
         _p(content.title.upper(), styles.kicker),
         _p(content.client_name, styles.client),
         _p(content.period_line, styles.period),
-        *(_p(note, styles.note) for note in content.notes),
+        *(_p(note, styles.note) for note in (*content.notes, content.data_line)),
         Spacer(1, 4 * mm),
         _cards(content, styles),
     ]
@@ -384,12 +385,15 @@ def _story(
         if table.note:
             body.append(_p(table.note, styles.small))
         story.append(_section(table.title, body, styles))
-    freshness = [_p(content.freshness[0], styles.body)]
-    if len(content.freshness) > 1:
-        freshness.append(_p(" · ".join(content.freshness[1:]), styles.small))
-    story.append(_section(t("freshness_title", lang), freshness, styles))
+    # The appendix: where the data comes from, and what each metric means.
     story += [
         PageBreak(),
+        _p(t("freshness_title", lang), styles.heading),
+        _p(content.freshness[0], styles.body),
+    ]
+    if len(content.freshness) > 1:
+        story.append(_p(" · ".join(content.freshness[1:]), styles.small))
+    story += [
         _p(content.passport.title, styles.heading),
         _p(content.passport_intro, styles.body),
         Spacer(1, 3 * mm),

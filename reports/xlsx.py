@@ -146,7 +146,7 @@ def _summary(workbook: Workbook, content: ReportContent, writer: _Writer) -> Non
     sheet.title = t("sheet_summary", lang)
     sheet["A1"] = f"{content.client_name}: {content.period_line}"
     sheet["A1"].font = writer.title_font
-    sheet["A2"] = " ".join(content.notes)
+    sheet["A2"] = " ".join((*content.notes, content.data_line))
     sheet["A2"].font = writer.muted
     columns = [
         t("col_metric", lang),

@@ -98,6 +98,8 @@ def test_no_section_is_cut_across_pages(october):
     assert page_of("Звонки и лиды по типам") == page_of("Итого\n367")
     assert page_of("Топ кампаний по расходу") == page_of("Поиск | Общие\nVK Реклама")
     assert page_of("Приложение. Паспорт показателей") == page_of("CPL / плановый CPL")
+    assert page_of("Свежесть данных") == page_of("Приложение. Паспорт показателей") == len(pages) - 1
+    assert "Данные по 22.11.2026 включительно, опубликованы 23.11.2026 07:05 МСК." in pages[0]
     reader = PdfReader(io.BytesIO(october))
     chart_page = page_of("Динамика по дням")
     assert len(reader.pages[chart_page].images) == 2  # the logo and the chart
