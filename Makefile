@@ -10,12 +10,13 @@ DEMO_ENV := AGENCY_CONFIG=$(DEMO_DIR)/agency.yaml AGENCY_DATA_DIR=$(DEMO_DIR) \
 	AGENCY_INBOX=$(DEMO_DIR)/inbox AGENCY_SERVING_DB=$(DEMO_DIR)/serving/serving.duckdb \
 	AGENCY_BUILD_DB=$(CURDIR)/$(DEMO_DIR)/warehouse/build.duckdb DAGSTER_HOME=$(CURDIR)/$(DEMO_DIR)/dagster_home
 
-.PHONY: help setup demo demo-data demo-refresh demo-dagster dashboard dagster test lint refresh
+.PHONY: help setup demo demo-data demo-refresh demo-dagster dashboard dagster test lint refresh reports demo-reports
 
 help:
 	@echo "make demo   - install everything, build the demo agency (full refresh) and start the dashboard"
 	@echo "make test   - install everything and run linters, type checks and the test suite"
 	@echo "make refresh / dashboard / dagster - the same for your own agency (see README)"
+	@echo "make reports PERIOD=2026-10 - every client's PDF and Excel report of a period (see README)"
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -44,6 +45,13 @@ refresh: setup
 	@mkdir -p data/dagster_home && cp ops/dagster.yaml data/dagster_home/dagster.yaml
 	@DAGSTER_HOME=$(CURDIR)/data/dagster_home $(UV) run --frozen python -m pipelines refresh
 
+demo-reports: setup
+	@$(DEMO_ENV) $(UV) run --frozen python -m reports build --period $(PERIOD)
+
+# Client reports of a period for your own agency: make reports PERIOD=2026-10 (see README).
+reports: setup
+	@$(UV) run --frozen python -m reports build --period $(PERIOD)
+
 dashboard: setup
 	@echo "Dashboard: http://localhost:$(PORT)"
 	@$(UV) run --frozen streamlit run dashboard/app.py --server.headless true --server.port $(PORT) \
@@ -56,9 +64,10 @@ dagster: setup
 lint: setup
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
-	@$(UV) run --frozen mypy connectors pipelines dashboard demo_agency scripts tests
+	@$(UV) run --frozen mypy connectors pipelines dashboard demo_agency scripts tests reports
 	@AGENCY_BUILD_DB=:memory: $(UV) run --frozen sqlfluff lint dbt_project/models dbt_project/tests
 
 test: setup lint
 	@bash scripts/ensure_chromium.sh
+	@bash scripts/ensure_poppler.sh
 	@$(UV) run --frozen pytest -q

@@ -55,8 +55,8 @@ def _to_decimal(value: object) -> Decimal | None:
         return value if value.is_finite() else None
     if isinstance(value, int):
         return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value)) if math.isfinite(value) else None
+    if isinstance(value, float):  # numpy's float64 too, whose repr is "np.float64(0.95)"
+        return Decimal(repr(float(value))) if math.isfinite(value) else None
     try:  # numpy scalars and the like
         as_float = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -5,6 +5,12 @@ never ends after the last full day with data (``last_full_day``). "This month" a
 are those of yesterday (the last full day), so on the 1st they show the month just finished.
 A preset whose first day is after ``last_full_day`` (data lagging behind) is empty, which the
 page says in words.
+
+A period is compared with the one before it (:meth:`Period.previous`): whole calendar months with
+the same number of months before them (October with September, a quarter with the quarter
+before), any other period with the same number of days just before it; and with the same days a
+year earlier (:meth:`Period.year_ago`). The client reports (``reports/``) use the same rules, so
+a report and the dashboard compare the same days.
 """
 
 from __future__ import annotations
@@ -13,7 +19,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
-__all__ = ["PRESETS", "Period", "Preset", "default_preset", "month_end", "month_start", "preset_period"]
+__all__ = [
+    "PRESETS",
+    "Period",
+    "Preset",
+    "add_months",
+    "default_preset",
+    "month_end",
+    "month_start",
+    "preset_period",
+]
 
 Preset = Literal["this_month", "last_month", "last_7", "last_30", "quarter", "custom"]
 PRESETS: Final[tuple[Preset, ...]] = get_args(Preset)
@@ -27,6 +42,14 @@ def month_end(day: dt.date) -> dt.date:
     """The last day of ``day``'s month."""
     next_month = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return next_month - dt.timedelta(days=1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by ``months`` calendar months, clipped to the last day of the month reached
+    (31.03 - 1 month = 28.02 or 29.02)."""
+    index = day.year * 12 + day.month - 1 + months
+    first = dt.date(index // 12, index % 12 + 1, 1)
+    return first.replace(day=min(day.day, month_end(first).day))
 
 
 @dataclass(frozen=True)
@@ -44,10 +67,31 @@ class Period:
     def days(self) -> int:
         return max((self.end - self.start).days + 1, 0)
 
+    @property
+    def whole_months(self) -> int:
+        """How many calendar months the period is when it is whole months (01.10-31.10: 1;
+        01.07-30.09: 3), else 0."""
+        if self.is_empty or self.start.day != 1 or self.end != month_end(self.end):
+            return 0
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
     def previous(self) -> Period:
-        """The period of equal length that ends the day before this one starts."""
+        """The period this one is compared with: for whole calendar months the same number of
+        months just before (October: September, 01.09-30.09); otherwise the period of equal
+        length that ends the day before this one starts."""
+        months = self.whole_months
+        if months:
+            start = add_months(self.start, -months)
+            return Period(start, self.start - dt.timedelta(days=1))
         end = self.start - dt.timedelta(days=1)
         return Period(end - dt.timedelta(days=self.days - 1), end)
+
+    def year_ago(self) -> Period:
+        """The same days a year earlier (whole months: the same months, so February stays whole)."""
+        if self.whole_months:
+            start = add_months(self.start, -12)
+            return Period(start, month_end(add_months(self.end, -12)))
+        return Period(add_months(self.start, -12), add_months(self.end, -12))
 
     def months(self) -> tuple[dt.date, dt.date]:
         """First days of the first and the last month the period touches."""

@@ -2,8 +2,10 @@
 
 Ratios are always computed from the summed numerators and denominators of the row (the metric
 passport in DOMAIN.md), never averaged from daily ratios; a zero or missing denominator gives
-``None`` (shown as "—"). Builders return numeric frames with display column names; formatting
-is applied by :func:`styled` so that sorting in the browser still sorts numbers.
+``None`` (shown as "—"). Cost ratios (CPC, CPL) of a row with no ad spend (SEO, direct visits,
+referrals) are ``None`` too: "—", not "0,00 ₽" (:func:`cost_ratio`). Builders return numeric
+frames with display column names; formatting is applied by :func:`styled` so that sorting in the
+browser still sorts numbers.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ __all__ = [
     "campaign_table",
     "channel_formats",
     "channel_table",
+    "cost_ratio",
     "health_reasons_by_client",
     "lead_ledger_formats",
     "lead_ledger_table",
@@ -101,6 +104,15 @@ def ratio(numerator: object, denominator: object) -> float | None:
     return num / den
 
 
+def cost_ratio(spend: object, denominator: object) -> float | None:
+    """spend / denominator (CPC, CPL), or None when there was no ad spend (missing or zero: an
+    organic or direct channel has no cost per click or per lead) or the denominator is 0."""
+    amount = _num(spend)
+    if amount is None or amount == 0:
+        return None
+    return ratio(amount, denominator)
+
+
 def relative_change(current: object, previous: object) -> float | None:
     """(current - previous) / previous; None when either is missing or previous is 0."""
     cur, prev = _num(current), _num(previous)
@@ -140,11 +152,11 @@ class Totals:
 
     @property
     def cpc(self) -> float | None:
-        return ratio(self.spend, self.clicks)
+        return cost_ratio(self.spend, self.clicks)
 
     @property
     def cpl(self) -> float | None:
-        return ratio(self.spend, self.leads)
+        return cost_ratio(self.spend, self.leads)
 
     @classmethod
     def from_channel_results(cls, df: pd.DataFrame) -> Totals:
@@ -175,6 +187,12 @@ def _ratio_column(num: pd.Series, den: pd.Series) -> pd.Series:
     return pd.Series([ratio(n, d) for n, d in zip(num, den, strict=True)], index=num.index, dtype="object")
 
 
+def _cost_column(spend: pd.Series, den: pd.Series) -> pd.Series:
+    return pd.Series(
+        [cost_ratio(s, d) for s, d in zip(spend, den, strict=True)], index=spend.index, dtype="object"
+    )
+
+
 def lead_type_columns(results: pd.DataFrame) -> list[str]:
     """The lead types a channel table splits its leads into: those with leads in the totals row of
     :func:`data.channel_results`, when there are two or more (one type is all of the leads)."""
@@ -191,7 +209,7 @@ def channel_table(results: pd.DataFrame, lang: Lang, channel_names: ChannelNames
     Columns (display names): channel, spend, impressions, clicks, CTR, CPC, calls, target calls,
     leads, leads by type (:func:`lead_type_columns`: only the types the period has, and only
     when there are two or more), CPL, share of spend. Every ratio, the totals row's included,
-    comes from its row's sums; CPL is spend / all leads.
+    comes from its row's sums; CPL is spend / all leads; a row without spend has no CPC or CPL.
     """
     df = results.copy()
     total_spend = _num(df.loc[df["channel"].isna(), "spend"].sum()) if not df.empty else None
@@ -205,12 +223,12 @@ def channel_table(results: pd.DataFrame, lang: Lang, channel_names: ChannelNames
             t("col_impressions", lang): df["impressions"],
             t("col_clicks", lang): df["clicks"],
             t("col_ctr", lang): _ratio_column(df["clicks"], df["impressions"]),
-            t("col_cpc", lang): _ratio_column(df["spend"], df["clicks"]),
+            t("col_cpc", lang): _cost_column(df["spend"], df["clicks"]),
             t("col_calls", lang): df["calls"],
             t("col_target_calls", lang): df["target_calls"],
             t("col_leads", lang): df["leads"],
             **by_type,
-            t("col_cpl", lang): _ratio_column(df["spend"], df["leads"]),
+            t("col_cpl", lang): _cost_column(df["spend"], df["leads"]),
             t("col_share", lang): [ratio(s, total_spend) for s in df["spend"]],
         }
     )
@@ -392,8 +410,10 @@ def portfolio_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
 
 
 def plan_table(monthly: pd.DataFrame, lang: Lang, month_labels: Mapping[Any, str]) -> pd.DataFrame:
-    """Plan vs actual per month from ``client_monthly`` (ratios as published by the mart)."""
+    """Plan vs actual per month from ``client_monthly`` (ratios as published by the mart; a month
+    without spend has no CPL, and so no CPL against the target)."""
     df = monthly
+    spent = [(_num(v) or 0) != 0 for v in df["spend"]]
     return pd.DataFrame(
         {
             t("col_month", lang): [month_labels.get(m, str(m)) for m in df["month"]],
@@ -404,9 +424,11 @@ def plan_table(monthly: pd.DataFrame, lang: Lang, month_labels: Mapping[Any, str
             t("col_leads", lang): df["leads"],
             t("col_plan_leads", lang): df["plan_leads"],
             t("col_leads_fulfilment", lang): df["leads_fulfilment"],
-            t("col_cpl", lang): df["cpl"].astype("float64"),
+            t("col_cpl", lang): [_num(v) if s else None for v, s in zip(df["cpl"], spent, strict=True)],
             t("col_plan_cpl", lang): df["plan_cpl"].astype("float64"),
-            t("col_cpl_fulfilment", lang): df["cpl_fulfilment"],
+            t("col_cpl_fulfilment", lang): [
+                _num(v) if s else None for v, s in zip(df["cpl_fulfilment"], spent, strict=True)
+            ],
             t("col_invoiced", lang): df["invoiced"].astype("float64"),
             t("col_paid", lang): df["paid"].astype("float64"),
         }
@@ -442,7 +464,7 @@ def campaign_table(campaigns: pd.DataFrame, lang: Lang, channel_names: ChannelNa
             t("col_impressions", lang): df["impressions"],
             t("col_clicks", lang): df["clicks"],
             t("col_ctr", lang): _ratio_column(df["clicks"], df["impressions"]),
-            t("col_cpc", lang): _ratio_column(df["spend"], df["clicks"]),
+            t("col_cpc", lang): _cost_column(df["spend"], df["clicks"]),
         }
     ).reset_index(drop=True)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,9 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "pipelines": ("demo_agency", "dashboard"),
     "pipelines/load": ("dagster", "dagster_dbt", "pipelines.defs", "pipelines.cli"),
     "dashboard": ("pipelines", "connectors", "demo_agency", "dagster", "dagster_dbt"),
+    # plain Python the dashboard, the command line and a scheduled job all call: reads the
+    # configuration through pipelines.load only
+    "reports": ("streamlit", "dagster", "dagster_dbt", "pipelines.defs", "pipelines.cli", "demo_agency"),
 }
 
 
@@ -38,3 +43,15 @@ def test_layer_imports(folder: str) -> None:
                 if module == banned or module.startswith(banned + "."):
                     offenders.append(f"{path.relative_to(ROOT)} imports {module}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_importing_reports_loads_neither_streamlit_nor_dagster() -> None:
+    """Not only its own files: nothing it imports (``dashboard.fmt``, ``tables``...) brings them in."""
+    probe = (
+        "import sys, reports, reports.cli; "
+        "print(sorted(m for m in ('streamlit', 'dagster', 'dagster_dbt') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "[]"

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, fmt, shell, tables, view
+from dashboard import charts, data, downloads, fmt, shell, tables, view
 from dashboard.fmt import Lang
 from dashboard.i18n import leads_by_type_text, source_name, t
 from dashboard.periods import PRESETS, Period, Preset, default_preset, month_start, preset_period
+from reports import MEDIA_TYPES, Format
 
 _RANGE_KEY = "report_range"
 _DeltaColor = Literal["normal", "inverse", "off"]
@@ -254,6 +256,30 @@ def _freshness(v: view.View, client_id: str) -> None:
     st.caption(t("notes", lang))
 
 
+def _downloads(v: view.View, client_id: str, period: Period) -> None:
+    """ "PDF" and "Excel" buttons: the report for this client and period, rendered on click."""
+    lang = v.lang
+    path = data.serving_path()
+    days = fmt.date_range(period.start, period.end, lang)
+    buttons: tuple[tuple[Format, str, str], ...] = (
+        ("pdf", "download_pdf", ":material/picture_as_pdf:"),
+        ("xlsx", "download_xlsx", ":material/table_view:"),
+    )
+    columns = st.columns([1, 1, 6])
+    for column, (kind, label, icon) in zip(columns, buttons, strict=False):
+        name = downloads.file_name(client_id, period, lang, kind)
+        column.download_button(
+            t(label, lang),
+            data=functools.partial(downloads.report_bytes, path, client_id, period, lang, kind),
+            file_name=name,
+            mime=MEDIA_TYPES[kind],
+            key=f"download_{kind}",
+            help=t("download_help", lang, period=days, file=name),
+            on_click="ignore",
+            icon=icon,
+        )
+
+
 def render(v: view.View) -> None:
     lang = v.lang
     if not v.clients:
@@ -283,6 +309,8 @@ def render(v: view.View) -> None:
             previous=fmt.date_range(previous.start, previous.end, lang),
         )
     )
+
+    _downloads(v, client_id, period)
 
     results = data.channel_results(v.clients, client_id, period.start, period.end)
     before = data.channel_results(v.clients, client_id, previous.start, previous.end)

@@ -35,6 +35,7 @@ __all__ = [
     "Account",
     "AgencyConfig",
     "AgencySettings",
+    "Branding",
     "Client",
     "ConfigError",
     "Manager",
@@ -90,6 +91,44 @@ class Restatement(_Model):
         return self.ads_days if kind == "ads" else self.calls_days
 
 
+_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_IMAGE_MAGIC: tuple[bytes, ...] = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+"""PNG and JPEG: the logo formats the PDF renderer embeds."""
+
+
+class Branding(_Model):
+    """How the agency's reports look: the logo, the colour of headings and rules, the contact line
+    at the foot of every page. Every key is optional."""
+
+    logo: Path | None = None
+    """A PNG or JPEG file; a relative path is read from the configuration file's folder."""
+    primary_color: str = "#1F4E79"
+    """``#RRGGBB``: headings, table headers and the rule under the page header."""
+    contact_line: str | None = Field(default=None, min_length=1, max_length=160)
+    """One line at the foot of every page: phone, e-mail, site."""
+
+    @field_validator("primary_color")
+    @classmethod
+    def _color(cls, value: str) -> str:
+        if not _COLOR.match(value):
+            raise ValueError(f"{value!r} is not a colour: write it as #RRGGBB, e.g. #1F4E79")
+        return value.upper()
+
+    @field_validator("contact_line")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        if value is not None and ("\n" in value or "\r" in value):
+            raise ValueError("the contact line is one line of text")
+        return value
+
+    @field_validator("logo")
+    @classmethod
+    def _image_suffix(cls, value: Path | None) -> Path | None:
+        if value is not None and value.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            raise ValueError(f"{str(value)!r}: the logo must be a PNG or JPEG file")
+        return value
+
+
 class AgencySettings(_Model):
     name: str = Field(min_length=1)
     reporting_currency: Literal["RUB"] = "RUB"
@@ -99,6 +138,8 @@ class AgencySettings(_Model):
     restatement: Restatement = Field(default_factory=Restatement)
     history_start: dt.date | None = None
     """Full refreshes and backfills pull nothing before this day (default: each client's start)."""
+    branding: Branding = Field(default_factory=Branding)
+    """Logo, colour and contact line of the client reports."""
 
 
 class Manager(_Model):
@@ -203,6 +244,8 @@ class Client(_Model):
     manager: ManagerId
     currency: Literal["RUB"] = "RUB"
     timezone: str = "Europe/Moscow"
+    language: Literal["ru", "en"] = "ru"
+    """The language of the client's reports."""
     start_date: dt.date
     end_date: dt.date | None = None
     payment_terms_days: int = Field(default=10, ge=0, le=365)
@@ -414,4 +457,26 @@ def load_config(path: Path | str) -> AgencyConfig:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         raise ConfigError(path, [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
-    return parse_config(data, source=str(path))
+    return _with_logo_file(parse_config(data, source=str(path)), path)
+
+
+def _with_logo_file(config: AgencyConfig, path: Path) -> AgencyConfig:
+    """The configuration with the branding logo's path made absolute (relative paths are read from
+    the configuration file's folder), after checking it is a PNG or JPEG file that exists."""
+    branding = config.agency.branding
+    if branding.logo is None:
+        return config
+    logo = branding.logo.expanduser()
+    logo = logo if logo.is_absolute() else path.resolve().parent / logo
+    where = "agency.branding.logo"
+    try:
+        with logo.open("rb") as handle:
+            head = handle.read(8)
+    except FileNotFoundError:
+        raise ConfigError(path, [f"{where}: file not found: {logo}"]) from None
+    except OSError as exc:
+        raise ConfigError(path, [f"{where}: cannot read {logo} ({exc.strerror})"]) from None
+    if not head.startswith(_IMAGE_MAGIC):
+        raise ConfigError(path, [f"{where}: {logo} is not a PNG or JPEG image"])
+    agency = config.agency.model_copy(update={"branding": branding.model_copy(update={"logo": logo})})
+    return config.model_copy(update={"agency": agency})

@@ -7,6 +7,7 @@ failure: install it with ``scripts/ensure_chromium.sh``.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,18 @@ def test_dashboard_renders_in_a_real_browser(serving_file: Path, tmp_path: Path)
         _check(page, "Бета Клиник", "Период: 16.11.2026 – 22.11.2026")
         assert page.evaluate("location.search") == "?client=beta&period=last_7"
         page.screenshot(tmp_path / "client_report.png")
+
+        # The PDF button downloads the report of the period on screen, rendered on the click.
+        downloads = tmp_path / "downloads"
+        downloads.mkdir()
+        page.send("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+        page.evaluate("document.querySelectorAll('[data-testid=stDownloadButton] button')[0].click()")
+        pdf = downloads / "beta_2026-W47_ru.pdf"  # 16.11-22.11.2026 is ISO week 47
+        deadline = time.monotonic() + 60
+        while not pdf.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert pdf.exists(), sorted(p.name for p in downloads.iterdir())
+        assert pdf.read_bytes().startswith(b"%PDF-")
 
         # Leads by type and the reconciliation of a client with calls, forms, a chat and a CRM.
         page.navigate(f"{base}/client_report?client=alfa&period=this_month")

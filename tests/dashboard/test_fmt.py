@@ -61,6 +61,13 @@ def test_numpy_and_pandas_integers_are_numbers():
     assert fmt.integer(series.iloc[1]) == "—"
 
 
+def test_numpy_floats_are_numbers():
+    # numpy 2 writes repr(np.float64(0.95)) as "np.float64(0.95)": the value, not its repr, counts
+    ratios = pd.Series([0.95, 1234.5], dtype="float64")
+    assert fmt.percent(ratios.iloc[0], "ru", 0) == f"95{NBSP}%"
+    assert fmt.money(ratios.iloc[1]) == f"1{NBSP}234,50{NBSP}₽"
+
+
 def test_percent_from_a_ratio():
     assert fmt.percent(0.123) == f"12,3{NBSP}%"
     assert fmt.percent(0.01763, decimals=2) == f"1,76{NBSP}%"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
@@ -16,7 +17,7 @@ from dashboard.i18n import (
     match_method_label,
     source_name,
 )
-from dashboard.periods import Period, default_preset, preset_period
+from dashboard.periods import Period, add_months, default_preset, preset_period
 
 D = dt.date
 AS_OF = D(2026, 11, 23)
@@ -62,10 +63,42 @@ def test_a_period_after_the_cutoff_is_empty():
 
 
 def test_previous_period_has_equal_length_and_ends_the_day_before():
-    october = Period(D(2026, 10, 1), D(2026, 10, 31))
-    assert october.previous() == Period(D(2026, 8, 31), D(2026, 9, 30))
-    assert october.previous().days == 31
+    month_to_date = Period(D(2026, 11, 1), D(2026, 11, 22))
+    assert month_to_date.previous() == Period(D(2026, 10, 10), D(2026, 10, 31))
+    week = Period(D(2026, 10, 26), D(2026, 11, 1))
+    assert week.previous() == Period(D(2026, 10, 19), D(2026, 10, 25))
     assert Period(D(2026, 3, 1), D(2026, 3, 1)).previous() == Period(D(2026, 2, 28), D(2026, 2, 28))
+
+
+def test_whole_months_are_compared_with_the_months_before():
+    october = Period(D(2026, 10, 1), D(2026, 10, 31))
+    assert october.whole_months == 1
+    assert october.previous() == Period(D(2026, 9, 1), D(2026, 9, 30))  # September, not 31.08-30.09
+    march = Period(D(2028, 3, 1), D(2028, 3, 31))
+    assert march.previous() == Period(D(2028, 2, 1), D(2028, 2, 29))
+    q3 = Period(D(2026, 7, 1), D(2026, 9, 30))
+    assert q3.whole_months == 3 and q3.previous() == Period(D(2026, 4, 1), D(2026, 6, 30))
+    assert Period(D(2026, 10, 1), D(2026, 10, 30)).whole_months == 0
+
+
+def test_the_same_period_a_year_ago():
+    assert Period(D(2026, 10, 1), D(2026, 10, 31)).year_ago() == Period(D(2025, 10, 1), D(2025, 10, 31))
+    assert Period(D(2028, 2, 1), D(2028, 2, 29)).year_ago() == Period(D(2027, 2, 1), D(2027, 2, 28))
+    assert Period(D(2027, 2, 1), D(2027, 2, 28)).year_ago() == Period(D(2026, 2, 1), D(2026, 2, 28))
+    assert Period(D(2028, 2, 29), D(2028, 3, 6)).year_ago() == Period(D(2027, 2, 28), D(2027, 3, 6))
+    assert Period(D(2026, 10, 26), D(2026, 11, 1)).year_ago() == Period(D(2025, 10, 26), D(2025, 11, 1))
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (D(2026, 3, 31), -1, D(2026, 2, 28)),
+        (D(2026, 1, 15), -1, D(2025, 12, 15)),
+        (D(2026, 11, 30), 3, D(2027, 2, 28)),
+    ],
+)
+def test_add_months_clips_to_the_month_end(day, months, expected):
+    assert add_months(day, months) == expected
 
 
 def test_months_touched_by_a_period():
@@ -108,7 +141,21 @@ def test_channel_table_ratios_come_from_each_rows_sums():
     assert total["Доля расхода"] == pytest.approx(1.0)
     seo = table.iloc[1]
     assert seo["CTR"] is None and seo["CPC"] is None  # no impressions, no clicks: "—", not 0 or inf
-    assert seo["CPL"] == 0.0
+    assert seo["CPL"] is None  # leads but no ad spend: no cost per lead, "—" rather than "0,00 ₽"
+
+
+def test_cost_ratios_of_a_row_without_spend_show_a_dash():
+    table = tables.channel_table(_results().assign(clicks=[100, 40, 140]), "ru", CHANNEL_NAMES)
+    seo = table.iloc[1]
+    assert seo["CPC"] is None and seo["CPL"] is None
+    html = tables.styled(table, tables.channel_formats("ru")).to_html()
+    seo_cells = re.findall(r">([^<]*)</td>", html.split("Поиск (SEO)")[1].split("</tr>")[0])
+    assert seo_cells[:2] == ["0,00\u00a0₽", "0"]  # spend and impressions: a real zero
+    assert seo_cells[3:5] == ["—", "—"]  # CTR, CPC
+    assert seo_cells[-2] == "—"  # CPL
+    assert tables.cost_ratio(0, 5) is None and tables.cost_ratio(None, 5) is None
+    assert tables.cost_ratio(100, 0) is None and tables.cost_ratio(100, 4) == 25.0
+    assert tables.Totals(spend=0.0, clicks=10, leads=3).cpl is None
 
 
 def test_channel_table_splits_leads_into_the_types_the_period_has():

@@ -196,3 +196,58 @@ def test_the_contact_salt_is_made_once_and_kept_private(
     assert settings.contact_salt_file.stat().st_mode & 0o077 == 0
     monkeypatch.setenv("AGENCY_CONTACT_SALT", "shared-salt")
     assert settings.contact_salt() == "shared-salt"
+
+
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def test_branding_and_report_language_are_optional(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD))
+    branding = config.agency.branding
+    assert (branding.logo, branding.primary_color, branding.contact_line) == (None, "#1F4E79", None)
+    assert config.client("romashka").language == "ru"
+
+
+def test_branding_logo_is_read_from_the_configuration_folder(tmp_path: Path) -> None:
+    (tmp_path / "brand").mkdir()
+    (tmp_path / "brand" / "logo.png").write_bytes(PNG_1X1)
+    text = GOOD.replace(
+        "agency: {name: Тест}",
+        "agency:\n  name: Тест\n  branding:\n    logo: brand/logo.png\n    primary_color: '#c0392b'\n"
+        "    contact_line: +7 495 000-00-00 · hello@example.ru",
+    ).replace("start_date: 2025-05-01", "start_date: 2025-05-01\n    language: en")
+    config = load_config(write(tmp_path, text))
+    branding = config.agency.branding
+    assert branding.logo == tmp_path / "brand" / "logo.png"
+    assert branding.primary_color == "#C0392B"
+    assert branding.contact_line == "+7 495 000-00-00 · hello@example.ru"
+    assert config.client("romashka").language == "en"
+
+
+def test_branding_is_validated(tmp_path: Path) -> None:
+    def problems(branding: str) -> list[str]:
+        text = GOOD.replace("agency: {name: Тест}", f"agency:\n  name: Тест\n  branding: {branding}")
+        with pytest.raises(ConfigError) as err:
+            load_config(write(tmp_path, text))
+        return err.value.problems
+
+    assert problems("{primary_color: red, logo: logo.svg, colour: x}") == [
+        "agency.branding.logo: 'logo.svg': the logo must be a PNG or JPEG file",
+        "agency.branding.primary_color: 'red' is not a colour: write it as #RRGGBB, e.g. #1F4E79",
+        "agency.branding.colour: unknown key (check the spelling)",
+    ]
+    assert problems("{logo: missing.png}") == [
+        f"agency.branding.logo: file not found: {tmp_path / 'missing.png'}"
+    ]
+    (tmp_path / "fake.png").write_text("not an image", encoding="utf-8")
+    fake = tmp_path / "fake.png"
+    assert problems("{logo: fake.png}") == [f"agency.branding.logo: {fake} is not a PNG or JPEG image"]
+    assert problems('{contact_line: "a\\nb"}') == [
+        "agency.branding.contact_line: the contact line is one line of text"
+    ]
+    bad_language = GOOD.replace("start_date: 2025-05-01", "start_date: 2025-05-01\n    language: de")
+    with pytest.raises(ConfigError, match=r"clients\[0\]\.language: 'de' is not allowed"):
+        load_config(write(tmp_path, bad_language))

@@ -82,7 +82,7 @@ def test_the_configuration_accepts_exactly_the_account_sources() -> None:
 
 
 # Places that must read the registry instead of naming sources: the Python that loads and
-# orchestrates, the dashboard, every dbt model past staging and the singular tests. (Staging
+# orchestrates, the dashboard, the reports, every dbt model past staging and the singular tests. (Staging
 # models are per source by design; channel codes such as 'yandex_direct' live in staging and
 # the channel seeds.)
 _NAMES = "|".join(SOURCES)
@@ -95,7 +95,7 @@ _OWNERS = {
 
 
 def _files_that_must_not_name_sources() -> list[Path]:
-    python = [*(ROOT / "pipelines").rglob("*.py"), *(ROOT / "dashboard").rglob("*.py")]
+    python = [p for folder in ("pipelines", "dashboard", "reports") for p in (ROOT / folder).rglob("*.py")]
     dbt = ROOT / "dbt_project"
     sql = [
         *(dbt / "models" / "intermediate").glob("*.sql"),

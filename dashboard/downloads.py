@@ -1,0 +1,35 @@
+"""The client page's "PDF" and "Excel" buttons: the client's report for the period on screen,
+rendered by ``reports`` when the button is clicked (Streamlit calls :func:`report_bytes` then).
+
+No Streamlit here, so the rendering is tested like any function. The report is in the page's
+language and carries the agency's branding from ``AGENCY_CONFIG``; without a readable
+configuration it is rendered in the plain look rather than not at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dashboard.fmt import Lang
+from dashboard.periods import Period
+from reports import Branding, Format, ReportError, period_slug, render_report, setup_from_env
+
+__all__ = ["file_name", "report_bytes"]
+
+
+def file_name(client_id: str, period: Period, lang: Lang, kind: Format) -> str:
+    """``alfa_2026-10_ru.pdf``: the name the report files have everywhere (``reports``)."""
+    return f"{client_id}_{period_slug(period)}_{lang}.{kind}"
+
+
+def _branding() -> Branding:
+    try:
+        return setup_from_env().branding
+    except ReportError:
+        return Branding()
+
+
+def report_bytes(serving_db: Path, client_id: str, period: Period, lang: Lang, kind: Format) -> bytes:
+    """The client's report for ``period`` as PDF or XLSX bytes."""
+    report = render_report(serving_db, client_id, period, lang=lang, formats=(kind,), branding=_branding())
+    return report.files[kind]

@@ -1,0 +1,272 @@
+"""Every read of the serving file the reports make: all of their SQL lives here.
+
+A report is read through one read-only connection (:class:`ServingReader`, a context manager),
+opened for the report and closed when it is read: every figure of one report, and the run id
+and data cut-off its manifest records, come from the same published file even if the pipeline
+swaps a new one in meanwhile (``os.replace`` leaves an open file intact). Values reach SQL only
+as bound parameters (``$name``). The queries are the dashboard's (``dashboard/data.py``) for one
+client; ``tests/reports/test_data.py`` checks they return the same frames, so a report and the
+dashboard show the same numbers. No Streamlit here: ``dashboard.data`` caches through Streamlit,
+which the reports must not import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import duckdb
+import pandas as pd
+
+from reports.errors import ServingNotFoundError
+
+__all__ = ["ClientInfo", "ServingMeta", "ServingReader"]
+
+
+@dataclass(frozen=True)
+class ServingMeta:
+    """The serving file's ``_publish_meta`` row."""
+
+    path: Path
+    run_id: str | None
+    data_cutoff: dt.date | None
+    """The last day with data (``max(date)`` of ``client_channel_daily``)."""
+    as_of_date: dt.date
+    published_at: dt.datetime | None
+    """When the file was published (UTC, timezone-aware)."""
+
+    @property
+    def last_full_day(self) -> dt.date:
+        """The last day a report may include: data_cutoff, but never as_of_date or later
+        (the same rule as the dashboard's ``PublishMeta.last_full_day``)."""
+        yesterday = self.as_of_date - dt.timedelta(days=1)
+        return min(self.data_cutoff, yesterday) if self.data_cutoff else yesterday
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """A ``dim_clients`` row."""
+
+    client_id: str
+    name: str
+    manager_id: str
+    manager_name: str
+    currency: str
+    timezone: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+class ServingReader:
+    """One read-only connection to the serving file for the reads of one report (or one batch's
+    list of clients). Use as a context manager; the connection is closed on exit."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if not path.is_file():
+            raise ServingNotFoundError(path)
+        self._con: duckdb.DuckDBPyConnection | None = duckdb.connect(str(path), read_only=True)
+
+    def __enter__(self) -> ServingReader:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def _query(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
+        if self._con is None:
+            raise RuntimeError("the serving file is closed")
+        return self._con.execute(sql, dict(params or {})).df()
+
+    def meta(self) -> ServingMeta:
+        df = self._query("select published_at, as_of_date, run_id, data_cutoff from _publish_meta limit 1")
+        if df.empty:
+            raise ServingNotFoundError(self.path)
+        row = df.iloc[0]
+        published = row["published_at"]
+        as_of = _date(row["as_of_date"])
+        if as_of is None:
+            raise ServingNotFoundError(self.path)
+        return ServingMeta(
+            path=self.path,
+            run_id=None if pd.isna(row["run_id"]) else str(row["run_id"]),
+            data_cutoff=_date(row["data_cutoff"]),
+            as_of_date=as_of,
+            published_at=None
+            if pd.isna(published)
+            else pd.Timestamp(published).tz_localize("UTC").to_pydatetime(),
+        )
+
+    def clients(self) -> list[ClientInfo]:
+        """Every published client (``dim_clients``), by name."""
+        df = self._query(
+            """
+            select client_id, client_name, manager_id, manager_name, currency, timezone, start_date, end_date
+            from dim_clients
+            order by client_name, client_id
+            """
+        )
+        return [
+            ClientInfo(
+                client_id=str(row["client_id"]),
+                name=str(row["client_name"]),
+                manager_id=str(row["manager_id"]),
+                manager_name=str(row["manager_name"]),
+                currency=str(row["currency"]),
+                timezone=str(row["timezone"]),
+                start_date=_date(row["start_date"]),
+                end_date=_date(row["end_date"]),
+            )
+            for row in df.to_dict("records")
+        ]
+
+    def channel_names(self) -> dict[str, tuple[str, str]]:
+        """Channel code -> (Russian name, English name) from ``dim_channels``."""
+        df = self._query("select channel, name_ru, name_en from dim_channels order by sort_order, channel")
+        return {
+            str(c): (str(ru), str(en))
+            for c, ru, en in zip(df["channel"], df["name_ru"], df["name_en"], strict=True)
+        }
+
+    def source_names(self) -> dict[str, tuple[str, str]]:
+        """Source code -> (Russian name, English name) from ``dim_sources``."""
+        df = self._query("select source, label_ru, label_en from dim_sources order by sort_order, source")
+        return {
+            str(s): (str(ru), str(en))
+            for s, ru, en in zip(df["source"], df["label_ru"], df["label_en"], strict=True)
+        }
+
+    def channel_results(self, client_id: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """Sums per channel over ``start``..``end`` plus the totals row (channel NULL, last): the
+        columns of ``dashboard.data.channel_results``. Empty when the client has no rows."""
+        return self._query(
+            """
+            select
+                channel,
+                sum(spend) as spend,
+                sum(impressions) as impressions,
+                sum(clicks) as clicks,
+                sum(calls) as calls,
+                sum(unique_calls) as unique_calls,
+                sum(target_calls) as target_calls,
+                sum(leads) as leads,
+                sum(call_leads) as call_leads,
+                sum(form_leads) as form_leads,
+                sum(chat_leads) as chat_leads,
+                sum(crm_leads) as crm_leads
+            from client_channel_daily
+            where client_id = $client_id
+                and date between $start and $end
+            group by rollup (channel)
+            having count(*) > 0
+            order by channel is null, sum(spend) desc, channel
+            """,
+            {"client_id": client_id, "start": start, "end": end},
+        )
+
+    def daily_results(self, client_id: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """Totals per day, every day of ``start``..``end`` present (zeros when quiet): date, spend,
+        impressions, clicks, calls, target_calls, leads."""
+        return self._query(
+            """
+            with days as (
+                select cast(d as date) as date
+                from generate_series(cast($start as date), cast($end as date), interval 1 day) as t(d)
+            ),
+            daily as (
+                select
+                    date,
+                    sum(spend) as spend,
+                    sum(impressions) as impressions,
+                    sum(clicks) as clicks,
+                    sum(calls) as calls,
+                    sum(target_calls) as target_calls,
+                    sum(leads) as leads
+                from client_channel_daily
+                where client_id = $client_id
+                    and date between $start and $end
+                group by date
+            )
+            select
+                days.date,
+                coalesce(daily.spend, 0) as spend,
+                coalesce(daily.impressions, 0) as impressions,
+                coalesce(daily.clicks, 0) as clicks,
+                coalesce(daily.calls, 0) as calls,
+                coalesce(daily.target_calls, 0) as target_calls,
+                coalesce(daily.leads, 0) as leads
+            from days
+            left join daily on daily.date = days.date
+            order by days.date
+            """,
+            {"client_id": client_id, "start": start, "end": end},
+        )
+
+    def monthly_plan(self, client_id: str, first_month: dt.date, last_month: dt.date) -> pd.DataFrame:
+        """``client_monthly`` rows (actual vs plan) for ``first_month``..``last_month`` (first days)."""
+        return self._query(
+            """
+            select *
+            from client_monthly
+            where client_id = $client_id
+                and month between $first_month and $last_month
+            order by month
+            """,
+            {"client_id": client_id, "first_month": first_month, "last_month": last_month},
+        )
+
+    def top_campaigns(self, client_id: str, start: dt.date, end: dt.date, limit: int = 10) -> pd.DataFrame:
+        """The campaigns with the most spend: channel, platform_account_id, campaign_id,
+        campaign_name, spend, impressions, clicks."""
+        return self._query(
+            """
+            select
+                channel,
+                platform_account_id,
+                campaign_id,
+                max(campaign_name) as campaign_name,
+                sum(spend) as spend,
+                sum(impressions) as impressions,
+                sum(clicks) as clicks
+            from client_campaign_daily
+            where client_id = $client_id
+                and date between $start and $end
+            group by channel, platform_account_id, campaign_id
+            having sum(spend) > 0 or sum(clicks) > 0
+            order by sum(spend) desc, sum(clicks) desc, campaign_id
+            limit $limit
+            """,
+            {"client_id": client_id, "start": start, "end": end, "limit": limit},
+        )
+
+    def source_freshness(self, client_id: str) -> pd.DataFrame:
+        """The client's ``source_freshness`` rows, daily feeds (ads, calls) first."""
+        return self._query(
+            """
+            select client_id, source, feed, account_id, last_data_date, last_loaded_at, days_stale
+            from source_freshness
+            where client_id = $client_id
+            order by client_id, feed not in ('ad_stats', 'calls'), source, account_id
+            """,
+            {"client_id": client_id},
+        )
