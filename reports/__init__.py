@@ -36,6 +36,7 @@ from reports.errors import (
     UnknownClientError,
 )
 from reports.periods import parse_period, period_slug, period_title
+from reports.readiness import Hold, Readiness, check_readiness
 
 __all__ = [
     "FORMATS",
@@ -46,7 +47,9 @@ __all__ = [
     "ClientFailure",
     "ClientInfo",
     "Format",
+    "Hold",
     "PeriodError",
+    "Readiness",
     "RenderedReport",
     "ReportConfigError",
     "ReportError",
@@ -56,6 +59,7 @@ __all__ = [
     "UnknownClientError",
     "WrittenFile",
     "build_reports",
+    "check_readiness",
     "parse_period",
     "period_slug",
     "period_title",

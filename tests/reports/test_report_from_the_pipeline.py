@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from dashboard import fmt
+from dashboard.periods import Period
 from demo_agency import simulate, write_demo
 from demo_agency.pipeline import vendor_apis_for
 from pipelines.defs.runner import run_refresh
@@ -25,6 +26,7 @@ from pipelines.load.publish import read_publish_meta
 from pipelines.load.settings import Settings
 from pipelines.load.windows import full_range
 from reports.cli import EXIT_OK, main
+from reports.readiness import check_readiness
 from tests.reports.conftest import pdf_pages, plain
 
 TODAY = dt.date(2026, 11, 23)
@@ -103,3 +105,17 @@ def test_a_report_from_the_pipelines_serving_file(demo, tmp_path, monkeypatch, c
     assert pdftoppm is not None, "pdftoppm is missing: run scripts/ensure_poppler.sh"
     subprocess.run([pdftoppm, "-r", "40", "-png", str(files["pdf"]), str(tmp_path / "page")], check=True)
     assert len(list(tmp_path.glob("page-*.png"))) == pages >= 3
+
+
+def test_the_gate_on_the_pipelines_coverage(demo):
+    """After a full refresh every account of every client is covered through yesterday: last
+    month is settled for all, this month is not (its days are still re-pulled)."""
+    config = load_config(demo.config_path)
+    october = Period(*OCTOBER)
+    november = Period(dt.date(2026, 11, 1), dt.date(2026, 11, 22))
+    for client in config.clients:
+        if client.end_date and client.end_date < october.start:
+            continue
+        assert check_readiness(demo.serving_db, config, client.id, october, TODAY).ready, client.id
+        (hold,) = check_readiness(demo.serving_db, config, client.id, november, TODAY).holds
+        assert hold.code == "restatement_open" and hold.settles_on is not None

@@ -5,9 +5,9 @@
 
 {%- set file_kinds = [] %}
 {%- for s in agency_sources() if s.freshness == 'account' and s.file_kinds %}
-    {%- for kind in s.file_kinds.split(',') %}
-        {%- do file_kinds.append({'kind': kind, 'source': s.name}) %}
-    {%- endfor %}
+{%- for kind in s.file_kinds.split(',') %}
+{%- do file_kinds.append({'kind': kind, 'source': s.name}) %}
+{%- endfor %}
 {%- endfor %}
 
 with
