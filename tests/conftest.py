@@ -28,7 +28,7 @@ import pytest
 
 HIDDEN_PREFIX = "AGENCY_"
 HIDDEN_NAMES = frozenset({"DAGSTER_HOME"})
-OUR_PACKAGES = frozenset({"connectors", "pipelines", "dashboard", "demo_agency", "scripts"})
+OUR_PACKAGES = frozenset({"connectors", "pipelines", "dashboard", "demo_agency", "delivery", "scripts"})
 
 _original_load_dotenv = dotenv.main.load_dotenv
 _session = pytest.MonkeyPatch()
