@@ -4,7 +4,8 @@ Plain Python: no Dagster, no Streamlit. A :class:`Message` (subject, text in the
 language, attachments) goes to configured :class:`~pipelines.load.config.Recipient` s through
 :class:`Channels` (:class:`EmailChannel` over SMTP, :class:`TelegramChannel` through a bot);
 :func:`deliver` returns one :class:`Outcome` per recipient and never stops at a failure;
-:func:`deliver_once` also keeps the :class:`SendLog`, so a report never goes twice.
+:func:`deliver_once` also keeps the :class:`SendLog`, so a report never goes twice. The wording is
+in :mod:`delivery.texts`.
 
 Secrets only from the environment: ``AGENCY_SMTP_PASSWORD`` and ``TELEGRAM_BOT_TOKEN``.
 """
@@ -15,6 +16,7 @@ from delivery.mail import EmailChannel
 from delivery.message import Attachment, Message
 from delivery.send_log import AlreadySentError, SendKey, SendLog, SendRecord
 from delivery.telegram import TelegramChannel
+from delivery.texts import report_message
 
 __all__ = [
     "AlreadySentError",
@@ -31,4 +33,5 @@ __all__ = [
     "TelegramChannel",
     "deliver",
     "deliver_once",
+    "report_message",
 ]
