@@ -5,7 +5,7 @@ language, attachments) goes to configured :class:`~pipelines.load.config.Recipie
 :class:`Channels` (:class:`EmailChannel` over SMTP, :class:`TelegramChannel` through a bot);
 :func:`deliver` returns one :class:`Outcome` per recipient and never stops at a failure;
 :func:`deliver_once` also keeps the :class:`SendLog`, so a report never goes twice. The wording is
-in :mod:`delivery.texts`.
+in :mod:`delivery.texts`, the schedule's working days in :mod:`delivery.working_days`.
 
 Secrets only from the environment: ``AGENCY_SMTP_PASSWORD`` and ``TELEGRAM_BOT_TOKEN``.
 """
@@ -17,6 +17,7 @@ from delivery.message import Attachment, Message
 from delivery.send_log import AlreadySentError, SendKey, SendLog, SendRecord
 from delivery.telegram import TelegramChannel
 from delivery.texts import report_message
+from delivery.working_days import is_working_day, monthly_send_day, nth_working_day, weekly_send_day
 
 __all__ = [
     "AlreadySentError",
@@ -33,5 +34,9 @@ __all__ = [
     "TelegramChannel",
     "deliver",
     "deliver_once",
+    "is_working_day",
+    "monthly_send_day",
+    "nth_working_day",
     "report_message",
+    "weekly_send_day",
 ]
