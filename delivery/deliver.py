@@ -8,8 +8,10 @@ is skipped, each send is recorded, and two processes never both send it.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
+import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -156,17 +158,27 @@ def deliver_once(
     outcomes: list[Outcome] = []
     for recipient in recipients:
         key = SendKey.of(client, period, formats, recipient)
-        with send_log.exclusive() as locked:
-            previous = locked.already_sent(key)
-            if previous is not None:
-                when = f"{previous.at:%Y-%m-%d %H:%M} UTC"
-                outcomes.append(Outcome(recipient, "skipped", f"already sent {when} by {previous.who}"))
-                continue
-            outcome = _send(message, recipient, channels)
-            if outcome.sent:
-                locked.record(key, message.files, subject=message.subject, who=who)
-            else:
-                reason = outcome.reason or "failed"
-                locked.record_failure(key, message.files, reason, subject=message.subject, who=who)
-            outcomes.append(outcome)
+        outcome: Outcome | None = None
+        try:
+            with send_log.exclusive() as locked:
+                previous = locked.already_sent(key)
+                if previous is not None:
+                    when = f"{previous.at:%Y-%m-%d %H:%M} UTC"
+                    outcome = Outcome(recipient, "skipped", f"already sent {when} by {previous.who}")
+                else:
+                    outcome = _send(message, recipient, channels)
+                    if outcome.sent:
+                        locked.record(key, message.files, subject=message.subject, who=who)
+                    else:
+                        reason = outcome.reason or "failed"
+                        locked.record_failure(key, message.files, reason, subject=message.subject, who=who)
+        except sqlite3.Error as exc:  # locked past its timeout, disk full, ...
+            problem = f"the send log {send_log.path} could not be used ({exc})"
+            log.error("%r to %s: %s", message.subject, recipient, problem)
+            if outcome is None:
+                outcome = Outcome(recipient, "failed", f"not sent: {problem}")
+            else:  # sent or failed, but not recorded: say so
+                reason = f"{outcome.reason}; {problem}" if outcome.reason else problem
+                outcome = dataclasses.replace(outcome, reason=reason)
+        outcomes.append(outcome)
     return outcomes

@@ -152,7 +152,9 @@ class Recipient(_Model):
     @property
     def key(self) -> str:
         """``email:a@b.ru`` or ``telegram:-100123``: how the send log names the recipient."""
-        address = self.address.lower() if self.channel == "email" else self.address
+        address = self.address
+        if self.channel == "email" or address.startswith("@"):  # neither is case-sensitive
+            address = address.lower()
         return f"{self.channel}:{address}"
 
     def __str__(self) -> str:

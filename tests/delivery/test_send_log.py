@@ -144,6 +144,23 @@ def test_a_process_waits_for_the_lock_and_gives_up_after_its_timeout(tmp_path: P
     impatient.record(key(), FILES)
 
 
+def test_a_send_log_that_cannot_be_locked_sends_nothing(tmp_path: Path) -> None:
+    log = SendLog(tmp_path / "log.sqlite3")
+    impatient = SendLog(tmp_path / "log.sqlite3", busy_timeout=0.1)
+    message = Message("Отчёт", "Текст")
+    channel = Recorder()
+    with log.exclusive():  # another sender holds it for longer than this one waits
+        outcomes = deliver_once(
+            message, [DIRECTOR, CHAT], Channels(email=channel, telegram=channel), impatient,
+            client="romashka", period="2026-10", formats=["pdf"],
+        )  # fmt: skip
+    assert [o.status for o in outcomes] == ["failed", "failed"]
+    assert all(
+        "not sent: the send log" in (o.reason or "") and "locked" in (o.reason or "") for o in outcomes
+    )
+    assert channel.sent == []
+
+
 def run_two_senders(tmp_path: Path, *flags: str) -> tuple[list[dict[str, str | None]], FakeSmtp]:
     log_path = tmp_path / "send_log.sqlite3"
     barrier = tmp_path / "barrier"

@@ -300,6 +300,9 @@ def test_a_recipient_listed_twice_is_refused(tmp_path: Path) -> None:
         "clients[0].report.recipients: email:director@romashka.ru is listed twice "
         "(recipients[0] and recipients[3])"
     ]
+    channel = with_report(REPORT.replace("{telegram: -1001234567890}", '{telegram: "@Romashka_Reports"}'))
+    with pytest.raises(ConfigError, match="telegram:@romashka_reports is listed twice"):
+        load_config(write(tmp_path, channel))
 
 
 def test_e_mail_recipients_need_the_agency_mail_server_and_a_sender(tmp_path: Path) -> None:
