@@ -64,7 +64,7 @@ dagster: setup
 lint: setup
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
-	@$(UV) run --frozen mypy connectors pipelines dashboard demo_agency scripts tests reports
+	@$(UV) run --frozen mypy connectors pipelines dashboard demo_agency scripts tests reports delivery
 	@AGENCY_BUILD_DB=:memory: $(UV) run --frozen sqlfluff lint dbt_project/models dbt_project/tests
 
 test: setup lint

@@ -1,15 +1,16 @@
 """Tests never see a developer's settings.
 
 A developer's shell may export ``AGENCY_*`` variables (their own config, data folder, serving
-file, dashboard lock) or ``DAGSTER_HOME``, and their checkout may hold a ``.env`` that the
-pipeline's settings load. None of that may change what a test does, so:
+file, dashboard lock, SMTP password), ``DAGSTER_HOME`` or their bot's ``TELEGRAM_BOT_TOKEN``,
+and their checkout may hold a ``.env`` that the pipeline's settings load. None of that may
+change what a test does, so:
 
 - before anything is collected (``pytest_configure``, so before any project module is imported)
-  every ``AGENCY_*`` variable and ``DAGSTER_HOME`` are removed for the whole session, and
-  ``.env`` loading is switched off: ``PYTHON_DOTENV_DISABLED=1`` (honoured by python-dotenv
-  >= 1.1, and inherited by the subprocesses tests start) and, for any python-dotenv,
-  ``dotenv.load_dotenv`` replaced by a no-op at its source, so ``from dotenv import load_dotenv``
-  done later (in whichever module of ``pipelines`` does it) binds the no-op;
+  every ``AGENCY_*`` variable, ``DAGSTER_HOME`` and ``TELEGRAM_BOT_TOKEN`` are removed for the
+  whole session, and ``.env`` loading is switched off: ``PYTHON_DOTENV_DISABLED=1`` (honoured
+  by python-dotenv >= 1.1, and inherited by the subprocesses tests start) and, for any
+  python-dotenv, ``dotenv.load_dotenv`` replaced by a no-op at its source, so ``from dotenv
+  import load_dotenv`` done later (in whichever module of ``pipelines`` does it) binds the no-op;
 - around every test (:func:`_no_developer_settings`) the same again with ``monkeypatch``, and
   ``AGENCY_*`` variables the code under test wrote straight into ``os.environ`` are removed
   afterwards, so one test's leftovers never reach the next.
@@ -27,8 +28,10 @@ import dotenv.main
 import pytest
 
 HIDDEN_PREFIX = "AGENCY_"
-HIDDEN_NAMES = frozenset({"DAGSTER_HOME"})
-OUR_PACKAGES = frozenset({"connectors", "pipelines", "dashboard", "demo_agency", "reports", "scripts"})
+HIDDEN_NAMES = frozenset({"DAGSTER_HOME", "TELEGRAM_BOT_TOKEN"})
+OUR_PACKAGES = frozenset(
+    {"connectors", "pipelines", "dashboard", "demo_agency", "reports", "delivery", "scripts"}
+)
 
 _original_load_dotenv = dotenv.main.load_dotenv
 _session = pytest.MonkeyPatch()

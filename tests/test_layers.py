@@ -13,13 +13,23 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # folder -> top-level modules it must never import
 FORBIDDEN: dict[str, tuple[str, ...]] = {
-    "connectors": ("pipelines", "dashboard", "demo_agency", "dagster", "dagster_dbt", "duckdb"),
+    "connectors": ("pipelines", "dashboard", "demo_agency", "dagster", "dagster_dbt", "duckdb", "delivery"),
     "pipelines": ("demo_agency", "dashboard"),
-    "pipelines/load": ("dagster", "dagster_dbt", "pipelines.defs", "pipelines.cli"),
+    "pipelines/load": ("dagster", "dagster_dbt", "pipelines.defs", "pipelines.cli", "delivery"),
     "dashboard": ("pipelines", "connectors", "demo_agency", "dagster", "dagster_dbt"),
     # plain Python the dashboard, the command line and a scheduled job all call: reads the
     # configuration through pipelines.load only
     "reports": ("streamlit", "dagster", "dagster_dbt", "pipelines.defs", "pipelines.cli", "demo_agency"),
+    # delivery may read the configuration and settings (pipelines.load), never the orchestration
+    "delivery": (
+        "dagster",
+        "dagster_dbt",
+        "streamlit",
+        "dashboard",
+        "demo_agency",
+        "pipelines.defs",
+        "pipelines.cli",
+    ),
 }
 
 

@@ -66,11 +66,12 @@ def test_developer_settings_are_hidden():
     assert [n for n in os.environ if n.startswith("AGENCY_") or n == "DAGSTER_HOME"] == []
     assert load_dotenv(".env") is False and dotenv.load_dotenv() is False
     assert "AGENCY_CONFIG" not in os.environ
+    assert "TELEGRAM_BOT_TOKEN" not in os.environ  # a developer's own bot never gets a test's messages
 """
 
 
 def test_a_developer_shell_and_dotenv_do_not_reach_the_tests(tmp_path: Path) -> None:
-    """A pytest run started from a shell that exports AGENCY_* and DAGSTER_HOME, in a folder with
+    """A pytest run started from a shell that exports AGENCY_*, DAGSTER_HOME and a bot token, in a folder with
     a ``.env``: the tests see none of it, from collection on."""
     (tmp_path / "conftest.py").write_text(CONFTEST.read_text())
     (tmp_path / "test_inner.py").write_text(INNER_TEST)
@@ -80,6 +81,7 @@ def test_a_developer_shell_and_dotenv_do_not_reach_the_tests(tmp_path: Path) -> 
         "AGENCY_CONFIG": "/developer/agency.yaml",
         "AGENCY_SERVING_DB": "/developer/serving.duckdb",
         "DAGSTER_HOME": "/developer",
+        "TELEGRAM_BOT_TOKEN": "123456789:AA-developers-own-bot",
     }
     env.pop("PYTHON_DOTENV_DISABLED")  # as in a developer's shell
     result = subprocess.run(

@@ -33,6 +33,7 @@ __all__ = [
     "Classifier",
     "HttpClient",
     "RetryPolicy",
+    "UploadFile",
     "VendorWait",
     "classify_status",
     "parse_retry_after",
@@ -53,6 +54,38 @@ VendorWait = Callable[[ApiError], float | None]
 """The wait in seconds a vendor prescribes for an error (e.g. "retry in 10 s"), or None."""
 
 _MESSAGE_LIMIT = 500
+
+UploadFile = tuple[str, bytes, str]
+"""A file of a multipart upload: (file name, content, MIME type)."""
+
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+)
+"""Failures that leave a request unread by the server (a partly written body is discarded)."""
+
+_MAYBE_ARRIVED = "; it may have reached the server, so it is not sent again"
+
+
+def _network_error(vendor: str, message: str, *, retryable: bool, unsure: bool) -> NetworkError:
+    """A failed connection; when the request may have arrived (``unsure``) it is not retried."""
+    if not unsure:
+        return NetworkError(vendor, message, retryable=retryable)
+    error = NetworkError(vendor, message + _MAYBE_ARRIVED, retryable=False)
+    error.maybe_delivered = True
+    return error
+
+
+@dataclass(frozen=True)
+class _Body:
+    json: object
+    content: bytes | None
+    data: Mapping[str, str] | None
+    files: Sequence[tuple[str, UploadFile]] | None
+    idempotent: bool
 
 
 @dataclass(frozen=True)
@@ -193,19 +226,28 @@ class HttpClient:
         params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
         content: bytes | None = None,
+        data: Mapping[str, str] | None = None,
+        files: Sequence[tuple[str, UploadFile]] | None = None,
+        idempotent: bool = True,
     ) -> T:
         """Send (with retries) and return ``parse(response)``; raises an ``ApiError`` subclass.
 
         ``params`` is a mapping, or a sequence of pairs for a name that repeats (``filter[id][]``).
+        ``files`` (field name, (file name, bytes, MIME type)) with ``data`` send a
+        ``multipart/form-data`` upload. A request that is not ``idempotent`` (it sends a message)
+        is not tried again once it may have reached the vendor: a read timeout or a connection
+        dropped before the reply fails at once, so nothing is sent twice; refused connections,
+        429 and 5xx replies are still retried.
         """
         where = f"{method} {self.redact(url.split('?', 1)[0])}"
         format_failures = 0
         policy = self.retry
+        body = _Body(json=json, content=content, data=data, files=files, idempotent=idempotent)
 
         def attempt() -> T:
             nonlocal format_failures
             try:
-                return self._attempt(method, url, where, parse, json, params, headers, content)
+                return self._attempt(method, url, where, parse, params, headers, body)
             except ResponseFormatError as exc:
                 format_failures += 1
                 if format_failures >= policy.max_format_attempts:
@@ -231,27 +273,37 @@ class HttpClient:
         url: str,
         where: str,
         parse: Callable[[httpx.Response], T],
-        json: object,
         params: Mapping[str, str] | Sequence[tuple[str, str]] | None,
         headers: Mapping[str, str] | None,
-        content: bytes | None,
+        body: _Body,
     ) -> T:
         if self.rate_limiter is not None:
             self.rate_limiter.acquire()
         query = params if params is None or isinstance(params, Mapping) else httpx.QueryParams(list(params))
         try:
             response = self._http.request(
-                method, url, json=json, params=query, headers=headers, content=content
+                method,
+                url,
+                json=body.json,
+                params=query,
+                headers=headers,
+                content=body.content,
+                data=body.data,
+                files=list(body.files) if body.files is not None else None,
             )
         except httpx.TimeoutException as exc:
-            raise NetworkError(self.vendor, f"{where} timed out ({type(exc).__name__})") from None
+            unsure = not body.idempotent and not isinstance(exc, _NOT_SENT)
+            message = f"{where} timed out ({type(exc).__name__})"
+            raise _network_error(self.vendor, message, retryable=True, unsure=unsure) from None
         except httpx.DecodingError as exc:
             message = f"{where}: the body could not be decoded: {self.redact(str(exc))}"
             raise ResponseFormatError(self.vendor, message) from None
         except httpx.RequestError as exc:
             detail = self.redact(str(exc)) or type(exc).__name__
             retryable = isinstance(exc, httpx.TransportError)
-            raise NetworkError(self.vendor, f"{where} failed: {detail}", retryable=retryable) from None
+            unsure = retryable and not body.idempotent and not isinstance(exc, _NOT_SENT)
+            message = f"{where} failed: {detail}"
+            raise _network_error(self.vendor, message, retryable=retryable, unsure=unsure) from None
         request_id = _request_id(response)
         error = self._classify(response)
         if error is not None:

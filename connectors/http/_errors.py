@@ -124,9 +124,13 @@ class ServerError(ApiError):
 
 
 class NetworkError(ApiError):
-    """No complete response: connection refused or reset, timeout, body cut short."""
+    """No complete response: connection refused or reset, timeout, body cut short.
+
+    ``maybe_delivered`` is true when a request that must not repeat (it sends a message) may
+    have reached the vendor before the connection failed: it was not sent again."""
 
     default_retryable = True
+    maybe_delivered: bool = False
 
 
 class ResponseFormatError(ApiError):

@@ -25,6 +25,8 @@ _NAMES = "|".join(re.escape(name) for name in SECRET_PARAMS)
 # name=value (query strings, form bodies) and "name": "value" (JSON bodies).
 _PARAM = re.compile(rf"(?i)\b({_NAMES})=([^&\s\"']+)")
 _JSON_PARAM = re.compile(rf"(?i)(\"(?:{_NAMES})\"\s*:\s*\")([^\"]*)(\")")
+# A Telegram bot token travels in the URL path: https://api.telegram.org/bot<id>:<secret>/sendDocument
+_TELEGRAM_BOT = re.compile(r"\bbot\d+:[A-Za-z0-9_-]+")
 _BEARER = re.compile(r"(?i)\b(bearer|oauth)(\s+)[A-Za-z0-9._~+/=-]{8,}")
 _AUTH_HEADER = re.compile(
     r"(?i)\b(authorization['\"]?\s*[:=]\s*['\"]?)(?:(bearer|oauth|basic)\s+)?[^\s'\",}]+"
@@ -39,6 +41,7 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     text = _PARAM.sub(lambda m: f"{m[1]}={REDACTED}", text)
     text = _JSON_PARAM.sub(lambda m: f"{m[1]}{REDACTED}{m[3]}", text)
     text = _AUTH_HEADER.sub(lambda m: f"{m[1]}{m[2] + ' ' if m[2] else ''}{REDACTED}", text)
+    text = _TELEGRAM_BOT.sub(f"bot{REDACTED}", text)
     return _BEARER.sub(lambda m: f"{m[1]}{m[2]}{REDACTED}", text)
 
 

@@ -1,10 +1,12 @@
-"""The agency configuration: managers, clients, their source accounts and monthly plans.
+"""The agency configuration: managers, clients, their source accounts and monthly plans, and how
+client reports are delivered (each client's ``report:`` recipients, the agency's ``delivery:``).
 
 One YAML file (path from ``AGENCY_CONFIG``; see :mod:`pipelines.load.settings`). It is validated on
 load; a wrong file raises :class:`ConfigError` whose message lists every problem with its path
 inside the YAML (``clients[2].inn: ...``), never a traceback. Secrets never live here: tokens
 come from environment variables (see ``.env.example``), and a key that looks like a secret is
-rejected with a message saying so.
+rejected with a message saying so (the SMTP password comes from ``AGENCY_SMTP_PASSWORD``, the
+Telegram bot's token from ``TELEGRAM_BOT_TOKEN``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -38,12 +41,18 @@ __all__ = [
     "Branding",
     "Client",
     "ConfigError",
+    "DeliverySettings",
     "Manager",
     "MonthlyPlan",
+    "Recipient",
+    "ReportSettings",
     "Restatement",
+    "SmtpSettings",
     "inn_is_valid",
     "load_config",
     "parse_config",
+    "parse_email",
+    "parse_mailbox",
 ]
 
 _SECRET_KEY = re.compile(r"(token|secret|password|passwd|api[_-]?key|client[_-]?secret)", re.I)
@@ -79,6 +88,180 @@ def _check_timezone(value: str) -> str:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def parse_email(value: str) -> str:
+    """``value`` as a normalised e-mail address (domain in lower case); ValueError saying why not.
+
+    The local part must be ASCII (an address like ``директор@ромашка.рф`` needs SMTPUTF8, which
+    few servers accept); a Cyrillic domain is fine (sent as punycode)."""
+    try:
+        checked = validate_email(value, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"{value!r} is not an e-mail address: {exc}") from None
+    return str(checked.normalized)
+
+
+_CHANNEL_USERNAME = re.compile(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$")
+_CHAT_NUMBER = re.compile(r"^-?[1-9][0-9]{0,15}$")
+
+
+class Recipient(_Model):
+    """One recipient of reports (or alerts): ``{email: a@b.ru}`` or ``{telegram: <chat>}``.
+
+    A Telegram chat is a numeric chat id (a person who started the bot, a group: negative, a
+    supergroup or channel: -100...) or a public channel's ``@username``."""
+
+    email: str | None = None
+    telegram: int | str | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return None if value is None else parse_email(value)
+
+    @field_validator("telegram", mode="before")
+    @classmethod
+    def _chat(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else None
+        if text is not None and _CHAT_NUMBER.match(text):
+            return int(text)
+        if text is not None and _CHANNEL_USERNAME.match(text):
+            return text
+        raise ValueError(
+            f"{value!r} is not a Telegram chat: a chat id (123456789, -1001234567890) "
+            "or a public channel's @username"
+        )
+
+    @model_validator(mode="after")
+    def _one_channel(self) -> Recipient:
+        if (self.email is None) == (self.telegram is None):
+            raise ValueError("a recipient is either {email: ...} or {telegram: ...}")
+        return self
+
+    @property
+    def channel(self) -> Literal["email", "telegram"]:
+        return "email" if self.email is not None else "telegram"
+
+    @property
+    def address(self) -> str:
+        """The e-mail address, or the chat id or @username as text."""
+        return self.email if self.email is not None else str(self.telegram)
+
+    @property
+    def key(self) -> str:
+        """``email:a@b.ru`` or ``telegram:-100123``: how the send log names the recipient."""
+        address = self.address
+        if self.channel == "email" or address.startswith("@"):  # neither is case-sensitive
+            address = address.lower()
+        return f"{self.channel}:{address}"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ReportSettings(_Model):
+    """A client's reports: who receives them, whether weekly ones go too, and whether the manager
+    approves each one before it is sent (the language is the client's ``language``)."""
+
+    recipients: tuple[Recipient, ...] = ()
+    weekly: bool = False
+    review: bool = False
+
+    @field_validator("recipients")
+    @classmethod
+    def _distinct(cls, value: tuple[Recipient, ...]) -> tuple[Recipient, ...]:
+        keys = [r.key for r in value]
+        for key in keys:
+            if keys.count(key) > 1:
+                first = keys.index(key)
+                second = keys.index(key, first + 1)
+                raise ValueError(f"{key} is listed twice (recipients[{first}] and recipients[{second}])")
+        return value
+
+
+class SmtpSettings(_Model):
+    """The agency's outgoing mail server. The password is never here: ``AGENCY_SMTP_PASSWORD``."""
+
+    host: str = Field(min_length=1, pattern=r"^[A-Za-z0-9.-]+$")
+    port: int = Field(default=587, ge=1, le=65535)
+    starttls: bool = True
+    """Upgrade the connection with STARTTLS (port 587). Off only for a server on the same machine."""
+    ssl: bool = False
+    """Connect over TLS from the start (SMTPS, port 465) instead of STARTTLS."""
+    username: str | None = Field(default=None, min_length=1)
+    """The login; the ``from`` address when absent and a password is set."""
+
+    @model_validator(mode="after")
+    def _one_tls(self) -> SmtpSettings:
+        if self.ssl and self.starttls and "starttls" in self.model_fields_set:
+            raise ValueError("ssl (port 465) and starttls (port 587) exclude each other: choose one")
+        return self
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+
+
+class DeliverySettings(_Model):
+    """How reports leave the agency: the sender, the mail server and the schedule."""
+
+    sender: str | None = Field(default=None, alias="from")
+    """``"Агентство <reports@agency.ru>"`` or a bare address; needed for e-mail."""
+    reply_to: str | None = None
+    smtp: SmtpSettings | None = None
+    monthly_on_working_day: int = Field(default=3, ge=1, le=10)
+    """Monthly reports go on the Nth working day of the next month (Russian production calendar)."""
+    weekly_on: Literal["monday", "tuesday", "wednesday", "thursday", "friday"] = "monday"
+    """Weekly reports go on this day of the next week (the next working day when it is a holiday)."""
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        name, address = parse_mailbox(value)
+        return f"{name} <{address}>" if name else address
+
+    @field_validator("reply_to")
+    @classmethod
+    def _reply_to(cls, value: str | None) -> str | None:
+        return None if value is None else parse_email(value)
+
+    @model_validator(mode="after")
+    def _mail_needs_a_sender(self) -> DeliverySettings:
+        if self.smtp is not None and self.sender is None:
+            raise ValueError('e-mail needs a sender: from: "Агентство <reports@agency.ru>"')
+        return self
+
+    @property
+    def sender_name(self) -> str | None:
+        return None if self.sender is None else parse_mailbox(self.sender)[0]
+
+    @property
+    def sender_address(self) -> str | None:
+        return None if self.sender is None else parse_mailbox(self.sender)[1]
+
+    @property
+    def weekly_weekday(self) -> int:
+        """``weekly_on`` as ``date.weekday()`` (Monday = 0)."""
+        return _WEEKDAYS.index(self.weekly_on)
+
+
+_MAILBOX = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<address>[^<>]+)>$")
+
+
+def parse_mailbox(value: str) -> tuple[str, str]:
+    """``"Name <a@b.ru>"`` or ``"a@b.ru"`` -> (name or "", normalised address)."""
+    text = value.strip()
+    match = _MAILBOX.match(text)
+    if match is None:
+        if "<" in text or ">" in text:
+            raise ValueError(f"{value!r} is not 'Name <address>' or an address")
+        return "", parse_email(text)
+    name = match["name"].strip().strip('"').strip()
+    return name, parse_email(match["address"].strip())
 
 
 class Restatement(_Model):
@@ -253,6 +436,8 @@ class Client(_Model):
     """The client's company in the agency's Bitrix24: its invoices are pulled from there."""
     accounts: tuple[Account, ...] = ()
     plans: tuple[MonthlyPlan, ...] = ()
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    """Who receives the client's reports, in which language, weekly or not, reviewed or not."""
     lead_priority: tuple[str, ...] = ()
     """Lead systems in the order they win a merged lead (the same contact through several
     systems within the uniqueness window is one lead); unlisted ones follow in the default
@@ -320,6 +505,7 @@ class AgencyConfig(_Model):
     agency: AgencySettings
     managers: tuple[Manager, ...] = Field(min_length=1)
     clients: tuple[Client, ...] = ()
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
 
     @model_validator(mode="after")
     def _references(self) -> AgencyConfig:
@@ -350,6 +536,12 @@ class AgencyConfig(_Model):
                         f"client {owners[key]!r}"
                     )
                 owners.setdefault(key, client.id)
+            for j, recipient in enumerate(client.report.recipients):
+                if recipient.channel == "email" and self.delivery.smtp is None:
+                    problems.append(
+                        f"clients[{i}].report.recipients[{j}]: e-mail needs the agency's mail server: "
+                        "add delivery.smtp and delivery.from"
+                    )
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -388,6 +580,16 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
+def _secret_variable(path: str) -> str:
+    """Where the secret at ``path`` belongs instead, as words for the error message."""
+    lowered = path.lower()
+    if "smtp" in lowered or "mail" in lowered:
+        return "the SMTP password as the environment variable AGENCY_SMTP_PASSWORD"
+    if "telegram" in lowered or "bot" in lowered:
+        return "the bot's token as the environment variable TELEGRAM_BOT_TOKEN"
+    return "them as environment variables"
+
+
 def _secret_keys(node: Any, path: str = "") -> list[str]:
     found: list[str] = []
     if isinstance(node, dict):
@@ -396,7 +598,7 @@ def _secret_keys(node: Any, path: str = "") -> list[str]:
             if isinstance(key, str) and _SECRET_KEY.search(key):
                 found.append(
                     f"{here}: secrets do not belong in the configuration file; "
-                    "set them as environment variables (see .env.example)"
+                    f"set {_secret_variable(here)} (see .env.example)"
                 )
             found += _secret_keys(value, here)
     elif isinstance(node, list):
@@ -429,7 +631,9 @@ def _readable(error: Any) -> str:
 def parse_config(data: Any, *, source: str = "<config>") -> AgencyConfig:
     """Validate already-parsed YAML data."""
     if not isinstance(data, dict):
-        raise ConfigError(source, ["(top level): expected a mapping with keys agency, managers, clients"])
+        raise ConfigError(
+            source, ["(top level): expected a mapping with keys agency, managers, clients (and delivery)"]
+        )
     secrets = _secret_keys(data)
     if secrets:
         raise ConfigError(source, secrets)

@@ -9,6 +9,9 @@
 | AGENCY_SERVING_DB   | <data>/serving/serving.duckdb              |
 | AGENCY_AS_OF        | (today) the date reports are "as of"       |
 | AGENCY_CONTACT_SALT | <data>/secrets/contact_salt (made once)    |
+
+The send log of delivered reports is ``<data>/delivery/send_log.sqlite3``. Delivery's secrets are
+read where they are used: ``AGENCY_SMTP_PASSWORD`` and ``TELEGRAM_BOT_TOKEN``.
 """
 
 from __future__ import annotations
@@ -52,6 +55,12 @@ class Settings:
 
     def as_of_date(self) -> dt.date:
         return self.as_of or dt.date.today()
+
+    @property
+    def send_log(self) -> Path:
+        """The record of every report sent (``delivery.SendLog``): its own SQLite file, never the
+        build or serving database, whose only writer is the pipeline."""
+        return self.data_dir / "delivery" / "send_log.sqlite3"
 
     @property
     def contact_salt_file(self) -> Path:

@@ -33,6 +33,9 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_example_config_is_valid() -> None:
     config = load_config(REPO / "config" / "agency.example.yaml")
     assert {c.id for c in config.clients} == {"romashka", "uralstroy"}
+    assert {r.channel for r in config.client("romashka").report.recipients} == {"email", "telegram"}
+    assert config.client("uralstroy").language == "en"
+    assert config.delivery.smtp is not None and config.delivery.sender_address is not None
 
 
 def test_good_config_loads_with_defaults(tmp_path: Path) -> None:
@@ -251,3 +254,131 @@ def test_branding_is_validated(tmp_path: Path) -> None:
     bad_language = GOOD.replace("start_date: 2025-05-01", "start_date: 2025-05-01\n    language: de")
     with pytest.raises(ConfigError, match=r"clients\[0\]\.language: 'de' is not allowed"):
         load_config(write(tmp_path, bad_language))
+
+
+DELIVERY = """
+delivery:
+  from: "Агентство «Пример» <Reports@Agency.RU>"
+  reply_to: ivanova@agency.ru
+  smtp: {host: smtp.agency.ru, username: reports@agency.ru}
+"""
+
+REPORT = """
+    report:
+      recipients:
+        - {email: Director@Romashka.RU}
+        - {telegram: -1001234567890}
+        - {telegram: "@romashka_reports"}
+        - {telegram: "123456789"}
+      weekly: true
+"""
+
+
+def with_report(report: str = REPORT, delivery: str = DELIVERY) -> str:
+    return GOOD.replace("clients:", delivery.strip() + "\nclients:") + report.rstrip() + "\n"
+
+
+def test_report_recipients_and_delivery_load_with_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, with_report()))
+    report = config.client("romashka").report
+    assert [r.key for r in report.recipients] == [
+        "email:director@romashka.ru",
+        "telegram:-1001234567890",
+        "telegram:@romashka_reports",
+        "telegram:123456789",
+    ]
+    assert report.recipients[0].email == "Director@romashka.ru"  # the domain is normalised, not the name
+    assert report.recipients[1].telegram == -1001234567890 and report.recipients[3].telegram == 123456789
+    assert (report.weekly, report.review) == (True, False)
+    delivery = config.delivery
+    assert delivery.sender == "Агентство «Пример» <Reports@agency.ru>"
+    assert (delivery.sender_name, delivery.sender_address) == ("Агентство «Пример»", "Reports@agency.ru")
+    assert delivery.smtp is not None
+    assert (delivery.smtp.port, delivery.smtp.starttls, delivery.smtp.ssl) == (587, True, False)
+    assert (delivery.monthly_on_working_day, delivery.weekly_on, delivery.weekly_weekday) == (3, "monday", 0)
+
+    plain = load_config(write(tmp_path, GOOD))  # neither block: no recipients, Russian, monthly only
+    assert plain.client("romashka").report.recipients == ()
+    assert plain.delivery.smtp is None and plain.delivery.sender is None
+
+
+def test_report_and_delivery_problems_are_reported_with_their_yaml_paths(tmp_path: Path) -> None:
+    bad = with_report(
+        REPORT.replace("{email: Director@Romashka.RU}", "{email: director@romashka}")
+        .replace("{telegram: -1001234567890}", "{telegram: romashka}")
+        .replace('{telegram: "@romashka_reports"}', "{email: a@romashka.ru, telegram: 5}")
+        .replace('{telegram: "123456789"}', "{phone: 79990001122}")
+        .replace("weekly: true", "weekly: sometimes\n      review: true"),
+        DELIVERY.replace("reply_to: ivanova@agency.ru", "reply_to: ivanova").replace(
+            "{host: smtp.agency.ru,", "{host: smtp.agency.ru, port: 70000, ssl: true, starttls: true,"
+        )
+        + "  monthly_on_working_day: 0\n  weekly_on: sunday\n",
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, bad))
+    text = str(err.value)
+    assert "clients[0].report.recipients[0].email: 'director@romashka' is not an e-mail address" in text
+    assert "clients[0].report.recipients[1].telegram: 'romashka' is not a Telegram chat" in text
+    assert "clients[0].report.recipients[2]: a recipient is either {email: ...} or {telegram: ...}" in text
+    assert "clients[0].report.recipients[3].phone: unknown key" in text
+    assert "clients[0].report.weekly: Input should be a valid boolean" in text
+    assert "delivery.reply_to: 'ivanova' is not an e-mail address" in text
+    assert "delivery.smtp.port: Input should be less than or equal to 65535" in text
+    assert "delivery.monthly_on_working_day: Input should be greater than or equal to 1" in text
+    assert "delivery.weekly_on: 'sunday' is not allowed" in text
+    assert "Traceback" not in text
+    assert len(err.value.problems) == 9
+
+    tls = with_report(
+        delivery=DELIVERY.replace("{host: smtp.agency.ru,", "{host: smtp.agency.ru, ssl: true,")
+    )
+    smtp = load_config(write(tmp_path, tls)).delivery.smtp
+    assert smtp is not None and smtp.ssl is True
+    both = tls.replace("ssl: true,", "ssl: true, starttls: true,")
+    with pytest.raises(ConfigError, match=r"delivery\.smtp: ssl \(port 465\) and starttls \(port 587\)"):
+        load_config(write(tmp_path, both))
+
+
+def test_a_recipient_listed_twice_is_refused(tmp_path: Path) -> None:
+    twice = with_report(
+        REPORT.replace('{telegram: "123456789"}', "{email: director@ROMASHKA.ru}").replace(
+            "{telegram: -1001234567890}", '{telegram: "@romashka_reports"}'
+        )
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, twice))
+    assert err.value.problems == [
+        "clients[0].report.recipients: email:director@romashka.ru is listed twice "
+        "(recipients[0] and recipients[3])"
+    ]
+    channel = with_report(REPORT.replace("{telegram: -1001234567890}", '{telegram: "@Romashka_Reports"}'))
+    with pytest.raises(ConfigError, match="telegram:@romashka_reports is listed twice"):
+        load_config(write(tmp_path, channel))
+
+
+def test_e_mail_recipients_need_the_agency_mail_server_and_a_sender(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, with_report(delivery="")))
+    assert err.value.problems == [
+        "clients[0].report.recipients[0]: e-mail needs the agency's mail server: "
+        "add delivery.smtp and delivery.from"
+    ]
+    no_sender = DELIVERY.replace('  from: "Агентство «Пример» <Reports@Agency.RU>"\n', "")
+    with pytest.raises(ConfigError, match='delivery: e-mail needs a sender: from: "Агентство'):
+        load_config(write(tmp_path, with_report(delivery=no_sender)))
+    telegram_only = REPORT.replace("        - {email: Director@Romashka.RU}\n", "")
+    config = load_config(write(tmp_path, with_report(telegram_only, delivery="")))
+    assert all(r.channel == "telegram" for r in config.clients[0].report.recipients)
+
+
+def test_delivery_secrets_are_refused_naming_their_variables(tmp_path: Path) -> None:
+    bad = with_report(
+        delivery=DELIVERY.replace("username: reports@agency.ru}", "username: r@agency.ru, password: hunter2}")
+        + "  telegram_bot_token: '123:abc'\n"
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, bad))
+    text = str(err.value)
+    assert "delivery.smtp.password: secrets do not belong" in text and "AGENCY_SMTP_PASSWORD" in text
+    assert "delivery.telegram_bot_token: secrets do not belong" in text and "TELEGRAM_BOT_TOKEN" in text
+    assert "hunter2" not in text and "123:abc" not in text

@@ -281,3 +281,66 @@ def test_over_a_socket_the_rate_limit_is_respected():
     # Arrival times jitter a little behind the limiter's; a slightly shorter window absorbs that.
     window = period * 0.8
     assert max(sum(1 for t in arrivals if start <= t < start + window) for start in arrivals) <= 5
+
+
+# ---- uploads that send something: multipart, and never twice ----
+
+
+def test_over_a_socket_a_multipart_upload_carries_fields_and_files():
+    from tests.fakes.telegram import parse_multipart
+
+    with FakeServer(handler=lambda _: FakeResponse(200, b"ok")) as server:
+        client = socket_client(server)
+        client.request(
+            "POST",
+            "upload",
+            data={"chat_id": "-100123", "caption": "Отчёт за октябрь"},
+            files=[("document", ("Отчёт.pdf", b"%PDF-1.7\x00\xff", "application/pdf"))],
+            parse=text_body,
+            idempotent=False,
+        )
+        (request,) = server.requests
+    fields, files = parse_multipart(request.headers["Content-Type"], request.body)
+    assert fields == {"chat_id": "-100123", "caption": "Отчёт за октябрь"}
+    assert files["document"].filename == "Отчёт.pdf"
+    assert files["document"].content == b"%PDF-1.7\x00\xff"
+    assert files["document"].content_type == "application/pdf"
+
+
+def test_a_request_that_may_have_arrived_is_not_sent_again():
+    with FakeServer() as server:
+        server.enqueue(FakeResponse(200, b"partial", truncate=True), FakeResponse(200, b"ok"))
+        client = socket_client(server)
+        with pytest.raises(NetworkError, match="it may have reached the server") as caught:
+            client.request("POST", "send", content=b"x", parse=text_body, idempotent=False)
+        assert len(server.requests) == 1
+        assert caught.value.maybe_delivered and not caught.value.retryable
+        # the same failure of an idempotent request is retried
+        server.enqueue(FakeResponse(200, b"partial", truncate=True), FakeResponse(200, b"ok"))
+        assert client.request("GET", "read", parse=text_body) == "ok"
+
+
+def test_a_timeout_after_the_upload_is_not_retried_but_a_refused_connection_is():
+    transport, seen = scripted(httpx.ReadTimeout("slow"), httpx.Response(200, text="ok"))
+    sleeps: list[float] = []
+    with pytest.raises(NetworkError, match="timed out") as caught:
+        make_client(transport, sleeps).request("POST", "send", parse=text_body, idempotent=False)
+    assert len(seen) == 1 and caught.value.maybe_delivered
+    transport, seen = scripted(httpx.ConnectError("refused"), httpx.Response(200, text="ok"))
+    assert make_client(transport, sleeps).request("POST", "send", parse=text_body, idempotent=False) == "ok"
+    assert len(seen) == 2
+
+
+def test_a_telegram_bot_token_in_a_url_is_redacted_from_errors_and_logs(caplog):
+    bot_token = "7012345678:AAHk3-FAKE_token_for_tests_only_xyz"
+    caplog.set_level(logging.DEBUG)
+    with FakeServer() as server:
+        server.enqueue(FakeResponse(500, b"down"), FakeResponse(400, b"bad"))
+        client = socket_client(server)
+        with pytest.raises(BadRequestError) as caught:
+            client.request("POST", f"/bot{bot_token}/sendMessage", parse=text_body)
+    assert len(server.requests) == 2
+    assert caplog.records, "httpx's request lines and the retry were logged"
+    secret = bot_token.split(":")[1]
+    assert secret not in caplog.text and secret not in str(caught.value)
+    assert "bot***" in caplog.text
