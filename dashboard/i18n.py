@@ -12,12 +12,14 @@ the dashboard and the reports share this module.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Final
 
 from dashboard.fmt import MISSING, Lang, integer
+from dashboard.fmt import date as fmt_date
 
 __all__ = [
     "HEALTH_COLORS",
@@ -31,6 +33,7 @@ __all__ = [
     "health_label",
     "health_reason_text",
     "health_reasons_text",
+    "hold_text",
     "lead_type_label",
     "leads_by_type_text",
     "match_method_label",
@@ -342,6 +345,11 @@ _RU: Final[dict[str, str]] = {
     "download_pdf": "PDF",
     "download_xlsx": "Excel",
     "download_help": "Отчёт клиента за {period}: {file}",
+    "hold_not_served": "Клиент не обслуживался в этом периоде",
+    "hold_account_failed": "Кабинет {source}/{account}: последняя загрузка не удалась{detail}",
+    "hold_account_not_covered": "Кабинет {source}/{account}: за период ничего не загружено",
+    "hold_account_not_covered_to": "Кабинет {source}/{account}: данные загружены только по {day}",
+    "hold_restatement_open": "Данные за период ещё пересчитываются площадками: окончательны с {day}",
 }
 
 _EN: Final[dict[str, str]] = {
@@ -632,6 +640,11 @@ _EN: Final[dict[str, str]] = {
     "download_pdf": "PDF",
     "download_xlsx": "Excel",
     "download_help": "The client's report for {period}: {file}",
+    "hold_not_served": "The client was not served in the period",
+    "hold_account_failed": "Account {source}/{account}: the last load failed{detail}",
+    "hold_account_not_covered": "Account {source}/{account}: nothing of the period was loaded",
+    "hold_account_not_covered_to": "Account {source}/{account}: data loaded only through {day}",
+    "hold_restatement_open": "The platforms may still revise the period's data: final on {day}",
 }
 
 HEALTH_COLORS: Final[dict[str, str]] = {"ok": "#2e7d32", "attention": "#d84315", "churned": "#757575"}
@@ -808,3 +821,29 @@ def leads_by_type_text(counts: Mapping[str, object], lang: Lang = "ru") -> str:
         if (_decimal(counts.get(kind)) or 0) > 0
     ]
     return t("leads_by_type", lang, parts=" · ".join(parts)) if parts else ""
+
+
+def hold_text(
+    code: str,
+    lang: Lang = "ru",
+    *,
+    source: str | None = None,
+    account_id: str | None = None,
+    covered_to: dt.date | None = None,
+    settles_on: dt.date | None = None,
+    error: str | None = None,
+) -> str:
+    """Why a report is held (:class:`reports.readiness.Hold`) in words: ``Кабинет
+    yandex_direct/romashka-direct: последняя загрузка не удалась (error 53)``; unknown codes as is."""
+    if code == "account_not_covered" and covered_to is not None:
+        code = "account_not_covered_to"
+    day = settles_on or covered_to
+    return _phrase(
+        "hold_",
+        code,
+        lang,
+        source=_text(source),
+        account=_text(account_id),
+        day=MISSING if day is None else fmt_date(day, lang),
+        detail=f" ({error})" if error else "",
+    )

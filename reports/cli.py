@@ -12,21 +12,33 @@
 ``--out`` (default ``<AGENCY_DATA_DIR>/reports/<period>/``) with a manifest
 ``manifest_<period>_<time>.json``.
 
-Exit codes:
+``python -m reports send [--date YYYY-MM-DD] [--period P] [--client ID ...] [--dry-run] [--lang ru|en]``
+sends the reports due on ``--date`` (default today) that are settled and not sent yet
+(:func:`reports.dispatch.send_due_reports`), one line per report: sent, held (and why, in
+``--lang``), awaiting review, already sent, failed. Recipients, the mail server and the schedule
+are the configuration's; ``AGENCY_SMTP_PASSWORD`` and ``TELEGRAM_BOT_TOKEN`` come from the
+environment; the send log is ``<AGENCY_DATA_DIR>/delivery/send_log.sqlite3``.
+
+Exit codes (``build``):
 
 - 0: every report was built;
 - 2: usage or configuration error (a wrong option, period, client or manager, a wrong YAML);
 - 3: some clients failed (each is printed with its error), the others were built;
 - 4: there is no serving file yet (nothing has been published).
+
+Exit codes (``send``): 0 nothing failed (a held report is not a failure); 2 usage or configuration
+error; 3 a send (or a report's rendering) failed; 4 no serving file.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -39,12 +51,16 @@ from reports.data import ClientInfo
 from reports.errors import PeriodError, ReportError, ServingNotFoundError
 from reports.periods import parse_period, period_slug
 
-__all__ = ["EXIT_FAILED_CLIENTS", "EXIT_NO_SERVING", "EXIT_OK", "EXIT_USAGE", "main"]
+if TYPE_CHECKING:  # delivery (and the configuration it reads) only for ``send``
+    from reports.dispatch import Dispatch
+
+__all__ = ["EXIT_FAILED_CLIENTS", "EXIT_NO_SERVING", "EXIT_OK", "EXIT_SEND_FAILED", "EXIT_USAGE", "main"]
 
 EXIT_OK: Final = 0
 EXIT_USAGE: Final = 2
 EXIT_FAILED_CLIENTS: Final = 3
 EXIT_NO_SERVING: Final = 4
+EXIT_SEND_FAILED: Final = 3
 
 
 def _formats(text: str) -> tuple[Format, ...]:
@@ -83,7 +99,30 @@ def _parser() -> argparse.ArgumentParser:
         "--lang", choices=LANGS, help="the reports' language (default: each client's, else ru)"
     )
     build.add_argument("--out", type=Path, help="the folder (default <AGENCY_DATA_DIR>/reports/<period>)")
+    send = commands.add_parser(
+        "send",
+        help="send the reports that are due",
+        description="Send the reports due on a day that are settled and not sent yet (the send log).",
+        epilog="Exit codes: 0 nothing failed (held is not a failure); 2 usage or configuration error; "
+        "3 a send failed; 4 no serving file.",
+    )
+    send.add_argument("--date", type=_day, help="the day to send on (default today): what is due then")
+    send.add_argument(
+        "--period", help="exactly this period (2026-10, 2026-W44, 2026-10-01:2026-10-31), not the due ones"
+    )
+    send.add_argument(
+        "--client", dest="clients", nargs="+", action="extend", default=[], metavar="ID", help="client id(s)"
+    )
+    send.add_argument("--dry-run", action="store_true", help="say what would be sent; send nothing")
+    send.add_argument("--lang", choices=LANGS, default="ru", help="the language of the hold reasons (ru)")
     return parser
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day: write it as YYYY-MM-DD") from None
 
 
 class _Progress:
@@ -175,6 +214,88 @@ def _build(args: argparse.Namespace, out: Console, err: Console) -> int:
     return EXIT_OK
 
 
+_MARKS: Final[dict[str, str]] = {
+    "sent": "✓",
+    "would_send": "→",
+    "already_sent": "=",
+    "held": "⏸",
+    "awaiting_review": "…",
+    "partly_sent": "✗",
+    "failed": "✗",
+}
+
+
+def _dispatch_line(dispatch: Dispatch, lang: Lang) -> str:
+    from reports.dispatch import hold_reason
+
+    head = f"{_MARKS[dispatch.status]} {dispatch.client_id} ({dispatch.client_name}) {dispatch.period_name}: "
+    files = ", ".join(name for name, _ in dispatch.files)
+    if dispatch.status == "held":
+        return head + "held: " + "; ".join(hold_reason(h, lang) for h in dispatch.holds)
+    if dispatch.status == "awaiting_review":
+        return head + "awaiting the manager's review (not sent; approve it in the dashboard once that exists)"
+    if dispatch.status == "already_sent":
+        return head + "already sent to every recipient"
+    if dispatch.status == "would_send":
+        return head + f"would send {files} (dry run)"
+    if dispatch.error is not None:
+        return head + f"failed: {dispatch.error}"
+    outcomes = "; ".join(str(o) for o in dispatch.outcomes)
+    return head + f"{dispatch.status.replace('_', ' ')} {files}: {outcomes}"
+
+
+def _send(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from delivery.deliver import Channels
+    from delivery.send_log import SendLog
+    from pipelines.load.config import ConfigError, load_config
+    from pipelines.load.settings import Settings
+    from reports.dispatch import send_due_reports
+
+    period = None
+    if args.period is not None:
+        try:
+            period = parse_period(args.period)
+        except PeriodError as exc:
+            err.print(f"error: --period {exc}", markup=False, highlight=False)
+            return EXIT_USAGE
+    today: dt.date = args.date or dt.date.today()
+    settings = Settings.from_env()
+    if not settings.serving_db.is_file():
+        err.print(str(ServingNotFoundError(settings.serving_db)), markup=False, highlight=False)
+        return EXIT_NO_SERVING
+    try:
+        config = load_config(settings.config_path)
+    except ConfigError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        return EXIT_USAGE
+    try:
+        with Channels.from_config(config.delivery) as channels:
+            dispatches = send_due_reports(
+                settings,
+                config,
+                today,
+                channels=channels,
+                send_log=SendLog(settings.send_log),
+                clients=args.clients,
+                period=period,
+                dry_run=args.dry_run,
+            )
+    except ServingNotFoundError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        return EXIT_NO_SERVING
+    except ReportError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        return EXIT_USAGE
+    lang: Lang = args.lang
+    for dispatch in dispatches:
+        (err if dispatch.failed else out).print(_dispatch_line(dispatch, lang), markup=False, highlight=False)
+    counts = Counter(d.status for d in dispatches)
+    summary = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items()) or "nothing due"
+    note = " (dry run: nothing sent)" if args.dry_run else ""
+    out.print(f"{today.isoformat()}: {summary}{note}", markup=False, highlight=False)
+    return EXIT_SEND_FAILED if any(d.failed for d in dispatches) else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -182,6 +303,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = Console(stderr=True, soft_wrap=True)
     if args.command == "build":
         return _build(args, out, err)
+    if args.command == "send":
+        return _send(args, out, err)
     return EXIT_USAGE  # argparse requires a command
 
 
