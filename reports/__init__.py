@@ -9,7 +9,9 @@ Plain Python (no Streamlit, no Dagster): it reads the published serving file rea
     (b'%PDF-', 'run-...', datetime.date(2026, 11, 22))
 
 :func:`build_reports` renders a batch into a folder with a manifest; ``python -m reports build``
-is its command line (:mod:`reports.cli`).
+is its command line (:mod:`reports.cli`). :func:`reports.dispatch.send_due_reports` sends the
+reports due on a day through the readiness gate and the send log (``python -m reports send``);
+it is imported from its module, so that the dashboard does not load the delivery layer.
 """
 
 from reports.branding import Branding

@@ -347,3 +347,33 @@ def test_the_command_exit_codes_for_usage_and_a_missing_serving_file(
     assert main(["send", "--date", "2026-11-05"]) == EXIT_USAGE
     monkeypatch.setenv("AGENCY_SERVING_DB", str(tmp_path / "none.duckdb"))
     assert main(["send", "--date", "2026-11-05"]) == EXIT_NO_SERVING
+
+
+@pytest.mark.parametrize(
+    ("hold", "ru", "en"),
+    [
+        (
+            Hold("not_served"),
+            "Клиент не обслуживался в этом периоде",
+            "The client was not served in the period",
+        ),
+        (
+            Hold("account_not_covered", "calltouch", "25918", covered_to=dt.date(2026, 10, 25)),
+            "Кабинет calltouch/25918: данные загружены только по 25.10.2026",
+            "Account calltouch/25918: data loaded only through 25 Oct 2026",
+        ),
+        (
+            Hold("account_not_covered", "calltouch_requests", "25918"),
+            "Кабинет calltouch_requests/25918: за период ничего не загружено",
+            "Account calltouch_requests/25918: nothing of the period was loaded",
+        ),
+        (
+            Hold("restatement_open", settles_on=dt.date(2026, 11, 15)),
+            "Данные за период ещё пересчитываются площадками: окончательны с 15.11.2026",
+            "The platforms may still revise the period's data: final on 15 Nov 2026",
+        ),
+    ],
+)
+def test_every_hold_is_worded_in_both_languages(hold: Hold, ru: str, en: str) -> None:
+    assert hold_reason(hold, "ru") == ru
+    assert hold_reason(hold, "en") == en
