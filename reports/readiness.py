@@ -31,7 +31,7 @@ import duckdb
 from dashboard.periods import Period
 from pipelines.load.config import AgencyConfig
 from pipelines.load.sources import SOURCES
-from reports.errors import ServingNotFoundError, UnknownClientError
+from reports.errors import ReportError, ServingNotFoundError, UnknownClientError
 
 __all__ = ["Hold", "HoldCode", "Readiness", "check_readiness"]
 
@@ -80,6 +80,13 @@ def _runs(serving_db: Path, client_id: str) -> list[_Run]:
     if not serving_db.is_file():
         raise ServingNotFoundError(serving_db)
     with duckdb.connect(str(serving_db), read_only=True) as con:
+        listed = con.execute("select table_name from information_schema.tables").fetchall()
+        tables = {name for (name,) in listed}
+        if "account_coverage" not in tables:
+            raise ReportError(
+                f"{serving_db} has no account_coverage: it was published by an older version; "
+                "run a refresh (make refresh) before sending reports"
+            )
         rows = con.execute(
             "select source, account_id, status, day_from, day_to, last_error "
             "from account_coverage where client_id = $client order by source, account_id, day_from",

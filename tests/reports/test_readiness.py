@@ -12,7 +12,7 @@ import yaml
 
 from dashboard.periods import Period
 from pipelines.load.config import AgencyConfig, parse_config
-from reports.errors import ServingNotFoundError, UnknownClientError
+from reports.errors import ReportError, ServingNotFoundError, UnknownClientError
 from reports.readiness import Hold, check_readiness
 
 OCTOBER = Period(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -131,3 +131,11 @@ def test_a_client_not_served_in_the_period_and_unknown_input(tmp_path: Path) -> 
         check_readiness(db, config(), "nobody", OCTOBER, dt.date(2026, 11, 20))
     with pytest.raises(ServingNotFoundError):
         check_readiness(tmp_path / "none.duckdb", config(), "romashka", OCTOBER, dt.date(2026, 11, 20))
+
+
+def test_a_serving_file_from_before_coverage_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    old = tmp_path / "old.duckdb"
+    with duckdb.connect(str(old)) as con:
+        con.execute("create table dim_clients (client_id varchar)")
+    with pytest.raises(ReportError, match=r"no account_coverage.*run a refresh"):
+        check_readiness(old, config(), "romashka", OCTOBER, dt.date(2026, 11, 20))
