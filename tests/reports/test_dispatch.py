@@ -377,3 +377,44 @@ def test_the_command_exit_codes_for_usage_and_a_missing_serving_file(
 def test_every_hold_is_worded_in_both_languages(hold: Hold, ru: str, en: str) -> None:
     assert hold_reason(hold, "ru") == ru
     assert hold_reason(hold, "en") == en
+
+
+def test_the_dagster_job_sends_what_is_settled_lists_holds_and_fails_on_a_failed_send(
+    tmp_path: Path, serving_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipelines.defs.reports import send_reports_job
+    from pipelines.defs.resources import AgencyEnvironment
+
+    monkeypatch.delenv("AGENCY_SMTP_PASSWORD", raising=False)
+    with FakeSmtp() as server:
+        agency = make_agency(tmp_path, serving_template, server.port, ALFA_FAILED)
+        settings = dataclasses.replace(agency.settings, as_of=SEND_DAY)
+        resources = {"agency": AgencyEnvironment.from_settings(settings)}
+        result = send_reports_job.execute_in_process(resources=resources)
+        assert result.success
+        (materialized,) = [e for e in result.all_node_events if e.event_type_value == "STEP_OUTPUT"]
+        metadata = materialized.event_specific_data.metadata  # type: ignore[union-attr]
+        table = str(metadata["reports"].value)
+        assert (
+            "| alfa | 2026-10 | held | Account yandex_direct/alfa-direct: the last load failed (error 53) |"
+            in table
+        )
+        assert "| beta | 2026-10 | sent |" in table
+        assert metadata["sent"].value == 1 and metadata["held"].value == 1
+        assert sorted(r for mail in server.received for r in mail.rcpt_tos) == [
+            "ceo@beta.example",
+            "cmo@beta.example",
+        ]
+        # The next morning: nothing new goes out.
+        again = send_reports_job.execute_in_process(resources=resources)
+        assert again.success and len(server.received) == 2
+
+    # Alfa is settled now, but its mail server refuses the address: the run fails and says so.
+    set_coverage(settings.serving_db, GOOD)
+    with FakeSmtp(refuse={"director@alfa.example": "550 5.1.1 No such user"}) as server:
+        agency.settings.config_path.write_text(config_text(server.port), encoding="utf-8")
+        failed = send_reports_job.execute_in_process(resources=resources, raise_on_error=False)
+    assert not failed.success
+    failure = failed.failure_data_for_node("send_due_client_reports")
+    assert failure is not None and failure.error is not None
+    assert "could not be sent" in failure.error.message
