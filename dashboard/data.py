@@ -32,6 +32,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboard import queries
+
 __all__ = [
     "DEFAULT_SERVING_DB",
     "PublishMeta",
@@ -172,7 +174,7 @@ def channel_names() -> dict[str, tuple[str, str]]:
     Reference data, not client-scoped. A channel missing here is displayed as its code
     (:func:`dashboard.i18n.channel_name`).
     """
-    df = _query("select channel, name_ru, name_en from dim_channels order by sort_order, channel")
+    df = _query(queries.CHANNEL_NAMES)
     return {
         str(code): (str(ru), str(en))
         for code, ru, en in zip(df["channel"], df["name_ru"], df["name_en"], strict=True)
@@ -184,7 +186,7 @@ def source_names() -> dict[str, tuple[str, str]]:
 
     Reference data, not client-scoped. A source missing here is displayed as its code.
     """
-    df = _query("select source, label_ru, label_en from dim_sources order by sort_order, source")
+    df = _query(queries.SOURCE_NAMES)
     return {
         str(code): (str(ru), str(en))
         for code, ru, en in zip(df["source"], df["label_ru"], df["label_en"], strict=True)
@@ -258,28 +260,7 @@ def channel_results(clients: Sequence[str], client_id: str, start: dt.date, end:
     Empty when the client is not visible or has no rows in the period.
     """
     return _query(
-        """
-        select
-            channel,
-            sum(spend) as spend,
-            sum(impressions) as impressions,
-            sum(clicks) as clicks,
-            sum(calls) as calls,
-            sum(unique_calls) as unique_calls,
-            sum(target_calls) as target_calls,
-            sum(leads) as leads,
-            sum(call_leads) as call_leads,
-            sum(form_leads) as form_leads,
-            sum(chat_leads) as chat_leads,
-            sum(crm_leads) as crm_leads
-        from client_channel_daily
-        where client_id in (select unnest($clients::varchar[]))
-            and client_id = $client_id
-            and date between $start and $end
-        group by rollup (channel)
-        having count(*) > 0  -- no rows: no totals row either
-        order by channel is null, sum(spend) desc, channel
-        """,
+        queries.CHANNEL_RESULTS,
         {"clients": _scope(clients), "client_id": client_id, "start": start, "end": end},
     )
 
@@ -291,44 +272,7 @@ def daily_results(clients: Sequence[str], client_id: str, start: dt.date, end: d
     Empty when the client is not visible.
     """
     return _query(
-        """
-        with days as (
-            select cast(d as date) as date
-            from generate_series(cast($start as date), cast($end as date), interval 1 day) as t(d)
-        ),
-        visible as (
-            select client_id
-            from dim_clients
-            where client_id in (select unnest($clients::varchar[])) and client_id = $client_id
-        ),
-        daily as (
-            select
-                date,
-                sum(spend) as spend,
-                sum(impressions) as impressions,
-                sum(clicks) as clicks,
-                sum(calls) as calls,
-                sum(target_calls) as target_calls,
-                sum(leads) as leads
-            from client_channel_daily
-            where client_id in (select unnest($clients::varchar[]))
-                and client_id = $client_id
-                and date between $start and $end
-            group by date
-        )
-        select
-            days.date,
-            coalesce(daily.spend, 0) as spend,
-            coalesce(daily.impressions, 0) as impressions,
-            coalesce(daily.clicks, 0) as clicks,
-            coalesce(daily.calls, 0) as calls,
-            coalesce(daily.target_calls, 0) as target_calls,
-            coalesce(daily.leads, 0) as leads
-        from days
-        cross join visible
-        left join daily on daily.date = days.date
-        order by days.date
-        """,
+        queries.DAILY_RESULTS,
         {"clients": _scope(clients), "client_id": client_id, "start": start, "end": end},
     )
 
@@ -338,14 +282,7 @@ def monthly_plan(
 ) -> pd.DataFrame:
     """One client's ``client_monthly`` rows (actual vs plan) for ``first_month``..``last_month``."""
     return _query(
-        """
-        select *
-        from client_monthly
-        where client_id in (select unnest($clients::varchar[]))
-            and client_id = $client_id
-            and month between $first_month and $last_month
-        order by month
-        """,
+        queries.MONTHLY_PLAN,
         {
             "clients": _scope(clients),
             "client_id": client_id,
@@ -420,24 +357,7 @@ def top_campaigns(
     Columns: channel, platform_account_id, campaign_id, campaign_name, spend, impressions, clicks.
     """
     return _query(
-        """
-        select
-            channel,
-            platform_account_id,
-            campaign_id,
-            max(campaign_name) as campaign_name,
-            sum(spend) as spend,
-            sum(impressions) as impressions,
-            sum(clicks) as clicks
-        from client_campaign_daily
-        where client_id in (select unnest($clients::varchar[]))
-            and client_id = $client_id
-            and date between $start and $end
-        group by channel, platform_account_id, campaign_id
-        having sum(spend) > 0 or sum(clicks) > 0
-        order by sum(spend) desc, sum(clicks) desc, campaign_id
-        limit $limit
-        """,
+        queries.TOP_CAMPAIGNS,
         {"clients": _scope(clients), "client_id": client_id, "start": start, "end": end, "limit": limit},
     )
 
@@ -449,13 +369,7 @@ def source_freshness(clients: Sequence[str], client_id: str | None = None) -> pd
     Daily feeds (ads, calls) first.
     """
     return _query(
-        """
-        select client_id, source, feed, account_id, last_data_date, last_loaded_at, days_stale
-        from source_freshness
-        where client_id in (select unnest($clients::varchar[]))
-            and (cast($client_id as varchar) is null or client_id = $client_id)
-        order by client_id, feed not in ('ad_stats', 'calls'), source, account_id
-        """,
+        queries.SOURCE_FRESHNESS,
         {"clients": _scope(clients), "client_id": client_id},
     )
 

@@ -1,13 +1,13 @@
-"""Every read of the serving file the reports make: all of their SQL lives here.
+"""Every read of the serving file the reports make (the shared figures through :mod:`dashboard.queries`).
 
 A report is read through one read-only connection (:class:`ServingReader`, a context manager),
 opened for the report and closed when it is read: every figure of one report, and the run id
 and data cut-off its manifest records, come from the same published file even if the pipeline
 swaps a new one in meanwhile (``os.replace`` leaves an open file intact). Values reach SQL only
-as bound parameters (``$name``). The queries are the dashboard's (``dashboard/data.py``) for one
-client; ``tests/reports/test_data.py`` checks they return the same frames, so a report and the
-dashboard show the same numbers. No Streamlit here: ``dashboard.data`` caches through Streamlit,
-which the reports must not import.
+as bound parameters (``$name``). The queries that make a report's figures are the dashboard's own
+(:mod:`dashboard.queries`), run for one client, so a report and the dashboard show the same
+numbers (``tests/reports/test_data_and_content.py`` checks the frames too). No Streamlit here:
+``dashboard.data`` caches through Streamlit, which the reports must not import.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from types import TracebackType
 import duckdb
 import pandas as pd
 
+from dashboard import queries
 from reports.errors import ServingNotFoundError
 
 __all__ = ["ClientInfo", "ServingMeta", "ServingReader"]
@@ -142,7 +143,7 @@ class ServingReader:
 
     def channel_names(self) -> dict[str, tuple[str, str]]:
         """Channel code -> (Russian name, English name) from ``dim_channels``."""
-        df = self._query("select channel, name_ru, name_en from dim_channels order by sort_order, channel")
+        df = self._query(queries.CHANNEL_NAMES)
         return {
             str(c): (str(ru), str(en))
             for c, ru, en in zip(df["channel"], df["name_ru"], df["name_en"], strict=True)
@@ -150,7 +151,7 @@ class ServingReader:
 
     def source_names(self) -> dict[str, tuple[str, str]]:
         """Source code -> (Russian name, English name) from ``dim_sources``."""
-        df = self._query("select source, label_ru, label_en from dim_sources order by sort_order, source")
+        df = self._query(queries.SOURCE_NAMES)
         return {
             str(s): (str(ru), str(en))
             for s, ru, en in zip(df["source"], df["label_ru"], df["label_en"], strict=True)
@@ -160,113 +161,41 @@ class ServingReader:
         """Sums per channel over ``start``..``end`` plus the totals row (channel NULL, last): the
         columns of ``dashboard.data.channel_results``. Empty when the client has no rows."""
         return self._query(
-            """
-            select
-                channel,
-                sum(spend) as spend,
-                sum(impressions) as impressions,
-                sum(clicks) as clicks,
-                sum(calls) as calls,
-                sum(unique_calls) as unique_calls,
-                sum(target_calls) as target_calls,
-                sum(leads) as leads,
-                sum(call_leads) as call_leads,
-                sum(form_leads) as form_leads,
-                sum(chat_leads) as chat_leads,
-                sum(crm_leads) as crm_leads
-            from client_channel_daily
-            where client_id = $client_id
-                and date between $start and $end
-            group by rollup (channel)
-            having count(*) > 0
-            order by channel is null, sum(spend) desc, channel
-            """,
-            {"client_id": client_id, "start": start, "end": end},
+            queries.CHANNEL_RESULTS,
+            {"clients": [client_id], "client_id": client_id, "start": start, "end": end},
         )
 
     def daily_results(self, client_id: str, start: dt.date, end: dt.date) -> pd.DataFrame:
         """Totals per day, every day of ``start``..``end`` present (zeros when quiet): date, spend,
         impressions, clicks, calls, target_calls, leads."""
         return self._query(
-            """
-            with days as (
-                select cast(d as date) as date
-                from generate_series(cast($start as date), cast($end as date), interval 1 day) as t(d)
-            ),
-            daily as (
-                select
-                    date,
-                    sum(spend) as spend,
-                    sum(impressions) as impressions,
-                    sum(clicks) as clicks,
-                    sum(calls) as calls,
-                    sum(target_calls) as target_calls,
-                    sum(leads) as leads
-                from client_channel_daily
-                where client_id = $client_id
-                    and date between $start and $end
-                group by date
-            )
-            select
-                days.date,
-                coalesce(daily.spend, 0) as spend,
-                coalesce(daily.impressions, 0) as impressions,
-                coalesce(daily.clicks, 0) as clicks,
-                coalesce(daily.calls, 0) as calls,
-                coalesce(daily.target_calls, 0) as target_calls,
-                coalesce(daily.leads, 0) as leads
-            from days
-            left join daily on daily.date = days.date
-            order by days.date
-            """,
-            {"client_id": client_id, "start": start, "end": end},
+            queries.DAILY_RESULTS,
+            {"clients": [client_id], "client_id": client_id, "start": start, "end": end},
         )
 
     def monthly_plan(self, client_id: str, first_month: dt.date, last_month: dt.date) -> pd.DataFrame:
         """``client_monthly`` rows (actual vs plan) for ``first_month``..``last_month`` (first days)."""
         return self._query(
-            """
-            select *
-            from client_monthly
-            where client_id = $client_id
-                and month between $first_month and $last_month
-            order by month
-            """,
-            {"client_id": client_id, "first_month": first_month, "last_month": last_month},
+            queries.MONTHLY_PLAN,
+            {
+                "clients": [client_id],
+                "client_id": client_id,
+                "first_month": first_month,
+                "last_month": last_month,
+            },
         )
 
     def top_campaigns(self, client_id: str, start: dt.date, end: dt.date, limit: int = 10) -> pd.DataFrame:
         """The campaigns with the most spend: channel, platform_account_id, campaign_id,
         campaign_name, spend, impressions, clicks."""
         return self._query(
-            """
-            select
-                channel,
-                platform_account_id,
-                campaign_id,
-                max(campaign_name) as campaign_name,
-                sum(spend) as spend,
-                sum(impressions) as impressions,
-                sum(clicks) as clicks
-            from client_campaign_daily
-            where client_id = $client_id
-                and date between $start and $end
-            group by channel, platform_account_id, campaign_id
-            having sum(spend) > 0 or sum(clicks) > 0
-            order by sum(spend) desc, sum(clicks) desc, campaign_id
-            limit $limit
-            """,
-            {"client_id": client_id, "start": start, "end": end, "limit": limit},
+            queries.TOP_CAMPAIGNS,
+            {"clients": [client_id], "client_id": client_id, "start": start, "end": end, "limit": limit},
         )
 
     def source_freshness(self, client_id: str) -> pd.DataFrame:
         """The client's ``source_freshness`` rows, daily feeds (ads, calls) first."""
         return self._query(
-            """
-            select client_id, source, feed, account_id, last_data_date, last_loaded_at, days_stale
-            from source_freshness
-            where client_id = $client_id
-            order by client_id, feed not in ('ad_stats', 'calls'), source, account_id
-            """,
-            {"client_id": client_id},
+            queries.SOURCE_FRESHNESS,
+            {"clients": [client_id], "client_id": client_id},
         )
