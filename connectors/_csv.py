@@ -11,9 +11,11 @@ import io
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from typing import TypeVar
 
 from connectors._result import convert
+from connectors._text import local_to_utc, parse_ru_datetime
 from connectors.errors import FormatError
 
 __all__ = [
@@ -22,9 +24,11 @@ __all__ = [
     "find_table",
     "is_blank",
     "is_totals",
+    "local_moment",
     "match_titles",
     "normalise_header",
     "optional",
+    "required_local_moment",
 ]
 
 T = TypeVar("T")
@@ -148,3 +152,26 @@ def optional(parse: Callable[[str], T]) -> Callable[[str], T | None]:
         return None if value.strip() in _EMPTY else parse(value)
 
     return parse_optional
+
+
+def local_moment(zone: tzinfo) -> Callable[[str], datetime | None]:
+    """A cell parser: a local date and time (``DD.MM.YYYY HH:MM[:SS]``) in ``zone`` as naive
+    UTC, None for an empty cell."""
+    parse = optional(parse_ru_datetime)
+
+    def parse_moment(value: str) -> datetime | None:
+        local = parse(value)
+        return None if local is None else local_to_utc(local, zone)
+
+    return parse_moment
+
+
+def required_local_moment(zone: tzinfo, what: str) -> Callable[[str], datetime]:
+    """:func:`local_moment` for a cell that must be filled (``what`` names it when it is not)."""
+
+    def parse_moment(value: str) -> datetime:
+        if not value.strip():
+            raise ValueError(f"the {what} is empty")
+        return local_to_utc(parse_ru_datetime(value), zone)
+
+    return parse_moment

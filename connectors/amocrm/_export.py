@@ -30,15 +30,23 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
-from connectors._csv import Table, find_table, is_blank, is_totals, match_titles, normalise_header, optional
+from connectors._csv import (
+    Table,
+    find_table,
+    is_blank,
+    is_totals,
+    local_moment,
+    match_titles,
+    normalise_header,
+    optional,
+    required_local_moment,
+)
 from connectors._result import ParseResult, created_span_result
 from connectors._text import (
     decode_text,
-    local_to_utc,
-    parse_ru_datetime,
     parse_ru_decimal,
     record_id,
     text_or_none,
@@ -136,14 +144,8 @@ def parse_amocrm_export(content: bytes, *, tz: tzinfo = MOSCOW) -> ParseResult:
     _required(table, "lead_id", "ID")
     _required(table, "created_at", "Дата создания")
 
-    def moment(value: str) -> datetime | None:
-        local = optional(parse_ru_datetime)(value)
-        return None if local is None else local_to_utc(local, tz)
-
-    def required_moment(value: str) -> datetime:
-        if not value.strip():
-            raise ValueError("the creation date is empty")
-        return local_to_utc(parse_ru_datetime(value), tz)
+    moment = local_moment(tz)
+    required_moment = required_local_moment(tz, "creation date")
 
     rows: list[dict[str, object]] = []
     for line, cells in table.records:

@@ -35,12 +35,21 @@ ones (UTF-8 with or without BOM, Windows-1251; ``;``, tab or ``,``) are all read
 from __future__ import annotations
 
 import re
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from zoneinfo import ZoneInfo
 
-from connectors._csv import Table, find_table, is_blank, is_totals, match_titles, normalise_header, optional
+from connectors._csv import (
+    Table,
+    find_table,
+    is_blank,
+    is_totals,
+    local_moment,
+    match_titles,
+    normalise_header,
+    required_local_moment,
+)
 from connectors._result import ParseResult, created_span_result
-from connectors._text import decode_text, local_to_utc, parse_ru_datetime, record_id, text_or_none
+from connectors._text import decode_text, record_id, text_or_none
 from connectors.errors import FormatError
 
 __all__ = ["KIND", "STAGE_CODES", "find_bitrix24_export_table", "parse_bitrix24_export"]
@@ -155,14 +164,8 @@ def parse_bitrix24_export(content: bytes, *, tz: tzinfo = MOSCOW) -> ParseResult
     _required(table, "lead_id", "ID")
     _required(table, "created_at", "Дата создания")
 
-    def moment(value: str) -> datetime | None:
-        local = optional(parse_ru_datetime)(value)
-        return None if local is None else local_to_utc(local, tz)
-
-    def required_moment(value: str) -> datetime:
-        if not value.strip():
-            raise ValueError("the creation date is empty")
-        return local_to_utc(parse_ru_datetime(value), tz)
+    moment = local_moment(tz)
+    required_moment = required_local_moment(tz, "creation date")
 
     rows: list[dict[str, object]] = []
     for line, cells in table.records:
