@@ -46,6 +46,7 @@ from connectors._csv import Table, find_table, is_blank, is_totals, match_titles
 from connectors._result import ParseResult, date_span
 from connectors._text import decode_text, parse_date, parse_ru_decimal, quote
 from connectors.errors import FormatError
+from connectors.yandex_metrika._report import goal_reach_row
 
 __all__ = ["KIND", "find_goals_export_table", "parse_goals_export"]
 
@@ -263,24 +264,21 @@ def parse_goals_export(content: bytes) -> ParseResult:
             if goal_id is None:
                 raise FormatError("the goal id is empty", line=line, field=table.label("goal_id"))
             rows.append(
-                {
-                    "date": day,
-                    "counter_id": counter_id,
-                    "goal_id": goal_id,
-                    # The goal's name and type come from the counter's goal list, not the report
-                    # (the pipeline's pull fills them; an export leaves them unknown).
-                    "goal_name": None,
-                    "goal_type": None,
-                    "is_automatic": None,
-                    "attribution": attribution,
-                    "traffic_source": source,
-                    "traffic_source_name": source_name,
-                    **utms,
-                    "reaches": reaches,
-                    "sampled": None,
-                    "contains_sensitive_data": None,
-                    "_origin_line": line,
-                }
+                goal_reach_row(
+                    day=day,
+                    counter_id=counter_id,
+                    goal_id=goal_id,
+                    attribution=attribution,
+                    traffic_source=source,
+                    traffic_source_name=source_name,
+                    utm_source=utms["utm_source"],
+                    utm_medium=utms["utm_medium"],
+                    utm_campaign=utms["utm_campaign"],
+                    reaches=reaches,
+                    sampled=None,
+                    contains_sensitive_data=None,
+                    origin_line=line,
+                )
             )
     date_from, date_to = period if period != (None, None) else date_span(row["date"] for row in rows)
     return ParseResult(kind=KIND, rows=rows, date_from=date_from, date_to=date_to)

@@ -44,6 +44,7 @@ __all__ = [
     "KIND",
     "GoalPage",
     "goal_metric",
+    "goal_reach_row",
     "is_goal_report",
     "parse_goal_page",
     "parse_goal_report",
@@ -105,6 +106,45 @@ def _flag(body: dict[str, object], name: str) -> bool:
         return bool(json_bool(body.get(name)))
     except ValueError as exc:
         raise FormatError(str(exc), field=name) from None
+
+
+def goal_reach_row(
+    *,
+    day: date | None,
+    counter_id: int | None,
+    goal_id: int,
+    attribution: str | None,
+    traffic_source: str | None,
+    traffic_source_name: str | None,
+    utm_source: str | None,
+    utm_medium: str | None,
+    utm_campaign: str | None,
+    reaches: int,
+    sampled: bool | None,
+    contains_sensitive_data: bool | None,
+    origin_line: int,
+) -> dict[str, object]:
+    """One row of goal reaches: the keys every Metrika parser (API reply, export) returns."""
+    return {
+        "date": day,
+        "counter_id": counter_id,
+        "goal_id": goal_id,
+        # The goal's name and type come from the counter's goal list, not the report (the
+        # pipeline's pull fills them; an export leaves them unknown).
+        "goal_name": None,
+        "goal_type": None,
+        "is_automatic": None,
+        "attribution": attribution,
+        "traffic_source": traffic_source,
+        "traffic_source_name": traffic_source_name,
+        "utm_source": utm_source,
+        "utm_medium": utm_medium,
+        "utm_campaign": utm_campaign,
+        "reaches": reaches,
+        "sampled": sampled,
+        "contains_sensitive_data": contains_sensitive_data,
+        "_origin_line": origin_line,
+    }
 
 
 def parse_goal_report(
@@ -226,26 +266,21 @@ def parse_goal_page(
             if reaches == 0:
                 continue
             rows.append(
-                {
-                    "date": day,
-                    "counter_id": counter_id,
-                    "goal_id": goal_id,
-                    # The goal's name and type come from the counter's goal list, not the report
-                    # (the pipeline's pull fills them; an export leaves them unknown).
-                    "goal_name": None,
-                    "goal_type": None,
-                    "is_automatic": None,
-                    "attribution": attribution,
-                    "traffic_source": ident if ident is not None else texts[1],
-                    "traffic_source_name": texts[1],
-                    "utm_source": texts[2],
-                    "utm_medium": texts[3],
-                    "utm_campaign": texts[4],
-                    "reaches": reaches,
-                    "sampled": sampled,
-                    "contains_sensitive_data": sensitive,
-                    "_origin_line": line,
-                }
+                goal_reach_row(
+                    day=day,
+                    counter_id=counter_id,
+                    goal_id=goal_id,
+                    attribution=attribution,
+                    traffic_source=ident if ident is not None else texts[1],
+                    traffic_source_name=texts[1],
+                    utm_source=texts[2],
+                    utm_medium=texts[3],
+                    utm_campaign=texts[4],
+                    reaches=reaches,
+                    sampled=sampled,
+                    contains_sensitive_data=sensitive,
+                    origin_line=line,
+                )
             )
     date_from, date_to = _period(query)
     if date_from is None:
