@@ -21,7 +21,7 @@ from delivery.errors import DeliveryError
 from delivery.mail import NOT_SET_UP as EMAIL_NOT_SET_UP
 from delivery.mail import EmailChannel
 from delivery.message import Message
-from delivery.send_log import SendKey, SendLog
+from delivery.send_log import Exclusive, SendKey, SendLog, SendRecord
 from delivery.telegram import NOT_SET_UP as TELEGRAM_NOT_SET_UP
 from delivery.telegram import TOKEN_ENV, TelegramChannel
 from pipelines.load.config import DeliverySettings, Recipient
@@ -149,11 +149,21 @@ def deliver_once(
     period: str,
     formats: Iterable[str],
     who: str | None = None,
+    digest: str | None = None,
+    correction: str | None = None,
 ) -> list[Outcome]:
     """:func:`deliver` for a report: skip each recipient the send log has it sent to, record each
-    send and failure (files and their SHA-256, subject, ``who``, when). The log's lock is held
-    from the check to the record, so a second process sending the same report waits and then
-    skips it."""
+    send and failure (files and their SHA-256, ``digest`` of the content, subject, ``who``, when).
+    The log's lock is held from the check to the record, so a second process sending the same
+    report waits and then skips it.
+
+    ``correction`` (why) sends a corrected report instead: only to a recipient who already has the
+    report and whose last copy's digest differs from ``digest`` (required), as the next revision;
+    one who has this content is skipped, one who never had the report too (the regular send
+    gives it to them).
+    """
+    if correction is not None and (not correction.strip() or not digest):
+        raise ValueError("a correction needs its reason and the corrected report's digest")
     formats = tuple(formats)
     outcomes: list[Outcome] = []
     for recipient in recipients:
@@ -161,17 +171,25 @@ def deliver_once(
         outcome: Outcome | None = None
         try:
             with send_log.exclusive() as locked:
-                previous = locked.already_sent(key)
-                if previous is not None:
-                    when = f"{previous.at:%Y-%m-%d %H:%M} UTC"
-                    outcome = Outcome(recipient, "skipped", f"already sent {when} by {previous.who}")
+                target, skip = _target(locked, key, digest, correction)
+                if skip is not None:
+                    outcome = Outcome(recipient, "skipped", skip)
                 else:
                     outcome = _send(message, recipient, channels)
                     if outcome.sent:
-                        locked.record(key, message.files, subject=message.subject, who=who)
+                        locked.record(
+                            target,
+                            message.files,
+                            subject=message.subject,
+                            who=who,
+                            digest=digest,
+                            note=correction,
+                        )
                     else:
                         reason = outcome.reason or "failed"
-                        locked.record_failure(key, message.files, reason, subject=message.subject, who=who)
+                        locked.record_failure(
+                            target, message.files, reason, subject=message.subject, who=who, digest=digest
+                        )
         except sqlite3.Error as exc:  # locked past its timeout, disk full, ...
             problem = f"the send log {send_log.path} could not be used ({exc})"
             log.error("%r to %s: %s", message.subject, recipient, problem)
@@ -182,3 +200,22 @@ def deliver_once(
                 outcome = dataclasses.replace(outcome, reason=reason)
         outcomes.append(outcome)
     return outcomes
+
+
+def _when(record: SendRecord) -> str:
+    return f"{record.at:%Y-%m-%d %H:%M} UTC by {record.who}"
+
+
+def _target(
+    locked: Exclusive, key: SendKey, digest: str | None, correction: str | None
+) -> tuple[SendKey, str | None]:
+    """The key to send under, or why this recipient is skipped."""
+    if correction is None:
+        previous = locked.already_sent(key)
+        return key, None if previous is None else f"already sent {_when(previous)}"
+    last = locked.last_sent(key)
+    if last is None:
+        return key, "never sent this report: a correction goes only to those who had it"
+    if last.digest == digest:
+        return key, f"already has this version (revision {last.revision}, sent {_when(last)})"
+    return key.revised(last.revision + 1), None

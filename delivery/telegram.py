@@ -59,6 +59,7 @@ __all__ = [
 VENDOR = "telegram"
 API_URL = "https://api.telegram.org/"
 TOKEN_ENV = "TELEGRAM_BOT_TOKEN"
+API_URL_ENV = "TELEGRAM_API_URL"
 NOT_SET_UP = f"Telegram is not set up: set {TOKEN_ENV} to the bot's token (from @BotFather)"
 MAX_CAPTION = 1024
 """Longest caption of a file, in characters."""
@@ -185,11 +186,12 @@ class TelegramChannel:
     def from_env(
         cls, env: Mapping[str, str] = os.environ, *, sleep: Callable[[float], None] = time.sleep
     ) -> TelegramChannel:
-        """The bot whose token is ``TELEGRAM_BOT_TOKEN``; ValueError when it is not set."""
+        """The bot whose token is ``TELEGRAM_BOT_TOKEN``; ValueError when it is not set. The Bot
+        API server is ``TELEGRAM_API_URL`` when set (a self-hosted Bot API server), else Telegram's."""
         token = env.get(TOKEN_ENV, "").strip()
         if not token:
             raise ValueError(NOT_SET_UP)
-        return cls(token, sleep=sleep)
+        return cls(token, base_url=env.get(API_URL_ENV, "").strip() or API_URL, sleep=sleep)
 
     def __repr__(self) -> str:
         return f"TelegramChannel(base_url={self.base_url!r})"

@@ -81,6 +81,8 @@ _FORMAT_NAMES = {
 _WORDS: dict[Lang, dict[str, str]] = {
     "ru": {
         "subject": "Отчёт за {period} — {client}",
+        "corrected_subject": "Исправленный отчёт за {period} — {client}",
+        "corrected": "Мы исправили отчёт: {reason}. Эта версия заменяет отправленную ранее.",
         "hello": "Здравствуйте!",
         "attached": "Во вложении отчёт о рекламе и заявках {client} за {period} ({formats}).",
         "manager": "Вопросы по отчёту — вашему менеджеру: {manager}.",
@@ -89,6 +91,8 @@ _WORDS: dict[Lang, dict[str, str]] = {
     },
     "en": {
         "subject": "Report for {period} — {client}",
+        "corrected_subject": "Corrected report for {period} — {client}",
+        "corrected": "We have corrected the report: {reason}. This version replaces the one sent before.",
         "hello": "Hello,",
         "attached": "Attached is the advertising and leads report of {client} for {period} ({formats}).",
         "manager": "Questions about the report: your account manager, {manager}.",
@@ -157,9 +161,13 @@ def format_names(attachments: Sequence[Attachment], lang: Lang) -> str:
     return f"{', '.join(names[:-1])} {_WORDS[lang]['and']} {names[-1]}"
 
 
-def report_subject(client_name: str, start: dt.date, end: dt.date, lang: Lang) -> str:
-    """``Отчёт за октябрь 2026 — ООО «Ромашка»`` / ``Report for October 2026 — ООО «Ромашка»``."""
-    return _WORDS[lang]["subject"].format(period=period_words(start, end, lang), client=client_name)
+def report_subject(
+    client_name: str, start: dt.date, end: dt.date, lang: Lang, *, corrected: bool = False
+) -> str:
+    """``Отчёт за октябрь 2026 — ООО «Ромашка»`` / ``Report for October 2026 — ООО «Ромашка»``;
+    ``Исправленный отчёт за ...`` / ``Corrected report for ...`` for a correction."""
+    words = _WORDS[lang]["corrected_subject" if corrected else "subject"]
+    return words.format(period=period_words(start, end, lang), client=client_name)
 
 
 def report_text(
@@ -172,9 +180,11 @@ def report_text(
     agency: str,
     contact: str | None = None,
     manager: str | None = None,
+    correction: str | None = None,
 ) -> str:
-    """The body: greeting, what is attached, whom to ask (``manager``: name and e-mail), and the
-    agency's name with its ``contact`` line (the address replies go to)."""
+    """The body: greeting, what is attached, what was corrected (``correction``: the reason, for a
+    corrected report), whom to ask (``manager``: name and e-mail), and the agency's name with its
+    ``contact`` line (the address replies go to)."""
     words = _WORDS[lang]
     lines = [
         words["hello"],
@@ -185,6 +195,8 @@ def report_text(
             formats=format_names(attachments, lang),
         ),
     ]
+    if correction:
+        lines += ["", words["corrected"].format(reason=correction.strip().rstrip("."))]
     if manager:
         lines += ["", words["manager"].format(manager=manager)]
     lines += ["", "—", agency]
@@ -199,9 +211,12 @@ def report_message(
     start: dt.date,
     end: dt.date,
     attachments: Sequence[Attachment],
+    *,
+    correction: str | None = None,
 ) -> Message:
     """A client's report for ``start``-``end`` as a message in the client's language
-    (``language``), signed by the agency, naming the client's manager."""
+    (``language``), signed by the agency, naming the client's manager; ``correction`` (the reason,
+    in the client's words) makes it a corrected report."""
     if not attachments:
         raise ValueError("a report message needs its files")
     lang: Lang = client.language
@@ -211,7 +226,7 @@ def report_message(
         manager_line = f"{manager.name}, {manager.email}" if manager.email else manager.name
     contact = config.delivery.reply_to or config.delivery.sender_address
     return Message(
-        subject=report_subject(client.name, start, end, lang),
+        subject=report_subject(client.name, start, end, lang, corrected=correction is not None),
         text=report_text(
             client.name,
             start,
@@ -221,6 +236,7 @@ def report_message(
             agency=config.agency.name,
             contact=contact,
             manager=manager_line,
+            correction=correction,
         ),
         attachments=tuple(attachments),
     )

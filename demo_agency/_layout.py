@@ -111,6 +111,7 @@ def config_yaml(agency: Agency, *, via_inbox: bool = False) -> str:
         if m.email:
             lines.append(f"    email: {m.email}")
     lines.append("clients:")
+    active = [c for c in agency.clients if c.end_date is None]
     for c in agency.clients:
         lines += [
             f"  - id: {c.id}",
@@ -126,6 +127,8 @@ def config_yaml(agency: Agency, *, via_inbox: bool = False) -> str:
             "    accounts:",
             *(_account_yaml(a, via_inbox=via_inbox) for a in c.accounts),
         ]
+        if c.end_date is None:
+            lines += _report_yaml(c, first=c is active[0])
         if c.plans:
             lines.append("    plans:")
             lines += [
@@ -133,7 +136,23 @@ def config_yaml(agency: Agency, *, via_inbox: bool = False) -> str:
                 f"cpl_target: {p.cpl_target}}}"
                 for p in c.plans
             ]
+    lines += [
+        "# Reports go by e-mail through this server (its password: AGENCY_SMTP_PASSWORD) and by",
+        "# Telegram (TELEGRAM_BOT_TOKEN). The demo has no mail server: run one on 127.0.0.1:1025 (any",
+        "# local mail catcher) to see them arrive; without it a send fails and the dashboard says so.",
+        "delivery:",
+        f"  from: {_q(f'{s.name} <reports@demo-agency.example>')}",
+        "  smtp: {host: 127.0.0.1, port: 1025, starttls: false}",
+        "  monthly_on_working_day: 3",
+    ]
     return "\n".join(lines) + "\n"
+
+
+def _report_yaml(client: Client, *, first: bool) -> list[str]:
+    """Each active client's report goes to its director; the first one's is approved by its
+    manager before it goes (``review``)."""
+    lines = ["    report:", f"      recipients: [{{email: director@{client.id.replace('_', '-')}.example}}]"]
+    return [*lines, "      review: true"] if first else lines
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -21,7 +21,7 @@ from dashboard.fmt import Lang
 from dashboard.periods import Period
 from reports.branding import Branding
 from reports.configuration import AgencySetup
-from reports.content import build_content
+from reports.content import build_content, content_digest
 from reports.data import ClientInfo, ServingMeta, ServingReader
 from reports.errors import ReportError, UnknownClientError
 from reports.figures import read_figures
@@ -111,6 +111,9 @@ class RenderedReport:
     has_data: bool
     """Whether the period had any row for the client (the report says so when not)."""
     files: Mapping[Format, bytes]
+    digest: str = ""
+    """What the report says about the period (:func:`~reports.content.content_digest`): equal for
+    two renderings that tell the client the same, whatever the publication."""
 
     def file_name(self, kind: Format) -> str:
         """``alfa_2026-10_ru.pdf``: client, period (:func:`~reports.periods.period_slug`), language."""
@@ -175,6 +178,7 @@ def render_client(
         data_cutoff=meta.data_cutoff,
         has_data=figures.has_data,
         files={kind: renderers[kind]() for kind in dict.fromkeys(formats)},
+        digest=content_digest(content),
     )
 
 
@@ -201,6 +205,17 @@ def render_report(
         return render_client(
             reader, meta, clients[client_id], period, lang=lang, formats=formats, branding=branding
         )
+
+
+def report_digest(serving_db: Path, client_id: str, period: Period, *, lang: Lang = "ru") -> str:
+    """What ``client_id``'s report for ``period`` in ``lang`` says (:attr:`RenderedReport.digest`),
+    without drawing it: to tell whether an approval still names the figures."""
+    with ServingReader(serving_db) as reader:
+        meta = reader.meta()
+        clients = {c.client_id: c for c in reader.clients()}
+        if client_id not in clients:
+            raise UnknownClientError(client_id, clients)
+        return content_digest(build_content(read_figures(reader, meta, clients[client_id], period), lang))
 
 
 def select_clients(

@@ -19,6 +19,11 @@ sends the reports due on ``--date`` (default today) that are settled and not sen
 are the configuration's; ``AGENCY_SMTP_PASSWORD`` and ``TELEGRAM_BOT_TOKEN`` come from the
 environment; the send log is ``<AGENCY_DATA_DIR>/delivery/send_log.sqlite3``.
 
+``python -m reports send --period 2026-10 --client ID --resend "расходы VK Ads за 12–14 октября"``
+re-sends a report already sent, after a correction: the reason goes into the message ("Мы
+исправили отчёт: ..."), and only recipients whose copy says something else get the new revision
+(a report whose figures did not change is not sent again).
+
 Exit codes (``build``):
 
 - 0: every report was built;
@@ -115,6 +120,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     send.add_argument("--dry-run", action="store_true", help="say what would be sent; send nothing")
     send.add_argument("--lang", choices=LANGS, default="ru", help="the language of the hold reasons (ru)")
+    send.add_argument(
+        "--resend",
+        metavar="REASON",
+        help="re-send the --period's report as a correction to those who had another version; the "
+        "reason is written to the client (in the client's language)",
+    )
     return parser
 
 
@@ -233,8 +244,11 @@ def _dispatch_line(dispatch: Dispatch, lang: Lang) -> str:
     if dispatch.status == "held":
         return head + "held: " + "; ".join(hold_reason(h, lang) for h in dispatch.holds)
     if dispatch.status == "awaiting_review":
-        return head + "awaiting the manager's review (not sent; approve it in the dashboard once that exists)"
+        changed = " (the figures changed since the last approval)" if dispatch.approval is not None else ""
+        return head + f"awaiting the manager's approval on the dashboard's portfolio page{changed}; not sent"
     if dispatch.status == "already_sent":
+        if dispatch.correction is not None and dispatch.outcomes:
+            return head + "nothing to correct: " + "; ".join(str(o) for o in dispatch.outcomes)
         return head + "already sent to every recipient"
     if dispatch.status == "would_send":
         return head + f"would send {files} (dry run)"
@@ -252,6 +266,9 @@ def _send(args: argparse.Namespace, out: Console, err: Console) -> int:
     from reports.dispatch import send_due_reports
 
     period = None
+    if args.resend is not None and (args.period is None or not args.resend.strip()):
+        err.print("error: --resend needs --period and a reason", markup=False, highlight=False)
+        return EXIT_USAGE
     if args.period is not None:
         try:
             period = parse_period(args.period)
@@ -279,6 +296,7 @@ def _send(args: argparse.Namespace, out: Console, err: Console) -> int:
                 clients=args.clients,
                 period=period,
                 dry_run=args.dry_run,
+                correction=args.resend,
             )
     except ServingNotFoundError as exc:
         err.print(str(exc), markup=False, highlight=False)

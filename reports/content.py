@@ -11,6 +11,8 @@ spend), and the words its :mod:`dashboard.i18n`.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -25,7 +27,16 @@ from reports.figures import Figures
 from reports.narrative import what_changed
 from reports.periods import month_name, period_title
 
-__all__ = ["REPORTED_FEEDS", "Card", "Kind", "ReportContent", "Table", "build_content", "format_value"]
+__all__ = [
+    "REPORTED_FEEDS",
+    "Card",
+    "Kind",
+    "ReportContent",
+    "Table",
+    "build_content",
+    "content_digest",
+    "format_value",
+]
 
 Kind = Literal["money", "money0", "int", "pct", "pct0", "pct2", "delta", "date", "text"]
 """How a value is shown: money with kopecks or whole rubles, a count, a percent with 1, 0 or 2
@@ -403,3 +414,30 @@ def build_content(figures: Figures, lang: Lang) -> ReportContent:
         ),
         passport=_passport(figures, lang, with_plan),
     )
+
+
+def content_digest(content: ReportContent) -> str:
+    """SHA-256 of what a report says about its period: language, client, period, notes, cards,
+    the "what changed" text and every table's values; not the lines that change with each
+    publication (data cut-off, publication time, run id, the sources' freshness).
+
+    Two renderings with the same digest tell the client the same thing, so the send log can tell
+    a corrected report from a re-render of the one already sent, and a manager's approval stays
+    valid through nightly re-publications of unchanged figures."""
+    payload = {
+        "lang": content.lang,
+        "client": [content.figures.client.client_id, content.client_name],
+        "title": content.title,
+        "period": content.period_line,
+        "notes": list(content.notes),
+        "cards": [repr(card) for card in content.cards],
+        "leads_by_type": content.leads_by_type,
+        "summary": list(content.summary),
+        "no_data": content.no_data,
+        "tables": [
+            [tbl.key, tbl.title, tbl.note, tbl.frame.to_csv(index=False, lineterminator="\n")]
+            for tbl in content.tables
+        ],
+    }
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

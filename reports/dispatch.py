@@ -16,8 +16,9 @@ Each due (client, period) becomes one :class:`Dispatch`:
 - ``held``: the readiness gate (:func:`reports.readiness.check_readiness`) says the period is not
   settled for the client; :attr:`Dispatch.holds` say why and nothing is sent;
 - ``awaiting_review``: the client's reports are approved by the manager first
-  (``report.review``); nothing is sent. The approval step in the dashboard is not built yet, so
-  such reports wait until it is (or are sent by hand after a look);
+  (``report.review``) and no approval names this content: the manager approves it on the
+  dashboard's portfolio page (:attr:`Dispatch.approval` is an approval of other figures, when the
+  data changed after it); nothing is sent;
 - ``would_send`` (``dry_run``): it would be rendered and sent; nothing is sent or recorded;
 - else the report is rendered (PDF and Excel, the client's language, the agency's branding) and
   delivered through :func:`delivery.deliver_once`: ``sent``, ``partly_sent`` or ``failed`` with
@@ -25,6 +26,11 @@ Each due (client, period) becomes one :class:`Dispatch`:
 
 The send log makes it safe to run as often as one likes: a report that went is never sent
 again, and a held one goes out on the first run after its data is settled.
+
+A correction (``correction``: why, in the client's words; with an explicit ``period``) re-sends a
+report already sent, through the same gate and review, as the next revision, and only to those
+whose copy says something else (the send log compares the content digests); when nothing
+changed every recipient is skipped and the dispatch is ``already_sent``.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from dashboard.i18n import hold_text
 from dashboard.periods import Period, month_end
 from delivery.deliver import Channels, Outcome, deliver_once
 from delivery.message import Attachment
-from delivery.send_log import SendKey, SendLog
+from delivery.send_log import Approval, SendKey, SendLog
 from delivery.texts import report_message
 from delivery.working_days import monthly_send_day, weekly_send_day
 from reports.branding import Branding
@@ -60,7 +66,10 @@ __all__ = [
     "DispatchStatus",
     "due_periods",
     "hold_reason",
+    "previous_month",
+    "previous_week",
     "send_due_reports",
+    "served",
 ]
 
 log = logging.getLogger("reports.dispatch")
@@ -88,6 +97,12 @@ class Dispatch:
     """(file name, SHA-256) of each file rendered (sent, or that would be sent)."""
     error: str | None = None
     """``failed`` before any send: why the report could not be rendered."""
+    digest: str | None = None
+    """What the rendered report says (:func:`reports.content.content_digest`)."""
+    approval: Approval | None = None
+    """``awaiting_review``: the latest approval, of other figures (None when never approved)."""
+    correction: str | None = None
+    """Why the report was re-sent as a correction."""
 
     @property
     def period_name(self) -> str:
@@ -113,12 +128,14 @@ def hold_reason(hold: Hold, lang: Lang = "ru") -> str:
     )
 
 
-def _previous_month(today: dt.date) -> Period:
+def previous_month(today: dt.date) -> Period:
+    """The calendar month before ``today``'s."""
     last = today.replace(day=1) - dt.timedelta(days=1)
     return Period(last.replace(day=1), month_end(last))
 
 
-def _previous_week(today: dt.date) -> Period:
+def previous_week(today: dt.date) -> Period:
+    """The Monday-to-Sunday week before ``today``'s."""
     monday = today - dt.timedelta(days=today.weekday() + 7)
     return Period(monday, monday + dt.timedelta(days=6))
 
@@ -127,17 +144,18 @@ def due_periods(config: AgencyConfig, client: Client, today: dt.date) -> list[Pe
     """The periods of ``client``'s reports due on ``today``: the previous month from the Nth
     working day of this month, and (``report.weekly``) the previous ISO week from its send day."""
     due: list[Period] = []
-    month = _previous_month(today)
+    month = previous_month(today)
     if today >= monthly_send_day(month.start, config.delivery.monthly_on_working_day):
         due.append(month)
     if client.report.weekly:
-        week = _previous_week(today)
+        week = previous_week(today)
         if today >= weekly_send_day(week.start, config.delivery.weekly_weekday):
             due.append(week)
     return due
 
 
-def _served(client: Client, period: Period) -> bool:
+def served(client: Client, period: Period) -> bool:
+    """Whether the agency served ``client`` on some day of ``period``."""
     return client.start_date <= period.end and (client.end_date is None or client.end_date >= period.start)
 
 
@@ -152,6 +170,8 @@ def _chosen(config: AgencyConfig, clients: Sequence[str]) -> list[Client]:
 
 def _status(outcomes: Sequence[Outcome]) -> DispatchStatus:
     failed = sum(o.status == "failed" for o in outcomes)
+    if all(o.status == "skipped" for o in outcomes):
+        return "already_sent"
     if not failed:
         return "sent"
     return "failed" if failed == len(outcomes) else "partly_sent"
@@ -168,6 +188,7 @@ def send_due_reports(
     period: Period | None = None,
     dry_run: bool = False,
     who: str | None = None,
+    correction: str | None = None,
 ) -> list[Dispatch]:
     """Send every report due on ``today`` that is settled and not sent yet; one :class:`Dispatch`
     per (client, period), in the configuration's client order.
@@ -176,18 +197,22 @@ def send_due_reports(
     recipients is skipped); ``period`` sends exactly that period instead of the due ones (a client
     not served during it is held, ``not_served``, when named, else skipped). ``dry_run`` renders
     but sends and records nothing (``would_send``). ``who`` names the sender in the send log.
+    ``correction`` (why; needs ``period``) re-sends the period's report as a correction to those
+    who had another version of it.
     Raises :class:`~reports.errors.ServingNotFoundError` when nothing is published and
     :class:`~reports.errors.UnknownClientError` for a client the configuration does not know.
     """
+    if correction is not None and (period is None or not correction.strip()):
+        raise ValueError("a correction names its period and says why")
     branding = setup_from_config(config).branding
     dispatches: list[Dispatch] = []
     for client in _chosen(config, clients):
         periods = [period] if period is not None else due_periods(config, client, today)
         for asked in periods:
-            if not _served(client, asked) and client.id not in clients:
+            if not served(client, asked) and client.id not in clients:
                 continue
             dispatch = _dispatch(
-                settings, config, client, asked, today, channels, send_log, branding, dry_run, who
+                settings, config, client, asked, today, channels, send_log, branding, dry_run, who, correction
             )
             log.info("%s %s: %s", client.id, period_slug(asked), dispatch.status)
             dispatches.append(dispatch)
@@ -205,18 +230,17 @@ def _dispatch(
     branding: Branding,
     dry_run: bool,
     who: str | None,
+    correction: str | None,
 ) -> Dispatch:
     name = period_slug(period)
-    made = partial(Dispatch, client.id, client.name, period)
+    made = partial(Dispatch, client.id, client.name, period, correction=correction)
     recipients = client.report.recipients
     keys = [SendKey.of(client.id, name, FORMATS, r) for r in recipients]
-    if all(send_log.already_sent(key) is not None for key in keys):
+    if correction is None and all(send_log.already_sent(key) is not None for key in keys):
         return made(status="already_sent")
     readiness = check_readiness(settings.serving_db, config, client.id, period, today)
     if not readiness.ready:
         return made(status="held", holds=readiness.holds)
-    if client.report.review:
-        return made(status="awaiting_review")
     try:
         report = render_report(
             settings.serving_db, client.id, period, lang=client.language, formats=FORMATS, branding=branding
@@ -230,10 +254,23 @@ def _dispatch(
         Attachment(report.file_name(kind), data, MEDIA_TYPES[kind]) for kind, data in report.files.items()
     )
     files = tuple((a.filename, a.sha256) for a in attachments)
+    if client.report.review:
+        approval = send_log.approval(client.id, name, FORMATS)
+        if approval is None or approval.digest != report.digest:
+            return made(status="awaiting_review", files=files, digest=report.digest, approval=approval)
     if dry_run:
-        return made(status="would_send", files=files)
-    message = report_message(config, client, period.start, period.end, attachments)
+        return made(status="would_send", files=files, digest=report.digest)
+    message = report_message(config, client, period.start, period.end, attachments, correction=correction)
     outcomes = deliver_once(
-        message, recipients, channels, send_log, client=client.id, period=name, formats=FORMATS, who=who
+        message,
+        recipients,
+        channels,
+        send_log,
+        client=client.id,
+        period=name,
+        formats=FORMATS,
+        who=who,
+        digest=report.digest,
+        correction=correction,
     )
-    return made(status=_status(outcomes), outcomes=tuple(outcomes), files=files)
+    return made(status=_status(outcomes), outcomes=tuple(outcomes), files=files, digest=report.digest)

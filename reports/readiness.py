@@ -22,6 +22,7 @@ The answer is codes and figures, never prose: :mod:`dashboard.i18n` words them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -33,7 +34,7 @@ from pipelines.load.config import AgencyConfig
 from pipelines.load.sources import SOURCES
 from reports.errors import ReportError, ServingNotFoundError, UnknownClientError
 
-__all__ = ["Hold", "HoldCode", "Readiness", "check_readiness"]
+__all__ = ["Coverage", "Hold", "HoldCode", "Readiness", "check_readiness", "read_coverage"]
 
 HoldCode = Literal["not_served", "account_not_covered", "account_failed", "restatement_open"]
 
@@ -76,7 +77,12 @@ class _Run:
     error: str | None
 
 
-def _runs(serving_db: Path, client_id: str) -> list[_Run]:
+Coverage = Mapping[str, Sequence[_Run]]
+"""Client id -> its accounts' runs (``account_coverage``), as :func:`read_coverage` reads them."""
+
+
+def read_coverage(serving_db: Path, client_ids: Sequence[str]) -> dict[str, list[_Run]]:
+    """Every run of the clients' accounts, read at once (a page checking many clients)."""
     if not serving_db.is_file():
         raise ServingNotFoundError(serving_db)
     with duckdb.connect(str(serving_db), read_only=True) as con:
@@ -88,17 +94,28 @@ def _runs(serving_db: Path, client_id: str) -> list[_Run]:
                 "run a refresh (make refresh) before sending reports"
             )
         rows = con.execute(
-            "select source, account_id, status, day_from, day_to, last_error "
-            "from account_coverage where client_id = $client order by source, account_id, day_from",
-            {"client": client_id},
+            "select client_id, source, account_id, status, day_from, day_to, last_error "
+            "from account_coverage where list_contains($clients, client_id) "
+            "order by client_id, source, account_id, day_from",
+            {"clients": list(client_ids)},
         ).fetchall()
-    return [_Run(*row) for row in rows]
+    runs: dict[str, list[_Run]] = {c: [] for c in client_ids}
+    for client_id, *row in rows:
+        runs[client_id].append(_Run(*row))
+    return runs
 
 
 def check_readiness(
-    serving_db: Path, config: AgencyConfig, client_id: str, period: Period, as_of: dt.date
+    serving_db: Path,
+    config: AgencyConfig,
+    client_id: str,
+    period: Period,
+    as_of: dt.date,
+    *,
+    coverage: Coverage | None = None,
 ) -> Readiness:
-    """Whether ``client_id``'s report for ``period`` may be sent on ``as_of`` (the run's day)."""
+    """Whether ``client_id``'s report for ``period`` may be sent on ``as_of`` (the run's day).
+    ``coverage`` (:func:`read_coverage`) spares reading the serving file again."""
     try:
         client = config.client(client_id)
     except KeyError:
@@ -108,7 +125,9 @@ def check_readiness(
     served = Period(start, end)
     if served.is_empty:
         return Readiness(client_id, served, (Hold("not_served"),))
-    runs = _runs(serving_db, client_id)
+    runs = coverage[client_id] if coverage is not None and client_id in coverage else None
+    if runs is None:
+        runs = read_coverage(serving_db, [client_id])[client_id]
     holds: list[Hold] = []
     settles: list[dt.date] = []
     for account in client.accounts:

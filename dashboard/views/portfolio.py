@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, fmt, shell, tables, view
+from dashboard import charts, data, deliveries, downloads, fmt, shell, tables, view
 from dashboard.fmt import Lang
 from dashboard.i18n import HEALTH_COLORS, health_label, t
 from dashboard.periods import month_start
+from reports.periods import period_title
+from reports.status import ReportState
 
 _CHART_MONTHS = 12
 _DIGEST_OPEN_UP_TO = 8  # the reasons list starts expanded when this few clients need attention
@@ -196,6 +199,85 @@ def _unmatched_payments(v: view.View) -> None:
     )
 
 
+_REVIEW_MESSAGE = "_review_message"
+
+
+def _approve(setup: deliveries.Setup, state: ReportState, v: view.View) -> None:
+    """The "Approve sending" button: record the approval (or say why it cannot be)."""
+    lang = v.lang
+    words = {"client": state.client_name, "period": period_title(state.period, lang)}
+    try:
+        deliveries.approve(
+            setup, state.client_id, state.period_name, allowed=v.clients, who=f"{v.viewer_name} (dashboard)"
+        )
+    except Exception as exc:  # shown to the manager; the report stays unapproved
+        st.session_state[_REVIEW_MESSAGE] = ("error", t("review_failed", lang, error=exc, **words))
+        return
+    st.session_state[_REVIEW_MESSAGE] = ("success", t("review_done", lang, **words))
+
+
+def _review(setup: deliveries.Setup, waiting: list[ReportState], v: view.View) -> None:
+    lang = v.lang
+    path = data.serving_path()
+    with st.expander(t("review_title", lang, n=len(waiting)), expanded=True):
+        for state in waiting:
+            client_lang = setup.config.client(state.client_id).language
+            slug = f"{state.client_id}_{state.period_name}"
+            name, pdf, approve = st.columns([4, 1, 1], vertical_alignment="center")
+            name.markdown(
+                t("review_row", lang, client=state.client_name, period=period_title(state.period, lang))
+                + f" — {deliveries.details(state, lang)}"
+            )
+            pdf.download_button(
+                t("review_pdf", lang),
+                data=functools.partial(
+                    downloads.report_bytes, path, state.client_id, state.period, client_lang, "pdf"
+                ),
+                file_name=downloads.file_name(state.client_id, state.period, client_lang, "pdf"),
+                mime="application/pdf",
+                key=f"review_pdf_{slug}",
+                on_click="ignore",
+                icon=":material/picture_as_pdf:",
+            )
+            approve.button(
+                t("review_approve", lang),
+                key=f"review_approve_{slug}",
+                type="primary",
+                on_click=_approve,
+                args=(setup, state, v),
+                icon=":material/send:",
+            )
+
+
+def _client_reports(v: view.View) -> None:
+    """Where each visible client's latest report stands; the reports awaiting approval."""
+    lang = v.lang
+    try:
+        setup = deliveries.load_setup()
+        states = [] if setup is None else deliveries.report_states(setup, v.clients)
+    except Exception as exc:  # a wrong configuration or send log must not take the page down
+        st.warning(t("reports_unavailable", lang, error=exc), icon=":material/warning:")
+        return
+    if setup is None or not states:
+        return
+    st.subheader(t("reports_title", lang))
+    st.caption(t("reports_caption", lang))
+    message = st.session_state.pop(_REVIEW_MESSAGE, None)
+    if message is not None:
+        (st.success if message[0] == "success" else st.error)(message[1])
+    table = deliveries.states_table(states, lang)
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="reports_table",
+        column_config={t("col_report_details", lang): st.column_config.TextColumn(width="large")},
+        height=min(38 + 35 * len(table), 320),
+    )
+    waiting = [s for s in states if s.state == "awaiting_review"]
+    if waiting:
+        _review(setup, waiting, v)
+
+
 def _chart(v: view.View) -> None:
     last = month_start(v.meta.as_of_date)
     year, month = divmod(last.year * 12 + last.month - 1 - (_CHART_MONTHS - 1), 12)
@@ -235,6 +317,7 @@ def render(v: view.View) -> None:
     _attention(shown, reasons, lang)
     _table(shown, reasons, v)
     _report_link(shown if not shown.empty else status, v)
+    _client_reports(v)
     _unmatched_payments(v)
     _chart(v)
     view.sync_url(v, {"churned": "1" if show_churned else None})

@@ -17,7 +17,7 @@ from pipelines.defs.assets import (
 )
 from pipelines.defs.dbt import agency_dbt_assets, dbt_resource
 from pipelines.defs.jobs import inbox_job, refresh_job
-from pipelines.defs.reports import daily_reports, send_reports_job
+from pipelines.defs.reports import approved_reports, daily_reports, send_reports_job
 from pipelines.defs.resources import AgencyEnvironment, VendorApiResource
 from pipelines.defs.schedules import nightly_refresh
 from pipelines.defs.sensors import inbox_sensor
@@ -50,7 +50,7 @@ def build_definitions(
         assets=ALL_ASSETS,
         jobs=[refresh_job, inbox_job, send_reports_job],
         schedules=[nightly_refresh, daily_reports],
-        sensors=[inbox_sensor],
+        sensors=[inbox_sensor, approved_reports],
         resources=resources_for(settings or Settings.from_env(), vendor_apis),
     )
 

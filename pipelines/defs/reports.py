@@ -1,10 +1,16 @@
-"""Client reports out of the building: the ``send_reports`` job and its daily schedule.
+"""Client reports out of the building: the ``send_reports`` job, its daily schedule, and a sensor
+that runs it when a manager approves a report on the dashboard.
 
 The work is :func:`reports.dispatch.send_due_reports` (plain Python, also ``python -m reports
 send``): which reports are due (the previous month from the Nth working day, the previous week
 for weekly clients), the readiness gate, the manager's review, rendering and sending once. This
 module only runs it in Dagster: the run's metadata lists every report with its status and, for
 held ones, the reasons, so a hold shows in the Dagster UI; a failed send fails the run.
+
+The ``approved_reports`` sensor watches the send log's approvals (the dashboard records them):
+a new one starts ``send_reports``, so an approved report goes within minutes, not the next
+morning. The job sends only what is due, settled and approved as it is, so a run it starts for
+one approval sends nothing else that the schedule would not.
 """
 
 import datetime as dt
@@ -13,22 +19,27 @@ from zoneinfo import ZoneInfo
 
 from dagster import (
     DefaultScheduleStatus,
+    DefaultSensorStatus,
     Failure,
     MetadataValue,
     OpExecutionContext,
     Output,
     RunRequest,
     ScheduleEvaluationContext,
+    SensorEvaluationContext,
+    SkipReason,
     in_process_executor,
     job,
     op,
     schedule,
+    sensor,
 )
 
 from pipelines.defs.resources import AgencyEnvironment
 from pipelines.load.config import ConfigError
+from pipelines.load.settings import Settings
 
-__all__ = ["daily_reports", "send_reports_job"]
+__all__ = ["approved_reports", "daily_reports", "send_reports_job"]
 
 _MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -73,6 +84,9 @@ def send_due_client_reports(context: OpExecutionContext, agency: AgencyEnvironme
     rows: list[tuple[str, str, str, str]] = []
     for d in dispatches:
         why = "; ".join(hold_reason(h, "en") for h in d.holds) or d.error or ""
+        if d.status == "awaiting_review":
+            changed = " (the figures changed after the last approval)" if d.approval is not None else ""
+            why = f"awaiting the manager's approval on the dashboard{changed}"
         failed = [f"{o.recipient}: {o.reason}" for o in d.outcomes if o.status == "failed"]
         rows.append((d.client_id, d.period_name, d.status, (why + " " + "; ".join(failed)).strip()))
         log = context.log.warning if d.failed or d.status == "held" else context.log.info
@@ -116,3 +130,23 @@ def daily_reports(context: ScheduleEvaluationContext) -> RunRequest:
     moment = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
     today = moment.astimezone(_MOSCOW).date()
     return RunRequest(run_key=f"reports-{today.isoformat()}", tags={"agency/trigger": "schedule"})
+
+
+@sensor(job_name="send_reports", minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING)
+def approved_reports(context: SensorEvaluationContext) -> RunRequest | SkipReason:
+    """Send what a manager approved on the dashboard: a new approval in the send log starts
+    ``send_reports`` (the cursor is the last approval seen)."""
+    from delivery import SendLog
+
+    settings = Settings.from_env()
+    if not settings.send_log.is_file():
+        return SkipReason(f"no send log at {settings.send_log} yet: nothing was approved")
+    after = int(context.cursor or 0)
+    new = SendLog(settings.send_log).approvals(after_id=after)
+    if not new:
+        return SkipReason("no new approval")
+    last = new[-1][0]
+    context.update_cursor(str(last))
+    approved = ", ".join(f"{a.client} {a.period}" for _, a in new)
+    context.log.info(f"approved: {approved}")
+    return RunRequest(run_key=f"approvals-{last}", tags={"agency/trigger": "approval"})

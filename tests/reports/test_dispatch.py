@@ -304,7 +304,8 @@ def test_the_command_sends_says_why_a_report_is_held_and_exits_0(
         held = "alfa (Альфа Строй) 2026-10: held: Кабинет yandex_direct/alfa-direct: "
         assert held + "последняя загрузка не удалась (error 53)" in out
         assert "✓ beta (Бета Клиник) 2026-10: sent beta_2026-10_en.pdf, beta_2026-10_en.xlsx" in out
-        assert "gamma (Гамма Мебель) 2026-10: awaiting the manager's review" in out
+        waiting = "gamma (Гамма Мебель) 2026-10: awaiting the manager's approval on the dashboard"
+        assert waiting in out
         assert len(server.received) == 2
 
         assert main(["send", "--date", "2026-11-06", "--lang", "en"]) == EXIT_OK
