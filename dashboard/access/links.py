@@ -22,7 +22,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from itsdangerous import BadData, URLSafeSerializer
 
@@ -95,8 +95,13 @@ def parse_lifetime(text: str) -> dt.timedelta:
 
 
 def link_url(base_url: str, token: str) -> str:
-    """``<base_url>/?link=<token>``."""
-    return f"{base_url.rstrip('/')}/?{urlencode({LINK_PARAM: token})}"
+    """``<base_url>/?link=<token>``; InvalidInputError when ``base_url`` is not an http(s) address
+    without a query of its own."""
+    base = base_url.strip().rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise InvalidInputError(f"{base_url!r} is not the dashboard's address (https://reports.agency.ru)")
+    return f"{base}/?{urlencode({LINK_PARAM: token})}"
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,7 @@ class Links:
     ) -> NewLink:
         """A new link to ``client_id``'s report; the caller checks that the client exists."""
         serializer = self._serializer()  # no secret, no link (and no row)
+        link_url(base_url, "")  # a wrong address, no row either
         client = check_client_id(client_id)
         month = None if period is None else check_period(period)
         if lifetime <= dt.timedelta(0) or lifetime > MAX_LINK_LIFETIME:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -50,8 +51,20 @@ def test_a_link_may_name_one_period_and_allow_the_money(store: AccessStore) -> N
 
 def test_the_token_tells_nothing_of_the_client(store: AccessStore) -> None:
     made = store.links.create("alfa-secret-client", by="ivanova", period="2026-10")
-    assert "alfa" not in made.token
+    payload = made.token.split(".")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert made.link.id.encode() in decoded
+    assert b"alfa" not in decoded and b"2026" not in decoded
     assert made.token not in repr(made)
+
+
+@pytest.mark.parametrize(
+    "base_url", ["reports.agency.ru", "ftp://agency.ru", "https://", "https://a.ru/?x=1"]
+)
+def test_a_link_needs_a_web_address(store: AccessStore, base_url: str) -> None:
+    with pytest.raises(InvalidInputError, match="not the dashboard's address"):
+        store.links.create("alfa", by="ivanova", base_url=base_url)
+    assert store.links.all() == []
 
 
 def flipped(token: str, index: int) -> str:
