@@ -24,7 +24,7 @@ import secrets
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Final, Literal, get_args
+from typing import Final, Literal, NoReturn, get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -302,6 +302,8 @@ class Users:
         written under the write lock, so parallel guesses cannot pass the limit). Audits every
         refusal; the caller audits the success with the session it opens."""
         now = self._clock()
+        if len(password) > MAX_PASSWORD_LENGTH:  # cannot be right; not worth hashing a megabyte
+            password = ""
         try:
             key: str | None = normalize_login(login)
         except InvalidInputError:
@@ -341,7 +343,7 @@ class Users:
 
     def _failed(
         self, connection: sqlite3.Connection, row: sqlite3.Row, now: dt.datetime, *, lock_expired: bool
-    ) -> None:
+    ) -> NoReturn:
         failures = 1 if lock_expired else int(row["failed_count"]) + 1
         login = row["login"]
         if failures >= self._policy.max_failures:

@@ -247,3 +247,10 @@ def test_a_role_gets_exactly_what_it_needs(
     with pytest.raises(InvalidInputError, match=message):
         store.users.add("someone", PASSWORD, role, by="test", manager_id=manager, clients=clients)
     assert store.users.all() == []
+
+
+def test_an_overlong_password_is_a_wrong_one(store: AccessStore) -> None:
+    add_head(store)
+    with pytest.raises(BadCredentialsError):
+        store.sign_in("boss", PASSWORD + "x" * 2000)
+    assert store.audit.recent(1)[0].detail == {"reason": "wrong_password", "failures": 1}
