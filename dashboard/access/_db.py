@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -97,10 +98,8 @@ class Database:
     @contextlib.contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
         """A connection in autocommit mode; use :meth:`transaction` to group writes."""
-        if not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.suppress(OSError):
-                self.path.parent.chmod(0o700)
+        if not self.path.exists():
+            self._create_file()
         connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
         try:
             connection.row_factory = sqlite3.Row
@@ -137,9 +136,17 @@ class Database:
                 connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
             connection.execute("COMMIT")
-            with contextlib.suppress(OSError):
-                self.path.chmod(0o600)
         self._ready = True
+
+    def _create_file(self) -> None:
+        """The empty file (a valid SQLite database) made readable by its owner only, before
+        SQLite opens it: its WAL and journal files take the same mode."""
+        if not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):
+                self.path.parent.chmod(0o700)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _statements(script: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 
 import pytest
 
@@ -68,3 +69,14 @@ def test_a_detail_naming_a_secret_is_refused(store: AccessStore, key: str) -> No
 def test_an_unknown_event_is_refused(store: AccessStore) -> None:
     with pytest.raises(ValueError, match="unknown audit event"):
         store.audit.record("coffee", "boss")
+
+
+def test_only_its_owner_can_read_the_store(store: AccessStore) -> None:
+    store.users.add("boss", PASSWORD, "head", by="test")
+    with sqlite3.connect(store.path) as db:  # hold it open: the WAL file exists meanwhile
+        db.execute("SELECT count(*) FROM users").fetchone()
+        files = sorted(store.path.parent.glob(store.path.name + "*"))
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in files}
+    assert store.path.name + "-wal" in modes
+    assert set(modes.values()) == {0o600}
+    assert stat.S_IMODE(store.path.parent.stat().st_mode) == 0o700
