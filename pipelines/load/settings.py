@@ -9,6 +9,7 @@
 | AGENCY_SERVING_DB   | <data>/serving/serving.duckdb              |
 | AGENCY_AS_OF        | (today) the date reports are "as of"       |
 | AGENCY_CONTACT_SALT | <data>/secrets/contact_salt (made once)    |
+| AGENCY_USERS        | <data>/access/users.sqlite3                |
 
 The send log of delivered reports is ``<data>/delivery/send_log.sqlite3``. Delivery's secrets are
 read where they are used: ``AGENCY_SMTP_PASSWORD`` and ``TELEGRAM_BOT_TOKEN``.
@@ -61,6 +62,16 @@ class Settings:
         """The record of every report sent (``delivery.SendLog``): its own SQLite file, never the
         build or serving database, whose only writer is the pipeline."""
         return self.data_dir / "delivery" / "send_log.sqlite3"
+
+    @property
+    def users_db(self) -> Path:
+        """The dashboard's users, sessions, client links and audit log (``dashboard.access``): its
+        own SQLite file, never the build or serving database. ``AGENCY_USERS`` when set (relative
+        to the repository root), read when asked like ``AGENCY_CONTACT_SALT``.
+
+        ``dashboard.access.users_path`` resolves the same place without importing ``pipelines``
+        (the dashboard may not); a test keeps the two equal."""
+        return _path(os.environ.get("AGENCY_USERS", "").strip(), self.data_dir / "access" / "users.sqlite3")
 
     @property
     def contact_salt_file(self) -> Path:
