@@ -49,23 +49,39 @@
 
 
 {#
-    The channel of each row of `relation` (a CTE with `key_column`, `mapping_source` and
-    `mapping_medium`, both lower-cased and trimmed) by the `channel_mapping` seed: the first rule
-    by priority whose patterns match both in full. Rows no rule matches are absent (join left
-    and default to `other`). Columns: `key_column`, `channel`.
+    The channel of each distinct attribution pair of `relation` (a CTE with `mapping_source` and
+    `mapping_medium`, both lower-cased and trimmed, '' for a missing value) by the
+    `channel_mapping` seed: the first rule by priority whose patterns match both in full.
+    The regular expressions run once per distinct pair (a few dozen), never once per row
+    (millions of calls): join the rows to this by equality on both columns. Pairs no rule
+    matches are absent (join left and default to `other`). Columns: `mapping_source`,
+    `mapping_medium`, `channel`.
 #}
-{% macro channel_rules(relation, key_column) -%}
+{% macro attribution_channels(relation) -%}
     select
-        {{ relation }}.{{ key_column }},
-        channel_mapping.channel,
-        row_number() over (
-            partition by {{ relation }}.{{ key_column }}
-            order by channel_mapping.priority
-        ) as rule_rank
-    from {{ relation }}
-    inner join {{ ref('channel_mapping') }} as channel_mapping
-        on {{ regexp_full_match(relation ~ '.mapping_source', 'lower(channel_mapping.source_pattern)') }}
-        and {{ regexp_full_match(relation ~ '.mapping_medium', 'lower(channel_mapping.medium_pattern)') }}
+        ranked.mapping_source,
+        ranked.mapping_medium,
+        ranked.channel
+    from (
+        select
+            attribution.mapping_source,
+            attribution.mapping_medium,
+            channel_mapping.channel,
+            row_number() over (
+                partition by attribution.mapping_source, attribution.mapping_medium
+                order by channel_mapping.priority
+            ) as rule_rank
+        from (
+            select distinct
+                {{ relation }}.mapping_source,
+                {{ relation }}.mapping_medium
+            from {{ relation }}
+        ) as attribution
+        inner join {{ ref('channel_mapping') }} as channel_mapping
+            on {{ regexp_full_match('attribution.mapping_source', 'lower(channel_mapping.source_pattern)') }}
+            and {{ regexp_full_match('attribution.mapping_medium', 'lower(channel_mapping.medium_pattern)') }}
+    ) as ranked
+    where ranked.rule_rank = 1
 {%- endmacro %}
 
 

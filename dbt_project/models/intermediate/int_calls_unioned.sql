@@ -116,9 +116,10 @@ localized as (
 
 ),
 
-matched_rules as (
+-- The mapping's regular expressions run once per distinct source/medium pair, not per call.
+channels as (
 
-    {{ channel_rules('localized', 'call_key') }}
+    {{ attribution_channels('localized') }}
 
 )
 
@@ -141,8 +142,8 @@ select
     localized.attribution_medium,
     localized.utm_campaign,
     -- Nothing is ever dropped: a call no rule matches is `other`.
-    coalesce(matched_rules.channel, 'other') as channel
+    coalesce(channels.channel, 'other') as channel
 from localized
-left join matched_rules
-    on localized.call_key = matched_rules.call_key
-    and matched_rules.rule_rank = 1
+left join channels
+    on localized.mapping_source = channels.mapping_source
+    and localized.mapping_medium = channels.mapping_medium

@@ -130,7 +130,7 @@ form_events as (
 
 form_channels as (
 
-    {{ channel_rules('form_events', 'event_key') }}
+    {{ attribution_channels('form_events') }}
 
 ),
 
@@ -175,8 +175,8 @@ events as (
         form_events.counted_by
     from form_events
     left join form_channels
-        on form_events.event_key = form_channels.event_key
-        and form_channels.rule_rank = 1
+        on form_events.mapping_source = form_channels.mapping_source
+        and form_events.mapping_medium = form_channels.mapping_medium
 
 )
 
