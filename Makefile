@@ -8,7 +8,8 @@ PORT ?= 8501
 DEMO_DIR := data/demo
 DEMO_ENV := AGENCY_CONFIG=$(DEMO_DIR)/agency.yaml AGENCY_DATA_DIR=$(DEMO_DIR) \
 	AGENCY_INBOX=$(DEMO_DIR)/inbox AGENCY_SERVING_DB=$(DEMO_DIR)/serving/serving.duckdb \
-	AGENCY_BUILD_DB=$(CURDIR)/$(DEMO_DIR)/warehouse/build.duckdb DAGSTER_HOME=$(CURDIR)/$(DEMO_DIR)/dagster_home
+	AGENCY_BUILD_DB=$(CURDIR)/$(DEMO_DIR)/warehouse/build.duckdb DAGSTER_HOME=$(CURDIR)/$(DEMO_DIR)/dagster_home \
+	AGENCY_LINK_SECRET=demo-only-link-secret-never-use-it-for-real-clients
 
 .PHONY: help setup demo demo-data demo-refresh demo-dagster dashboard dagster test lint refresh reports demo-reports
 
@@ -32,6 +33,7 @@ demo-refresh: demo-data
 	@$(DEMO_ENV) $(UV) run --frozen python -m demo_agency.pipeline refresh --full
 
 demo: demo-refresh
+	@$(DEMO_ENV) $(UV) run --frozen python -m demo_agency.users
 	@echo "Dashboard: http://localhost:$(PORT)  (Ctrl+C to stop; the Dagster UI: make demo-dagster)"
 	@$(DEMO_ENV) $(UV) run --frozen streamlit run dashboard/app.py --server.headless true \
 		--server.port $(PORT) --browser.gatherUsageStats false

@@ -29,7 +29,20 @@ def _branding() -> Branding:
         return Branding()
 
 
-def report_bytes(serving_db: Path, client_id: str, period: Period, lang: Lang, kind: Format) -> bytes:
-    """The client's report for ``period`` as PDF or XLSX bytes."""
+def report_bytes(
+    serving_db: Path, client_id: str, period: Period, lang: Lang, kind: Format, *, who: str | None = None
+) -> bytes:
+    """The client's report for ``period`` as PDF or XLSX bytes; ``who`` (the viewer) is written to
+    the access audit log as a report download."""
     report = render_report(serving_db, client_id, period, lang=lang, formats=(kind,), branding=_branding())
+    if who is not None:
+        _audit_download(who, client_id, period, kind, report.sha256(kind))
     return report.files[kind]
+
+
+def _audit_download(who: str, client_id: str, period: Period, kind: Format, sha256: str) -> None:
+    from dashboard.access import AccessStore
+    from dashboard.access.audit import REPORT_DOWNLOADED
+
+    detail = {"client": client_id, "period": period_slug(period), "format": kind, "sha256": sha256}
+    AccessStore().audit.record(REPORT_DOWNLOADED, who, detail)

@@ -6,28 +6,38 @@ runs the one the URL names.
 The page scripts live in ``views/``, not ``pages/``: a ``pages/`` folder beside the entry
 script would switch Streamlit into its legacy multipage mode.
 
-Reads only the published serving DuckDB file (``AGENCY_SERVING_DB``). The sidebar says who is
-looking (a manager, or the agency head for all clients; ``AGENCY_DASHBOARD_MANAGER`` locks it to
-one manager) and in which language; the clients that viewer may see are passed to every query.
+Reads only the published serving DuckDB file (``AGENCY_SERVING_DB``). Who is looking comes first
+(:mod:`dashboard.signin`: a signed-in user, a client link, or nobody when sign-in is off); their
+scope decides the clients (passed to every query), the pages, whether the agency's money shows
+and whether there is a sidebar at all. The agency head may narrow the view to one manager's
+clients in the sidebar; a manager sees their own, a specialist the assigned ones, a client (or a
+client link) one client's report. With sign-in off the sidebar picks the viewer as before
+(``AGENCY_DASHBOARD_MANAGER`` locks it to one manager).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import data, view
+from dashboard import data, signin, view
+from dashboard.access import INVOICES, LINK_PARAM
 from dashboard.fmt import Lang
 from dashboard.i18n import LANGS, t
+from dashboard.periods import Period, month_end
 
 HERE = Path(__file__).resolve().parent
 
 __all__ = ["run"]
 
 
-def _language() -> Lang:
+def _language(sidebar: bool) -> Lang:
+    if not sidebar:  # a client link: the language from the URL, no sidebar at all
+        return "en" if st.query_params.get("lang") == "en" else "ru"
     view.seed_widget("lang", "lang", LANGS, "ru")
     current: Lang = st.session_state["lang"]
     chosen = st.sidebar.segmented_control(
@@ -70,10 +80,38 @@ def _pages(lang: Lang) -> dict[str, st.Page]:
     }
 
 
+def _fixed_period(period: str | None) -> Period | None:
+    """A link's one month (``2026-10``) as days."""
+    if not period:
+        return None
+    year, month = (int(part) for part in period.split("-"))
+    start = dt.date(year, month, 1)
+    return Period(start, month_end(start))
+
+
+def _hidden(title: str, pages: dict[str, st.Page]) -> None:
+    """Keep the URL's page (a deep link survives the sign-in) without running it."""
+    st.navigation(list(pages.values()) or [st.Page(lambda: None, title=title)], position="hidden")
+
+
+def _refuse(title: str, body: str) -> None:
+    page = _message_page(title, body, error=True)
+    st.navigation([st.Page(page, title=title)], position="hidden").run()
+
+
 def run() -> None:
     """Draw the frame and run the page the URL asks for."""
     st.set_page_config(page_title="Отчётность агентства", page_icon=":material/monitoring:", layout="wide")
-    lang = _language()
+    lang = _language(sidebar=not st.query_params.get(LINK_PARAM))
+    all_pages = _pages(lang)
+    try:
+        identity = signin.identify(lang)
+    except ValueError as exc:  # a wrong AGENCY_AUTH: say so rather than guess
+        _refuse(t("app_title", lang), str(exc))
+        return
+    if identity is None:  # the sign-in form (or a refused link) is on the page
+        _hidden(t("app_title", lang), all_pages)
+        return
 
     try:
         meta = data.publish_meta()
@@ -83,14 +121,72 @@ def run() -> None:
         st.navigation([st.Page(page, title=t("app_title", lang))], position="hidden").run()
         return
 
+    if identity.kind == "open":
+        _run_open(lang, meta, directory, all_pages)
+        return
+    managers_of = {
+        str(c): str(m) for c, m in zip(directory["client_id"], directory["manager_id"], strict=True)
+    }
+    identity = signin.with_scope(identity, managers_of)
+    scope = identity.scope
+    assert scope is not None  # a user's or a link's
+    pages = {key: page for key, page in all_pages.items() if scope.allows(key)}
+    if not pages:
+        _refuse(t("app_title", lang), t("no_access_page", lang))
+        return
+    mine = directory[directory["client_id"].astype(str).isin(scope.clients)]
+    manager_names = _manager_names(mine)
+    viewer, viewer_name, locked = view.ALL_CLIENTS, identity.name, True
+    if identity.is_head:
+        viewer = _viewer(list(manager_names), manager_names, lang)
+        viewer_name = manager_names.get(viewer, t("viewer_all", lang))
+        locked = False
+    elif identity.user is not None and identity.user.role == "manager" and identity.user.manager_id:
+        viewer = identity.user.manager_id
+    visible = view.visible_clients(mine, viewer)
+    if scope.sidebar and identity.user is not None:
+        role = t(f"role_{identity.user.role}", lang)
+        st.sidebar.markdown(t("signed_in_as", lang, name=identity.name, role=role))
+        signin.sign_out_button(identity, lang)
+    view.set_current(
+        view.View(
+            lang=lang,
+            viewer=viewer,
+            viewer_name=viewer_name,
+            locked=locked,
+            clients=tuple(visible),
+            client_names=visible,
+            meta=meta,
+            pages=pages,
+            money=scope.money and scope.allows(INVOICES),
+            can_approve=identity.user is not None and identity.user.role in ("head", "manager"),
+            who=identity.who,
+            fixed_period=_fixed_period(scope.period),
+            link_token=identity.link_token,
+        )
+    )
+    navigation = st.navigation(list(pages.values()), position="sidebar" if scope.sidebar else "hidden")
+    if scope.sidebar:
+        st.sidebar.caption(view.freshness_line(meta, lang))
+    try:
+        navigation.run()
+    finally:
+        view.set_current(None)
+
+
+def _manager_names(directory: pd.DataFrame) -> dict[str, str]:
     managers = (
         directory[["manager_id", "manager_name"]]
         .drop_duplicates("manager_id")
         .sort_values(["manager_name", "manager_id"])
     )
-    manager_names = {
-        str(m): str(n) for m, n in zip(managers["manager_id"], managers["manager_name"], strict=True)
-    }
+    return {str(m): str(n) for m, n in zip(managers["manager_id"], managers["manager_name"], strict=True)}
+
+
+def _run_open(lang: Lang, meta: data.PublishMeta, directory: pd.DataFrame, pages: dict[str, st.Page]) -> None:
+    """Sign-in off (``AGENCY_AUTH=off``): the sidebar picks the viewer, as before issue 17."""
+    st.sidebar.warning(t("auth_off", lang), icon=":material/lock_open:")
+    manager_names = _manager_names(directory)
     locked = view.locked_manager()
     if locked is not None:
         if locked not in manager_names:
@@ -103,7 +199,6 @@ def run() -> None:
         viewer = _viewer(list(manager_names), manager_names, lang)
         viewer_name = manager_names.get(viewer, t("viewer_all", lang))
 
-    pages = _pages(lang)
     visible = view.visible_clients(directory, viewer)
     view.set_current(
         view.View(
@@ -115,6 +210,7 @@ def run() -> None:
             client_names=visible,
             meta=meta,
             pages=pages,
+            who="anyone",
         )
     )
     navigation = st.navigation(list(pages.values()))

@@ -26,6 +26,7 @@ from dashboard import fmt
 from dashboard.data import PublishMeta
 from dashboard.fmt import Lang
 from dashboard.i18n import t
+from dashboard.periods import Period
 
 __all__ = [
     "ALL_CLIENTS",
@@ -58,11 +59,28 @@ class View:
     """Visible client id -> name, in display order."""
     meta: PublishMeta
     pages: Mapping[str, st.Page] = field(default_factory=dict)
-    """``portfolio`` and ``client_report``, for links and page switches."""
+    """The pages this viewer may open (``portfolio``, ``client_report``), for links and switches."""
+    money: bool = True
+    """The agency's money (invoices, payments, receivables) may be shown."""
+    can_approve: bool = True
+    """May approve reports for sending (the agency head and managers)."""
+    who: str = "anyone"
+    """Who is looking, as the audit log and the approvals name them (a login, ``link <id>``)."""
+    fixed_period: Period | None = None
+    """A client link's one month: the only period the client page shows."""
+    link_token: str | None = None
+    """A client link's token, kept in the URL so that a reload opens the same link."""
+
+    @property
+    def audited(self) -> str | None:
+        """Who the access audit log names for this viewer's actions; None with sign-in off."""
+        return None if self.who == "anyone" else self.who
 
     def url_params(self) -> dict[str, str]:
         """The query parameters that reproduce the viewer and language (defaults omitted)."""
         params: dict[str, str] = {}
+        if self.link_token is not None:
+            params["link"] = self.link_token
         if not self.locked and self.viewer != ALL_CLIENTS:
             params["viewer"] = self.viewer
         if self.lang != "ru":

@@ -76,6 +76,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def _no_developer_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     before = set(developer_settings())
     _hide(monkeypatch)
+    # The dashboard asks for a sign-in by default; tests of its pages run with sign-in off, and
+    # the sign-in, role and link tests (tests/dashboard/test_access_*.py) switch it back on.
+    monkeypatch.setenv("AGENCY_AUTH", "off")
     yield
     # written straight into os.environ by the code under test (monkeypatch cannot undo those)
     for name in developer_settings():

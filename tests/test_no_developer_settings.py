@@ -24,7 +24,11 @@ def _settings_module() -> ModuleType:
 
 
 def test_no_agency_variable_or_dagster_home_is_visible() -> None:
-    assert [n for n in os.environ if n.startswith("AGENCY_") or n == "DAGSTER_HOME"] == []
+    # AGENCY_AUTH=off is the tests' own setting (tests/conftest.py), not a developer's
+    assert os.environ.get("AGENCY_AUTH") == "off"
+    assert [
+        n for n in os.environ if (n.startswith("AGENCY_") and n != "AGENCY_AUTH") or n == "DAGSTER_HOME"
+    ] == []
 
 
 def test_load_dotenv_reads_nothing(tmp_path: Path) -> None:
@@ -63,7 +67,8 @@ from dotenv import load_dotenv
 
 
 def test_developer_settings_are_hidden():
-    assert [n for n in os.environ if n.startswith("AGENCY_") or n == "DAGSTER_HOME"] == []
+    assert [n for n in os.environ if n.startswith("AGENCY_") or n == "DAGSTER_HOME"] == ["AGENCY_AUTH"]
+    assert os.environ["AGENCY_AUTH"] == "off"  # the tests' own setting, not the developer's
     assert load_dotenv(".env") is False and dotenv.load_dotenv() is False
     assert "AGENCY_CONFIG" not in os.environ
     assert "TELEGRAM_BOT_TOKEN" not in os.environ  # a developer's own bot never gets a test's messages
@@ -80,6 +85,7 @@ def test_a_developer_shell_and_dotenv_do_not_reach_the_tests(tmp_path: Path) -> 
         **os.environ,
         "AGENCY_CONFIG": "/developer/agency.yaml",
         "AGENCY_SERVING_DB": "/developer/serving.duckdb",
+        "AGENCY_AUTH": "oidc",
         "DAGSTER_HOME": "/developer",
         "TELEGRAM_BOT_TOKEN": "123456789:AA-developers-own-bot",
     }

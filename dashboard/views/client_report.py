@@ -59,6 +59,9 @@ def _controls(v: view.View) -> tuple[str, Preset, Period | None]:
     lang = v.lang
     last_full_day = v.meta.last_full_day
     options = list(v.client_names)
+    if v.fixed_period is not None:  # a client link for one month: one client, that month
+        period = Period(v.fixed_period.start, min(v.fixed_period.end, last_full_day))
+        return options[0], "custom", period
     view.seed_widget("report_client", "client", options, options[0])
     default = default_preset(v.meta.as_of_date, last_full_day)
     view.seed_widget("report_period", "period", PRESETS, default)
@@ -270,7 +273,9 @@ def _downloads(v: view.View, client_id: str, period: Period) -> None:
         name = downloads.file_name(client_id, period, lang, kind)
         column.download_button(
             t(label, lang),
-            data=functools.partial(downloads.report_bytes, path, client_id, period, lang, kind),
+            data=functools.partial(
+                downloads.report_bytes, path, client_id, period, lang, kind, who=v.audited
+            ),
             file_name=name,
             mime=MEDIA_TYPES[kind],
             key=f"download_{kind}",
@@ -290,7 +295,9 @@ def render(v: view.View) -> None:
 
     client_id, preset, period = _controls(v)
     params: dict[str, str | None] = {"client": client_id, "period": preset}
-    if preset == "custom" and period is not None:
+    if v.fixed_period is not None:
+        params = {}
+    elif preset == "custom" and period is not None:
         params.update({"from": period.start.isoformat(), "to": period.end.isoformat()})
     view.sync_url(v, params)
     if period is None:
@@ -329,7 +336,8 @@ def render(v: view.View) -> None:
         st.plotly_chart(charts.daily_trend(daily, lang), config={"displaylogo": False})
     _leads(v, client_id, period)
     _plan(v, v.clients, client_id, period)
-    _payments(v, client_id, period)
+    if v.money:
+        _payments(v, client_id, period)
     _campaigns(v, client_id, period)
     _freshness(v, client_id)
 

@@ -31,7 +31,13 @@ def _plan_sum(series: pd.Series) -> float | None:
     return None if values.isna().all() else float(values.sum())
 
 
-def _kpis(status: pd.DataFrame, lang: Lang) -> None:
+_MONEY_COLUMNS = ("col_outstanding", "col_overdue")
+_MONEY_CARDS = ("kpi_outstanding", "kpi_overdue")
+_MONEY_REASONS = ("invoice_overdue",)
+"""What a viewer without the agency's money (a specialist) does not see: the receivables."""
+
+
+def _kpis(status: pd.DataFrame, lang: Lang, money: bool) -> None:
     active = status[status["health"] != "churned"]
     spend, leads = _sum(active["spend_mtd"]), _sum(active["leads_mtd"])
     plan_budget, plan_leads = _plan_sum(active["plan_budget"]), _plan_sum(active["plan_leads"])
@@ -64,6 +70,8 @@ def _kpis(status: pd.DataFrame, lang: Lang) -> None:
             "",
         ),
     ]
+    if not money:
+        cards = [c for c in cards if c[0] not in {t(key, lang) for key in _MONEY_CARDS}]
     # Two rows of three: results, then money and health; wide enough for full ruble amounts.
     for row in (cards[:3], cards[3:]):
         for column, (label, value, help_text) in zip(st.columns(len(row)), row, strict=True):
@@ -117,6 +125,8 @@ def _attention(status: pd.DataFrame, reasons: pd.DataFrame, lang: Lang) -> None:
 def _table(status: pd.DataFrame, reasons: pd.DataFrame, v: view.View) -> None:
     lang = v.lang
     table = tables.portfolio_table(status, lang, with_manager=v.viewer == view.ALL_CLIENTS, reasons=reasons)
+    if not v.money:
+        table = table.drop(columns=[t(key, lang) for key in _MONEY_COLUMNS])
     styler = tables.styled(
         table,
         tables.portfolio_formats(lang),
@@ -207,13 +217,16 @@ def _approve(setup: deliveries.Setup, state: ReportState, v: view.View) -> None:
     lang = v.lang
     words = {"client": state.client_name, "period": period_title(state.period, lang)}
     try:
-        deliveries.approve(
-            setup, state.client_id, state.period_name, allowed=v.clients, who=f"{v.viewer_name} (dashboard)"
-        )
+        deliveries.approve(setup, state.client_id, state.period_name, allowed=v.clients, who=_approver(v))
     except Exception as exc:  # shown to the manager; the report stays unapproved
         st.session_state[_REVIEW_MESSAGE] = ("error", t("review_failed", lang, error=exc, **words))
         return
     st.session_state[_REVIEW_MESSAGE] = ("success", t("review_done", lang, **words))
+
+
+def _approver(v: view.View) -> str:
+    """Who approves, as the send log records it: the signed-in login, else the viewer picked."""
+    return f"{v.who} (dashboard)" if v.who != "anyone" else f"{v.viewer_name} (dashboard)"
 
 
 def _review(setup: deliveries.Setup, waiting: list[ReportState], v: view.View) -> None:
@@ -231,7 +244,13 @@ def _review(setup: deliveries.Setup, waiting: list[ReportState], v: view.View) -
             pdf.download_button(
                 t("review_pdf", lang),
                 data=functools.partial(
-                    downloads.report_bytes, path, state.client_id, state.period, client_lang, "pdf"
+                    downloads.report_bytes,
+                    path,
+                    state.client_id,
+                    state.period,
+                    client_lang,
+                    "pdf",
+                    who=v.audited,
                 ),
                 file_name=downloads.file_name(state.client_id, state.period, client_lang, "pdf"),
                 mime="application/pdf",
@@ -274,7 +293,7 @@ def _client_reports(v: view.View) -> None:
         height=min(38 + 35 * len(table), 320),
     )
     waiting = [s for s in states if s.state == "awaiting_review"]
-    if waiting:
+    if waiting and v.can_approve:
         _review(setup, waiting, v)
 
 
@@ -309,16 +328,19 @@ def render(v: view.View) -> None:
     if "show_churned" not in st.session_state:
         st.session_state["show_churned"] = st.query_params.get("churned") == "1"
     status = data.client_status(v.clients)
-    _kpis(status, lang)
+    _kpis(status, lang, v.money)
 
     show_churned = st.toggle(t("show_churned", lang), key="show_churned")
     shown = status if show_churned else status[status["health"] != "churned"]
     reasons = data.client_health_reasons(v.clients)
+    if not v.money:
+        reasons = reasons[~reasons["reason_code"].isin(_MONEY_REASONS)]
     _attention(shown, reasons, lang)
     _table(shown, reasons, v)
     _report_link(shown if not shown.empty else status, v)
     _client_reports(v)
-    _unmatched_payments(v)
+    if v.money:
+        _unmatched_payments(v)
     _chart(v)
     view.sync_url(v, {"churned": "1" if show_churned else None})
 
