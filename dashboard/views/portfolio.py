@@ -31,10 +31,11 @@ def _plan_sum(series: pd.Series) -> float | None:
     return None if values.isna().all() else float(values.sum())
 
 
+# What a viewer without the agency's money (a specialist) does not see: the receivables. (A bare
+# string here would be drawn on the page: Streamlit's "magic" writes a page script's expressions.)
 _MONEY_COLUMNS = ("col_outstanding", "col_overdue")
 _MONEY_CARDS = ("kpi_outstanding", "kpi_overdue")
 _MONEY_REASONS = ("invoice_overdue",)
-"""What a viewer without the agency's money (a specialist) does not see: the receivables."""
 
 
 def _kpis(status: pd.DataFrame, lang: Lang, money: bool) -> None:

@@ -343,3 +343,21 @@ def test_client_report_reconciles_whole_months_of_a_period(serving_db):
     assert "По целым месяцам: окт 2026 – ноя 2026." in _text(at)
     assert _table_with(at, "Лиды системы").iloc[-1]["В отчёте"] == 108 + 90
     assert len(_table_with(at, "Почему лид")) == _channel_table(at).iloc[-1]["Лиды"]  # the period's leads
+
+
+def test_no_page_script_has_a_stray_string_that_streamlit_would_draw():
+    """Streamlit's "magic" writes every bare expression of a page script onto the page: a string
+    meant as a comment below a constant shows up to the viewer. Only the module docstring is safe."""
+    import ast
+    from pathlib import Path
+
+    for script in sorted((Path(APP).parent / "views").glob("*.py")):
+        body = ast.parse(script.read_text(encoding="utf-8")).body
+        stray = [
+            node.lineno
+            for node in body[1:]
+            if isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ]
+        assert stray == [], f"{script.name}: bare strings at lines {stray}"
