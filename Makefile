@@ -66,7 +66,7 @@ dagster: setup
 lint: setup
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
-	@$(UV) run --frozen mypy connectors pipelines dashboard demo_agency scripts tests reports delivery
+	@$(UV) run --frozen mypy connectors pipelines dashboard demo_agency scripts tests reports delivery alerts
 	@AGENCY_BUILD_DB=:memory: $(UV) run --frozen sqlfluff lint dbt_project/models dbt_project/tests
 
 test: setup lint

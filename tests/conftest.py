@@ -30,7 +30,7 @@ import pytest
 HIDDEN_PREFIX = "AGENCY_"
 HIDDEN_NAMES = frozenset({"DAGSTER_HOME", "TELEGRAM_BOT_TOKEN"})
 OUR_PACKAGES = frozenset(
-    {"connectors", "pipelines", "dashboard", "demo_agency", "reports", "delivery", "scripts"}
+    {"connectors", "pipelines", "dashboard", "demo_agency", "reports", "delivery", "alerts", "scripts"}
 )
 
 _original_load_dotenv = dotenv.main.load_dotenv

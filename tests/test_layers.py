@@ -20,6 +20,16 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     # plain Python the dashboard, the command line and a scheduled job all call: reads the
     # configuration through pipelines.load only
     "reports": ("streamlit", "dagster", "dagster_dbt", "pipelines.defs", "pipelines.cli", "demo_agency"),
+    # alerts: plain Python over delivery, reports and the configuration; Dagster runs it from outside
+    "alerts": (
+        "dagster",
+        "dagster_dbt",
+        "streamlit",
+        "dashboard",
+        "demo_agency",
+        "pipelines.defs",
+        "pipelines.cli",
+    ),
     # delivery may read the configuration and settings (pipelines.load), never the orchestration
     "delivery": (
         "dagster",

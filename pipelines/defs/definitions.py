@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from dagster import Definitions
 
+from pipelines.defs.alerts import (
+    alerts_after_refresh,
+    alerts_morning_deadline,
+    alerts_on_run_failure,
+    check_alerts_job,
+)
 from pipelines.defs.assets import (
     API_ASSETS,
     agency_configuration,
@@ -48,9 +54,9 @@ def build_definitions(
 ) -> Definitions:
     return Definitions(
         assets=ALL_ASSETS,
-        jobs=[refresh_job, inbox_job, send_reports_job],
-        schedules=[nightly_refresh, daily_reports],
-        sensors=[inbox_sensor, approved_reports],
+        jobs=[refresh_job, inbox_job, send_reports_job, check_alerts_job],
+        schedules=[nightly_refresh, daily_reports, alerts_morning_deadline],
+        sensors=[inbox_sensor, approved_reports, alerts_after_refresh, alerts_on_run_failure],
         resources=resources_for(settings or Settings.from_env(), vendor_apis),
     )
 

@@ -249,6 +249,46 @@ class DeliverySettings(_Model):
         return _WEEKDAYS.index(self.weekly_on)
 
 
+_HOUR = r"(?:[01]\d|2[0-3]):[0-5]\d"
+_CLOCK_RANGE = re.compile(rf"^(?P<start>{_HOUR})-(?P<end>{_HOUR})$")
+
+
+class AlertSettings(_Model):
+    """Who is told when something breaks, and when (``alerts:``).
+
+    ``on_call``: the on-call engineer's e-mails and Telegram chats (every alert); the client's
+    manager (their ``email``) gets the alerts about their clients when ``notify_managers``.
+    ``quiet_hours`` (Moscow time, ``"22:00-08:00"``): alerts found then wait and go when the quiet
+    hours end. ``digest``: one message per check with every change instead of one per incident.
+    ``stale_after_days``: an API account whose pulled days end more than this many days before
+    yesterday is stale."""
+
+    on_call: tuple[Recipient, ...] = ()
+    notify_managers: bool = True
+    quiet_hours: str | None = None
+    digest: bool = False
+    stale_after_days: int = Field(default=2, ge=0, le=60)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = value.replace(" ", "")
+        match = _CLOCK_RANGE.match(text)
+        if match is None or match["start"] == match["end"]:
+            raise ValueError(f'{value!r} is not a range of hours like "22:00-08:00" (Moscow time)')
+        return text
+
+    def quiet_at(self, moment: dt.time) -> bool:
+        """Whether ``moment`` (Moscow time) is inside the quiet hours."""
+        if self.quiet_hours is None:
+            return False
+        start_text, end_text = self.quiet_hours.split("-")
+        start, end = dt.time.fromisoformat(start_text), dt.time.fromisoformat(end_text)
+        return start <= moment < end if start < end else moment >= start or moment < end
+
+
 _MAILBOX = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<address>[^<>]+)>$")
 
 
@@ -506,6 +546,7 @@ class AgencyConfig(_Model):
     managers: tuple[Manager, ...] = Field(min_length=1)
     clients: tuple[Client, ...] = ()
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @model_validator(mode="after")
     def _references(self) -> AgencyConfig:
@@ -542,6 +583,12 @@ class AgencyConfig(_Model):
                         f"clients[{i}].report.recipients[{j}]: e-mail needs the agency's mail server: "
                         "add delivery.smtp and delivery.from"
                     )
+        for j, recipient in enumerate(self.alerts.on_call):
+            if recipient.channel == "email" and self.delivery.smtp is None:
+                problems.append(
+                    f"alerts.on_call[{j}]: e-mail needs the agency's mail server: add delivery.smtp and "
+                    "delivery.from"
+                )
         if problems:
             raise ValueError("\n".join(problems))
         return self
