@@ -424,3 +424,49 @@ def client_payments(clients: Sequence[str], client_id: str, start: dt.date, end:
         """,
         {"clients": _scope(clients), "client_id": client_id, "start": start, "end": end},
     )
+
+
+def data_health(clients: Sequence[str]) -> pd.DataFrame:
+    """Per configured account of the visible clients (``source_freshness``'s rows), what was
+    loaded and what failed (``account_coverage``): the data-health page.
+
+    Columns: client_id, source, feed, account_id, last_data_date, days_stale, covered_to (the
+    last day of a covered run), last_success (the latest good load), last_status (of the run
+    reaching furthest: covered or failed), last_error and last_failed_at (of that run when it
+    failed).
+    """
+    return _query(
+        """
+        with coverage as (
+            select
+                client_id, source, account_id, status, day_to, last_loaded_at, last_failed_at, last_error,
+                row_number() over (
+                    partition by client_id, source, account_id order by day_to desc, status desc
+                ) as recency
+            from account_coverage
+            where client_id in (select unnest($clients::varchar[]))
+        ),
+        summary as (
+            select
+                client_id, source, account_id,
+                max(case when status = 'covered' then day_to end) as covered_to,
+                max(last_loaded_at) as last_success,
+                max(case when recency = 1 then status end) as last_status,
+                max(case when recency = 1 and status = 'failed' then last_error end) as last_error,
+                max(case when recency = 1 and status = 'failed' then last_failed_at end) as last_failed_at
+            from coverage
+            group by client_id, source, account_id
+        )
+        select
+            f.client_id, f.source, f.feed, f.account_id, f.last_data_date, f.days_stale,
+            s.covered_to, coalesce(s.last_success, f.last_loaded_at) as last_success,
+            s.last_status, s.last_error, s.last_failed_at
+        from source_freshness as f
+        left join summary as s
+            on f.client_id = s.client_id and f.source = s.source
+            and coalesce(f.account_id, '') = coalesce(s.account_id, '')
+        where f.client_id in (select unnest($clients::varchar[]))
+        order by f.client_id, f.source, f.account_id
+        """,
+        {"clients": _scope(clients)},
+    )

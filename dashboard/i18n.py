@@ -345,6 +345,34 @@ _RU: Final[dict[str, str]] = {
     "download_pdf": "PDF",
     "download_xlsx": "Excel",
     "download_help": "Отчёт клиента за {period}: {file}",
+    "page_data_health": "Состояние данных",
+    "health_caption": (
+        "Каждый кабинет видимых клиентов: по какой день загружены данные, последняя успешная "
+        "загрузка, последняя ошибка и что делать. Данные на {as_of}."
+    ),
+    "health_all_ok": "Все кабинеты загружены вовремя.",
+    "health_kpi_failing": "Загрузка не удалась",
+    "health_kpi_behind": "Отстают",
+    "health_kpi_never": "Ни разу не загружены",
+    "health_kpi_ok": "В порядке",
+    "col_health_state": "Состояние",
+    "col_covered_to": "Загружено по",
+    "col_last_success": "Последняя успешная загрузка",
+    "col_last_error": "Последняя ошибка",
+    "col_what_to_do": "Что делать",
+    "health_state_failing": "Загрузка не удалась",
+    "health_state_never": "Ни разу не загружен",
+    "health_state_behind": "Отстаёт",
+    "health_state_ok": "В порядке",
+    "health_todo_failing": (
+        "Проверьте доступ к кабинету (токен, права) по тексту ошибки и перезапустите обновление"
+    ),
+    "health_todo_never": (
+        "Проверьте идентификатор кабинета в конфигурации и доступ; для выгрузок положите файл "
+        "во входящую папку"
+    ),
+    "health_todo_behind": "Проверьте, что ночное обновление запускается и берёт этот кабинет",
+    "health_todo_ok": "",
     "signin_title": "Вход в отчётность агентства",
     "signin_login": "Логин",
     "signin_password": "Пароль",
@@ -691,6 +719,31 @@ _EN: Final[dict[str, str]] = {
     "download_pdf": "PDF",
     "download_xlsx": "Excel",
     "download_help": "The client's report for {period}: {file}",
+    "page_data_health": "Data health",
+    "health_caption": (
+        "Every account of the visible clients: up to which day data is loaded, the last good "
+        "load, the last error and what to do. As of {as_of}."
+    ),
+    "health_all_ok": "Every account is loaded on time.",
+    "health_kpi_failing": "Load failed",
+    "health_kpi_behind": "Behind",
+    "health_kpi_never": "Never loaded",
+    "health_kpi_ok": "OK",
+    "col_health_state": "State",
+    "col_covered_to": "Loaded up to",
+    "col_last_success": "Last good load",
+    "col_last_error": "Last error",
+    "col_what_to_do": "What to do",
+    "health_state_failing": "Load failed",
+    "health_state_never": "Never loaded",
+    "health_state_behind": "Behind",
+    "health_state_ok": "OK",
+    "health_todo_failing": "Check the account's access (token, rights) from the error and re-run the refresh",
+    "health_todo_never": (
+        "Check the account id in the configuration and the access; for exports, drop a file into the inbox"
+    ),
+    "health_todo_behind": "Check that the nightly refresh runs and includes this account",
+    "health_todo_ok": "",
     "signin_title": "Sign in to the agency's reporting",
     "signin_login": "Login",
     "signin_password": "Password",

@@ -77,6 +77,12 @@ def _pages(lang: Lang) -> dict[str, st.Page]:
             icon=":material/analytics:",
             url_path="client_report",
         ),
+        "data_health": st.Page(
+            HERE / "views" / "data_health.py",
+            title=t("page_data_health", lang),
+            icon=":material/monitor_heart:",
+            url_path="data_health",
+        ),
     }
 
 

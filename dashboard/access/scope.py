@@ -13,8 +13,8 @@ only the pages in ``Scope.pages``.
 | client     | their one client                       | client report (no sidebar)             | no         |
 | a link     | its one client (optionally one period) | client report (+ invoices if allowed)  | if allowed |
 
-The staff pages are the portfolio, the client report, channels and campaigns; only the head
-has the agency page.
+The staff pages are the portfolio, the client report, channels, campaigns and the data health;
+only the head has the agency page.
 
 "Money" is the agency's money: invoices, payments, receivables, the agency's revenue and fees.
 Ad spend is not: it is what specialists manage and what the client's report is about.
@@ -36,6 +36,7 @@ __all__ = [
     "CAMPAIGNS",
     "CHANNELS",
     "CLIENT_REPORT",
+    "DATA_HEALTH",
     "INVOICES",
     "NOTHING",
     "PORTFOLIO",
@@ -56,9 +57,11 @@ AGENCY: Final = "agency"
 """The agency head's view: every manager's portfolio side by side."""
 INVOICES: Final = "invoices"
 """Invoices, payments, receivables and their aging."""
+DATA_HEALTH: Final = "data_health"
+"""Per client and source: loaded up to, last good load, last error, what to do."""
 
-ALL_PAGES: Final = frozenset({PORTFOLIO, CLIENT_REPORT, CHANNELS, CAMPAIGNS, AGENCY, INVOICES})
-_STAFF_PAGES: Final = frozenset({PORTFOLIO, CLIENT_REPORT, CHANNELS, CAMPAIGNS})
+ALL_PAGES: Final = frozenset({PORTFOLIO, CLIENT_REPORT, CHANNELS, CAMPAIGNS, AGENCY, INVOICES, DATA_HEALTH})
+_STAFF_PAGES: Final = frozenset({PORTFOLIO, CLIENT_REPORT, CHANNELS, CAMPAIGNS, DATA_HEALTH})
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dashboard.access import (
     CAMPAIGNS,
     CHANNELS,
     CLIENT_REPORT,
+    DATA_HEALTH,
     INVOICES,
     NOTHING,
     PORTFOLIO,
@@ -37,7 +38,7 @@ def test_a_manager_sees_their_own_clients_and_their_money(store: AccessStore) ->
     assert scope.money
     assert INVOICES in scope.pages
     assert AGENCY not in scope.pages
-    assert scope.pages == frozenset({PORTFOLIO, CLIENT_REPORT, CHANNELS, CAMPAIGNS, INVOICES})
+    assert scope.pages == frozenset({PORTFOLIO, CLIENT_REPORT, CHANNELS, CAMPAIGNS, DATA_HEALTH, INVOICES})
 
 
 def test_a_manager_without_clients_sees_none(store: AccessStore) -> None:
