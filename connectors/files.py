@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
 
 from connectors._csv import Table
-from connectors._result import ParseResult
+from connectors._result import ParseResult, TableResult
 from connectors._text import decode_text, quote
 from connectors._xlsx import is_xlsx, xlsx_to_text
 from connectors.amocrm._export import KIND as AMOCRM_LEADS_EXPORT
@@ -47,6 +48,7 @@ from connectors.invoices._register import KIND as INVOICE_REGISTER
 from connectors.invoices._register import find_invoice_table, parse_invoice_register
 from connectors.vk_ads._stats import KIND as VK_ADS_STATS
 from connectors.vk_ads._stats import parse_campaign_day_stats
+from connectors.yandex_direct._fast import parse_report_table
 from connectors.yandex_direct._report import KIND as YANDEX_DIRECT_TSV
 from connectors.yandex_direct._report import looks_like_report, parse_report_tsv
 from connectors.yandex_metrika._export import KIND as METRIKA_GOALS_EXPORT
@@ -54,7 +56,7 @@ from connectors.yandex_metrika._export import find_goals_export_table, parse_goa
 from connectors.yandex_metrika._report import KIND as METRIKA_GOAL_REACHES
 from connectors.yandex_metrika._report import is_goal_report, parse_saved_goal_report
 
-__all__ = ["FILE_KINDS", "detect_kind", "parse_file"]
+__all__ = ["FILE_KINDS", "DetectedFile", "detect_file", "detect_kind", "parse_file"]
 
 _PARSERS: dict[str, Callable[[bytes], ParseResult]] = {
     YANDEX_DIRECT_TSV: parse_report_tsv,
@@ -72,6 +74,11 @@ _PARSERS: dict[str, Callable[[bytes], ParseResult]] = {
     METRIKA_GOALS_EXPORT: parse_goals_export,
     AMOCRM_LEADS_EXPORT: parse_amocrm_export,
     BITRIX24_LEADS_EXPORT: parse_bitrix24_export,
+}
+
+# Kinds with a fast column-wise reader (see DetectedFile.parse_table).
+_TABLE_PARSERS: dict[str, Callable[[bytes], TableResult | None]] = {
+    YANDEX_DIRECT_TSV: parse_report_table,
 }
 
 FILE_KINDS: tuple[str, ...] = tuple(_PARSERS)
@@ -360,3 +367,27 @@ def parse_file(content: bytes, filename: str) -> ParseResult:
     """
     kind, readable = _detect(content, filename)
     return _PARSERS[kind](readable)
+
+
+@dataclass(frozen=True)
+class DetectedFile:
+    """An export file whose kind is known; parse it once, either way."""
+
+    kind: str
+    readable: bytes
+    """What its parser reads (a workbook's first sheet as CSV text, else the file itself)."""
+
+    def parse(self) -> ParseResult:
+        return _PARSERS[self.kind](self.readable)
+
+    def parse_table(self) -> ParseResult | TableResult:
+        """The rows as an Arrow table where the kind has a fast reader and the file passes its
+        checks; otherwise (and for every bad file) :meth:`parse`, whose errors name line and field."""
+        fast = _TABLE_PARSERS.get(self.kind)
+        result = fast(self.readable) if fast is not None else None
+        return result if result is not None else self.parse()
+
+
+def detect_file(content: bytes, filename: str) -> DetectedFile:
+    """:func:`detect_kind`, keeping what the parser needs, so a loader detects each file once."""
+    return DetectedFile(*_detect(content, filename))

@@ -40,7 +40,7 @@ from pipelines.load.raw_schema import (
     ddl_statements,
 )
 
-__all__ = ["DuckDBRawStore", "RawStore", "arrow_schema", "log_load", "to_arrow"]
+__all__ = ["DuckDBRawStore", "RawStore", "arrow_schema", "log_load", "to_arrow", "with_constants"]
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -96,6 +96,26 @@ def to_arrow(table: RawTable, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
             ]
         columns[field.name] = values
     return pa.Table.from_pydict(columns, schema=schema)
+
+
+def with_constants(table: RawTable, data: pa.Table, constants: Mapping[str, Any]) -> pa.Table:
+    """A parser's Arrow table (``connectors`` ``TableResult``) -> the raw table's exact schema.
+
+    Columns come from ``data`` where it has them, else from ``constants`` (the same value on every
+    row: client, account, lineage), else NULL; the values are the ones :func:`to_arrow` would give
+    the same rows as dicts.
+    """
+    schema = arrow_schema(table)
+    n = data.num_rows
+    columns = []
+    for field in schema:
+        if field.name in data.column_names:
+            columns.append(data[field.name].cast(field.type))
+        elif constants.get(field.name) is not None:
+            columns.append(pa.repeat(pa.scalar(constants[field.name], field.type), n))
+        else:
+            columns.append(pa.nulls(n, field.type))
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 class RawStore(Protocol):
