@@ -195,7 +195,7 @@ def _process_one(
     client_id: str | None = None
     account_id: str | None = None
     try:
-        if not content.strip():
+        if not content or content.isspace():
             raise RejectedFile("the file is empty")
         detected = detect_file(content, path.name)
         kind = detected.kind

@@ -58,7 +58,7 @@ def test_every_combination_of_title_header_and_summary(parts):
         [
             "CampaignId\tAdNetworkType\tDate\tCost\tClicks\tImpressions\tCtr",
             "1\tSEARCH\t2026-03-01\t5\t4\t3\t4",
-        ],  # noqa: E501
+        ],
         [SHORT, "2026-03-01\t1\t10\t2\t1234.56", "2026-03-02\t1\t5\t0\t0"],
         [SHORT, "2026-03-01\t1\t1\t2\t-0.0000005", "2026-03-02\t1\t5\t0\t--"],
         [SHORT, "2026-03-01\t1\t1\t2\t0.0000015", "2026-03-02\t1\t5\t0\t7"],
