@@ -2,7 +2,8 @@
 
     uv run python scripts/benchmark.py --clients 300 --days 1095 --campaigns 91 --calls-per-day 15
 
-Stages, each timed with wall-clock seconds and peak RSS (its own process's where it runs in one):
+Stages, each timed with wall-clock seconds and peak RSS: a child process's own (TSV stages, dbt,
+pandas), else this process's:
 1. tsv-*: a Yandex Direct Reports TSV of ``--parse-rows`` rows, each in a child process of its
    own: the row-by-row parser (``parse_report_tsv``), the Arrow reader (``parse_report_table``),
    and the whole inbox load of the file into ``raw`` (detect, parse, load) both ways;
@@ -67,10 +68,8 @@ def run_child(cmd: list[str], **kwargs: Any) -> tuple[float, float, subprocess.C
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process or of the largest child (dbt), in MB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, child) / 1024
+    """Peak resident memory of this process, in MB (children are measured one by one: run_child)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def timed(name: str, results: list[dict[str, Any]], fn: Callable[[], Any]) -> Any:
@@ -385,6 +384,7 @@ def main() -> int:
     parser.add_argument("--calls-per-day", type=int, default=15)
     parser.add_argument("--parse-rows", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--tsv-only", action="store_true", help="only the TSV stages, then the JSON line")
     parser.add_argument("--tsv-child", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
     parser.add_argument("--pandas-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -404,6 +404,9 @@ def main() -> int:
     print(f"workdir {work}")
 
     summary: dict[str, Any] = tsv_stages(args.parse_rows, work, results)
+    if args.tsv_only:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
     cfg = config(args.clients)
 
     def load() -> str:
