@@ -21,6 +21,7 @@ __all__ = [
     "json_datetime",
     "json_decimal",
     "json_int",
+    "json_syntax_error",
     "json_text",
     "load_json",
     "shown",
@@ -28,12 +29,31 @@ __all__ = [
 ]
 
 
+def json_syntax_error(exc: json.JSONDecodeError, text: str, offset: int = 0) -> FormatError:
+    """Where JSON ``text`` breaks (``exc`` from parsing ``text[offset:]``), by line and column.
+
+    A document that breaks with nothing but white space after the break was cut short (an
+    interrupted download), and the message says so.
+    """
+    position = offset + exc.pos
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    if not text[position:].strip():
+        reason = (
+            f"not valid JSON, cut short: it ends at column {column} in the middle of the data "
+            f"({exc.msg}): an interrupted download or a truncated file; download it again"
+        )
+    else:
+        reason = f"not valid JSON: it breaks at column {column}: {exc.msg}"
+    return FormatError(reason, line=line)
+
+
 def load_json(content: bytes) -> object:
     text = decode_text(content)
     try:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        raise FormatError(f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno) from None
+        raise json_syntax_error(exc, text) from None
     except RecursionError:
         raise FormatError("not valid JSON: nested too deeply") from None
 

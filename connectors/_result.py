@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from connectors.errors import FormatError
 
-__all__ = ["ParseResult", "convert", "date_chunks", "date_span"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["ParseResult", "TableResult", "convert", "date_chunks", "date_span"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -28,6 +31,20 @@ class ParseResult:
 
     kind: str
     rows: list[dict[str, object]]
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class TableResult:
+    """Rows of one file as an Arrow table: what a fast parser gives instead of a ParseResult.
+
+    The same rows, columns and period as the ``ParseResult`` of the same file (its columns are
+    a ``ParseResult`` row's keys, ``_origin_line`` included); no Python object per value.
+    """
+
+    kind: str
+    table: pa.Table
     date_from: date | None = None
     date_to: date | None = None
 

@@ -12,14 +12,17 @@ workbooks and PDF documents are refused, saying how to save them instead.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
 
 from connectors._csv import Table
-from connectors._result import ParseResult
+from connectors._json import json_syntax_error
+from connectors._result import ParseResult, TableResult
 from connectors._text import decode_text, quote
 from connectors._xlsx import is_xlsx, xlsx_to_text
 from connectors.amocrm._export import KIND as AMOCRM_LEADS_EXPORT
@@ -33,7 +36,7 @@ from connectors.bitrix24._export import find_bitrix24_export_table, parse_bitrix
 from connectors.bitrix24._leads import KIND as BITRIX24_LEADS
 from connectors.bitrix24._leads import parse_leads as parse_bitrix24_leads
 from connectors.cabinet_csv._parse import KIND as CABINET_CSV
-from connectors.cabinet_csv._parse import find_cabinet_table, parse_cabinet_csv
+from connectors.cabinet_csv._parse import find_cabinet_table, missing_cabinet_columns, parse_cabinet_csv
 from connectors.calltouch._calls import KIND as CALLTOUCH_CALLS
 from connectors.calltouch._calls import parse_calls
 from connectors.calltouch._requests import KIND as CALLTOUCH_REQUESTS
@@ -47,6 +50,7 @@ from connectors.invoices._register import KIND as INVOICE_REGISTER
 from connectors.invoices._register import find_invoice_table, parse_invoice_register
 from connectors.vk_ads._stats import KIND as VK_ADS_STATS
 from connectors.vk_ads._stats import parse_campaign_day_stats
+from connectors.yandex_direct._fast import parse_report_table
 from connectors.yandex_direct._report import KIND as YANDEX_DIRECT_TSV
 from connectors.yandex_direct._report import looks_like_report, parse_report_tsv
 from connectors.yandex_metrika._export import KIND as METRIKA_GOALS_EXPORT
@@ -54,7 +58,7 @@ from connectors.yandex_metrika._export import find_goals_export_table, parse_goa
 from connectors.yandex_metrika._report import KIND as METRIKA_GOAL_REACHES
 from connectors.yandex_metrika._report import is_goal_report, parse_saved_goal_report
 
-__all__ = ["FILE_KINDS", "detect_kind", "parse_file"]
+__all__ = ["FILE_KINDS", "DetectedFile", "detect_file", "detect_kind", "parse_file"]
 
 _PARSERS: dict[str, Callable[[bytes], ParseResult]] = {
     YANDEX_DIRECT_TSV: parse_report_tsv,
@@ -72,6 +76,11 @@ _PARSERS: dict[str, Callable[[bytes], ParseResult]] = {
     METRIKA_GOALS_EXPORT: parse_goals_export,
     AMOCRM_LEADS_EXPORT: parse_amocrm_export,
     BITRIX24_LEADS_EXPORT: parse_bitrix24_export,
+}
+
+# Kinds with a fast column-wise reader (see DetectedFile.parse_table).
+_TABLE_PARSERS: dict[str, Callable[[bytes], TableResult | None]] = {
+    YANDEX_DIRECT_TSV: parse_report_table,
 }
 
 FILE_KINDS: tuple[str, ...] = tuple(_PARSERS)
@@ -310,9 +319,31 @@ def _workbook_kind(content: bytes, filename: str) -> tuple[str, bytes]:
     )
 
 
+_HTML = re.compile(
+    r"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
+)
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_HTML_HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _web_page(text: str) -> str | None:
+    """Why an HTML page (a gateway error, a sign-in page) saved under a report's name is not one."""
+    if not _HTML.match(text[:4096]):
+        return None
+    head = text[:65536]
+    found = _HTML_TITLE.search(head) or _HTML_HEADING.search(head)
+    title = " ".join(html.unescape(_TAG.sub(" ", found[1])).split()) if found else ""
+    said = f" ({quote(title, 80)})" if title else ""
+    return (
+        f"a web page{said}, not a report: the site sent an error or sign-in page instead of the "
+        "file; download it again"
+    )
+
+
 def _detect(content: bytes, filename: str) -> tuple[str, bytes]:
     """The kind of a file and the bytes its parser reads (a workbook's first sheet as CSV)."""
-    if not content.strip():
+    if not content or content.isspace():  # (strip() would copy a large file)
         raise UnknownFormatError("the file is empty")
     if looks_like_bank_statement(content):  # before decoding: it may be CP866
         return BANK_STATEMENT, content
@@ -328,17 +359,31 @@ def _detect(content: bytes, filename: str) -> tuple[str, bytes]:
     if "\x00" in text:
         raise UnknownFormatError("a binary file (it contains NUL bytes), not a text export")
     stripped = text.lstrip()
+    page = _web_page(stripped)
+    if page is not None:
+        raise UnknownFormatError(page)
     if stripped.startswith(("{", "[")):
         try:
             body = json.loads(stripped, parse_float=Decimal)
         except json.JSONDecodeError as exc:
-            raise UnknownFormatError(f"looks like JSON but is not valid JSON: {exc.msg}") from None
+            error = json_syntax_error(exc, text, len(text) - len(stripped))
+            cut_short = error.reason.startswith("not valid JSON, cut short")
+            reason = error.reason if cut_short else f"looks like JSON but is {error.reason}"
+            raise UnknownFormatError(reason, line=error.line) from None
         return _json_kind(body, filename), content
     if looks_like_report(text):
         return YANDEX_DIRECT_TSV, content
     kind = _table_kind(text, filename, tuple(_TABLES))
     if kind is not None:
         return kind, content
+    near_miss = missing_cabinet_columns(text)
+    if near_miss is not None:
+        line, missing = near_miss
+        raise UnknownFormatError(
+            f"a campaign statistics CSV without the {missing} column: export it again with that column "
+            "(Дата;Кампания;Показы;Клики;Расход)",
+            line=line,
+        )
     raise UnknownFormatError(
         f"cannot tell what this file is (first line {quote(_first_line(text))}); {_EXPECTED}"
     )
@@ -360,3 +405,27 @@ def parse_file(content: bytes, filename: str) -> ParseResult:
     """
     kind, readable = _detect(content, filename)
     return _PARSERS[kind](readable)
+
+
+@dataclass(frozen=True)
+class DetectedFile:
+    """An export file whose kind is known; parse it once, either way."""
+
+    kind: str
+    readable: bytes
+    """What its parser reads (a workbook's first sheet as CSV text, else the file itself)."""
+
+    def parse(self) -> ParseResult:
+        return _PARSERS[self.kind](self.readable)
+
+    def parse_table(self) -> ParseResult | TableResult:
+        """The rows as an Arrow table where the kind has a fast reader and the file passes its
+        checks; otherwise (and for every bad file) :meth:`parse`, whose errors name line and field."""
+        fast = _TABLE_PARSERS.get(self.kind)
+        result = fast(self.readable) if fast is not None else None
+        return result if result is not None else self.parse()
+
+
+def detect_file(content: bytes, filename: str) -> DetectedFile:
+    """:func:`detect_kind`, keeping what the parser needs, so a loader detects each file once."""
+    return DetectedFile(*_detect(content, filename))

@@ -6,7 +6,9 @@
     python -m pipelines check-config
 
 Same assets as the Dagster job (recorded in ``$DAGSTER_HOME`` when it is set, so runs show up
-in ``dagster dev``). Prints a short report. Exit codes: 0 published; 1 the run failed (the
+in ``dagster dev``). Quiet by default: the stage running, then a summary table (files, accounts,
+checks, the published version); dbt's and Dagster's log go to ``<data>/logs/refresh.log``;
+``-v`` prints them instead. Exit codes: 0 published; 1 the run failed (the
 dashboard keeps the last good version); 2 the configuration is wrong; 3 published, but some
 client accounts could not be pulled (listed).
 """
@@ -16,9 +18,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import io
 import os
+import re
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
+
+from rich import box
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from pipelines.load.config import AgencyConfig, ConfigError, load_config
 from pipelines.load.publish import read_publish_meta
@@ -27,6 +37,7 @@ from pipelines.load.windows import PullRange, full_range, nightly_range
 
 if TYPE_CHECKING:
     from pipelines.defs.resources import VendorApiResource
+    from pipelines.defs.runner import RefreshOutcome
 
 __all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_PARTIAL", "main"]
 
@@ -49,6 +60,70 @@ def _check_config(settings: Settings) -> int:
     return 0
 
 
+_STAGES = {
+    "agency_configuration": "configuration tables",
+    "inbox_files": "inbox: loading dropped files",
+    "agency_dbt_models": "dbt build: models and tests",
+    "serving__serving_database": "publish: the serving file",
+}
+_STEP_START = re.compile(r" - (?P<step>[\w.\[\]-]+) - STEP_START - ")
+
+
+def _stage(step: str) -> str:
+    if step in _STAGES:
+        return _STAGES[step]
+    source, _, table = step.partition("__")
+    return f"{source}: {table}" if table else step
+
+
+class _LogTee(io.TextIOBase):
+    """Dagster's console log into the log file, its step starts into the progress display."""
+
+    def __init__(self, log_file: TextIO, on_step: Callable[[str], None]) -> None:
+        self.log_file = log_file
+        self.on_step = on_step
+
+    def write(self, text: str) -> int:
+        self.log_file.write(text)
+        for match in _STEP_START.finditer(text):
+            self.on_step(match["step"])
+        return len(text)
+
+    def flush(self) -> None:
+        self.log_file.flush()
+
+
+def _summary(outcome: RefreshOutcome, published: dict[str, object] | None) -> Table:
+    table = Table(title="refresh", show_header=False, box=box.SIMPLE, title_justify="left")
+    table.add_column("what", style="bold")
+    table.add_column("result")
+    inbox = outcome.inbox
+    if inbox:
+        table.add_row(
+            "files", f"{inbox.get('files_loaded', 0)} loaded, {inbox.get('files_rejected', 0)} rejected"
+        )
+    if outcome.pulls:
+        pulled = sum(int(meta.get("accounts_loaded") or 0) for meta in outcome.pulls.values())
+        failed = sum(int(meta.get("accounts_failed") or 0) for meta in outcome.pulls.values())
+        rows = sum(int(meta.get("rows_loaded") or 0) for meta in outcome.pulls.values())
+        table.add_row("accounts", f"{pulled} pulled, {failed} failed ({rows} rows from the APIs)")
+    evaluations = outcome.result.get_asset_check_evaluations()
+    passed = sum(e.passed for e in evaluations)
+    warned = sum(not e.passed and e.severity.value == "WARN" for e in evaluations)
+    failed = len(evaluations) - passed - warned
+    table.add_row("checks", f"{passed} passed, {warned} warned, {failed} failed")
+    if published is None:
+        table.add_row("published", "nothing yet" if outcome.success else "no")
+    else:
+        version = f"{published['published_at']:%Y-%m-%d %H:%M:%S} UTC"
+        data = f"data up to {published['data_cutoff']}, as of {published['as_of_date']}"
+        if outcome.success:
+            table.add_row("published", f"{version} ({data})")
+        else:
+            table.add_row("published", f"no: the dashboard keeps the version of {version} ({data})")
+    return table
+
+
 def _refresh(
     settings: Settings,
     pull_range: PullRange,
@@ -63,42 +138,60 @@ def _refresh(
 
     # Runs are recorded in $DAGSTER_HOME when it is set (they show up in `dagster dev`).
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    console = Console(file=sys.stdout, highlight=False)
     print(f"refresh: API pulls of {pull_range.describe()}", flush=True)
-    # dbt's own progress lines (hundreds per build) go to a log file unless -v asks for them.
+    # dbt's progress (hundreds of lines a build) and Dagster's log go to a log file; the terminal
+    # shows which stage runs, then a summary. -v shows everything instead.
     log_path = settings.data_dir / "logs" / "refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log_file:
-        quiet = contextlib.nullcontext() if verbose else contextlib.redirect_stdout(log_file)
-        with quiet:
+        if verbose:
             outcome = run_refresh(
                 settings,
                 pull_range,
                 instance=instance,
-                log_level="INFO" if verbose else "WARNING",
+                log_level="INFO",
                 tags={"agency/trigger": "cli"},
                 vendor_apis=vendor_apis,
             )
-    if outcome.inbox:
-        print(
-            f"inbox: {outcome.inbox.get('files_loaded', 0)} file(s) loaded, "
-            f"{outcome.inbox.get('files_rejected', 0)} rejected"
-        )
-    for table, meta in sorted(outcome.pulls.items()):
-        failed = f", {meta['accounts_failed']} FAILED" if meta.get("accounts_failed") else ""
-        print(
-            f"api: {table}: {meta['days']}, {meta['accounts_loaded']} account(s), "
-            f"{meta['rows_loaded']} rows{failed}"
-        )
+        else:
+            progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=console,
+                redirect_stdout=False,
+                redirect_stderr=False,
+                transient=True,  # the summary replaces it
+            )
+            task = progress.add_task("starting Dagster and dbt", total=None)
+
+            def on_step(step: str) -> None:
+                progress.update(task, description=_stage(step))
+
+            tee = _LogTee(log_file, on_step)
+            with progress, contextlib.redirect_stdout(log_file), contextlib.redirect_stderr(tee):
+                outcome = run_refresh(
+                    settings,
+                    pull_range,
+                    instance=instance,
+                    log_level="DEBUG",  # into the log file; step starts drive the display
+                    tags={"agency/trigger": "cli"},
+                    vendor_apis=vendor_apis,
+                )
+    published = read_publish_meta(settings.serving_db)
+    console.print(_summary(outcome, published))
+    if outcome.success:  # paths in full, on lines of their own (a table would wrap them)
+        print(f"serving file: {settings.serving_db}")
+    if not verbose:
+        print(f"log of dbt and Dagster: {log_path}")
     for check in outcome.failed_checks:
         print(f"check did not pass: {check}")
     quarantine = settings.quarantine_dir
     if quarantine.exists() and any(quarantine.rglob("*.error.txt")):
         print(f"some files were rejected: see the .error.txt files in {quarantine}")
-    published = read_publish_meta(settings.serving_db)
     if not outcome.success:
         print("refresh FAILED; the dashboard keeps the last good version", file=sys.stderr)
-        if not verbose:
-            print(f"  dbt's log of this run: {log_path}", file=sys.stderr)
         for event in outcome.result.all_events:
             if event.is_step_failure and event.step_key:
                 data = event.step_failure_data
@@ -109,11 +202,6 @@ def _refresh(
                 f"  serving file still at the version published {published['published_at']}", file=sys.stderr
             )
         return EXIT_FAILED
-    if published:
-        print(
-            f"published {settings.serving_db} (data up to {published['data_cutoff']}, "
-            f"as of {published['as_of_date']})"
-        )
     if outcome.failed_pulls:
         print(f"{len(outcome.failed_pulls)} client account(s) could not be pulled:", file=sys.stderr)
         for line in outcome.failed_pulls:

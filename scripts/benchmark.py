@@ -2,15 +2,24 @@
 
     uv run python scripts/benchmark.py --clients 300 --days 1095 --campaigns 91 --calls-per-day 15
 
-Stages, each timed with wall-clock seconds and the process's peak RSS:
-1. parse: a Yandex.Direct Reports TSV of ``--parse-rows`` rows through the real parser;
+Stages, each timed with wall-clock seconds and peak RSS: a child process's own (TSV stages, dbt,
+pandas), else this process's:
+1. tsv-*: a Yandex Direct Reports TSV of ``--parse-rows`` rows, each in a child process of its
+   own: the row-by-row parser (``parse_report_tsv``), the Arrow reader (``parse_report_table``),
+   and the whole inbox load of the file into ``raw`` (detect, parse, load) both ways;
 2. load: campaign-day rows for every client (Direct) and calls (Calltouch) bulk-loaded through
    ``DuckDBRawStore.replace_partition`` / ``upsert`` as Arrow tables, one batch per client;
 3. reload: the same for 10 clients again (a nightly restatement: must touch only those rows);
 4. dbt: a full ``dbt build`` (models + tests) on that raw layer;
-5. publish: copy the marts into a fresh serving file.
+5. sql: the hand-written reference limit, ``scripts/reference_marts.sql``, on the same raw layer,
+   its totals compared with the marts';
+6. pandas: ``client_channel_daily``'s ad and call columns in pandas (a child process);
+7. nightly: the restatement again, then the refresh's ``dbt build`` (today a full rebuild);
+8. publish: copy the marts into a fresh serving file.
 Synthetic rows are generated with NumPy straight into Arrow (this measures the warehouse, not
-the simulator). Not a test: timings depend on the machine.
+the simulator). Not a test: timings depend on the machine. The last line printed is one JSON
+object (``dbt_seconds``, ``sql_seconds``, ``ratio_vs_sql``, ``nightly_seconds``, ``peak_rss_mb``,
+``pandas_seconds``, ``pandas_peak_rss_mb``, the TSV rates, ...).
 """
 
 from __future__ import annotations
@@ -34,7 +43,6 @@ import pyarrow as pa
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from connectors.yandex_direct import parse_report_tsv  # noqa: E402
 from pipelines.load.agency_tables import load_config_tables  # noqa: E402
 from pipelines.load.config import parse_config  # noqa: E402
 from pipelines.load.publish import publish  # noqa: E402
@@ -42,11 +50,26 @@ from pipelines.load.raw_schema import RAW_TABLES  # noqa: E402
 from pipelines.load.warehouse import DuckDBRawStore, arrow_schema  # noqa: E402
 
 
+def run_child(cmd: list[str], **kwargs: Any) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """Run a command: its wall-clock seconds, its own peak RSS in MB (``wait4``) and its output."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, **kwargs)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return (
+            seconds,
+            usage.ru_maxrss / 1024,
+            subprocess.CompletedProcess(cmd, proc.returncode, out.read(), err.read()),
+        )
+
+
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process or of the largest child (dbt), in MB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, child) / 1024
+    """Peak resident memory of this process, in MB (children are measured one by one: run_child)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def timed(name: str, results: list[dict[str, Any]], fn: Callable[[], Any]) -> Any:
@@ -145,6 +168,214 @@ def calls_batch(client: int, days: int, per_day: int, end: dt.date, rng: np.rand
     return pa.table(cols).cast(arrow_schema(table))
 
 
+TSV_HEADER = "Date\tCampaignId\tCampaignName\tCampaignType\tImpressions\tClicks\tCost\tConversions\n"
+
+
+def direct_tsv(rows: int) -> bytes:
+    """A Reports TSV of ``rows`` rows: 91 campaigns a day, names with spaces, pipes and Cyrillic."""
+    start = dt.date(2024, 1, 1)
+    days = -(-rows // 91)
+    lines = [f'"benchmark ({start} - {start + dt.timedelta(days=days - 1)})"\n', TSV_HEADER]
+    for i in range(rows):
+        day, campaign = divmod(i, 91)
+        conversions = "--" if i % 7 else str(i % 5)
+        lines.append(
+            f"{start + dt.timedelta(days=day)}\t{104693586 + campaign}\t Бренд | поиск {campaign}\t"
+            f"TEXT_CAMPAIGN\t{1520 + i % 100}\t{37 + i % 11}\t{1234560000 + i % 1000}\t{conversions}\n"
+        )
+    lines.append(f"Total rows: {rows}\n")
+    return "".join(lines).encode()
+
+
+def tsv_child(mode: str, path: Path) -> None:
+    """One TSV stage in this (child) process; prints its rows and seconds as JSON."""
+    from connectors import files
+    from connectors.yandex_direct import parse_report_tsv
+    from connectors.yandex_direct._fast import parse_report_table
+    from pipelines.load.inbox import process_inbox
+
+    content = path.read_bytes()
+    start = time.perf_counter()  # after the imports: a process starts once, a file loads each night
+    if mode == "parse-rows":
+        rows = len(parse_report_tsv(content).rows)
+    elif mode == "parse-arrow":
+        result = parse_report_table(content)
+        assert result is not None
+        rows = result.table.num_rows
+    else:  # load-arrow / load-rows: the inbox load of the file, detection to raw table
+        if mode == "load-rows":
+            files._TABLE_PARSERS.clear()  # every file through the row parser, as before
+        work = Path(tempfile.mkdtemp(prefix="bench-tsv-"))
+        inbox = work / "inbox" / "c000"
+        inbox.mkdir(parents=True)
+        (inbox / "direct_2024.tsv").write_bytes(content)
+        del content
+        with DuckDBRawStore(work / "build.duckdb") as store:
+            store.ensure_schema()
+            start = time.perf_counter()
+            report = process_inbox(
+                inbox=work / "inbox",
+                archive=work / "archive",
+                quarantine=work / "q",
+                config=config(1),
+                store=store,
+            )
+        assert [o.status for o in report.outcomes] == ["loaded"], report.outcomes
+        rows = report.outcomes[0].rows
+    print(json.dumps({"rows": rows, "seconds": time.perf_counter() - start}))
+
+
+def tsv_stages(rows: int, work: Path, results: list[dict[str, Any]]) -> dict[str, Any]:
+    path = work / "direct_benchmark.tsv"
+    path.write_bytes(direct_tsv(rows))
+    size_mb = path.stat().st_size / 1e6
+    out: dict[str, Any] = {"tsv_rows": rows, "tsv_mb": round(size_mb, 1)}
+    for mode in ("parse-arrow", "load-arrow", "parse-rows", "load-rows"):
+        _, rss, proc = run_child([sys.executable, __file__, "--tsv-child", mode, str(path)], cwd=REPO)
+        if proc.returncode:
+            raise SystemExit(f"tsv {mode} failed:\n{proc.stderr[-3000:]}")
+        child = json.loads(proc.stdout.strip().splitlines()[-1])
+        rate = child["rows"] / child["seconds"]
+        name = f"tsv-{mode}"
+        results.append({"stage": name, "seconds": round(child["seconds"], 2), "peak_rss_mb": round(rss)})
+        seconds = child["seconds"]
+        print(f"{name:<16} {seconds:8.2f} s   peak RSS {rss:7.0f} MB   {rate:,.0f} rows/s ({size_mb:.0f} MB)")
+        key = mode.replace("-", "_")
+        out[f"{key}_rows_per_s"] = round(rate)
+        out[f"{key}_peak_rss_mb"] = round(rss)
+    return out
+
+
+def marts_schema(con: Any) -> str:
+    row = con.execute(
+        "SELECT table_schema FROM information_schema.tables WHERE table_name = 'client_channel_daily'"
+    ).fetchone()
+    return str(row[0])
+
+
+CHECKED = ("spend", "impressions", "clicks", "calls", "unique_calls", "target_calls")
+
+
+def reference_sql(build: Path) -> tuple[float, bool]:
+    """scripts/reference_marts.sql on the build database; its seconds, and whether its per-client
+    totals equal the dbt mart's."""
+    import duckdb
+
+    con = duckdb.connect(str(build), read_only=True)
+    try:
+        seed = REPO / "dbt_project" / "seeds" / "channel_mapping.csv"
+        con.execute(
+            "CREATE TEMP TABLE channel_mapping AS SELECT * FROM read_csv(?, header = true)", [str(seed)]
+        )
+        script = (REPO / "scripts" / "reference_marts.sql").read_text(encoding="utf-8")
+        start = time.perf_counter()
+        con.execute(script)
+        seconds = time.perf_counter() - start
+        totals = ", ".join(f"sum({c})" for c in CHECKED)
+        ref = con.execute(
+            f"SELECT client_id, {totals} FROM ref_client_channel_daily GROUP BY 1 ORDER BY 1"  # noqa: S608
+        ).fetchall()
+        mart = con.execute(
+            f"SELECT client_id, {totals} FROM {marts_schema(con)}.client_channel_daily GROUP BY 1 ORDER BY 1"  # noqa: S608
+        ).fetchall()
+        monthly = con.execute(
+            "SELECT client_id, sum(spend), sum(calls) FROM ref_client_monthly GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    same = ref == mart and [r[:2] for r in monthly] == [r[:2] for r in ref]
+    if not same:
+        diff = [(a, b) for a, b in zip(ref, mart, strict=False) if a != b][:3]
+        print(f"reference totals differ from the mart's: {diff}")
+    return seconds, same
+
+
+def pandas_child(build: Path) -> None:
+    """client_channel_daily's ad and call columns in pandas (this child process); prints JSON."""
+    import re
+
+    import duckdb
+    import pandas as pd
+
+    start = time.perf_counter()
+    with duckdb.connect(str(build), read_only=True) as con:
+        ads = con.execute(
+            "SELECT client_id, account_id, date, campaign_id, cost_micros, impressions, clicks, _loaded_at, "
+            "_origin_line FROM raw.yandex_direct_campaign_stats"
+        ).df()
+        calls = con.execute(
+            "SELECT client_id, account_id, call_id, call_timestamp_utc, caller_number, target_call, source, "
+            "medium, utm_source, utm_medium, _loaded_at, _origin_line FROM raw.calltouch_calls"
+        ).df()
+        clients = con.execute("SELECT client_id, timezone FROM raw.agency_clients").df()
+        settings = con.execute("SELECT unique_call_window_days FROM raw.agency_settings").fetchall()
+        window = int(settings[0][0])
+    rules = pd.read_csv(REPO / "dbt_project" / "seeds" / "channel_mapping.csv").sort_values("priority")
+
+    ads = ads.sort_values(["_loaded_at", "_origin_line"]).drop_duplicates(
+        ["client_id", "account_id", "date", "campaign_id"], keep="last"
+    )
+    ads["spend"] = (ads["cost_micros"] / 1_000_000).round(2)
+    ads["channel"] = "yandex_direct"
+    ads_daily = ads.groupby(["client_id", "date", "channel"], as_index=False)[
+        ["spend", "impressions", "clicks"]
+    ].sum()
+
+    calls = calls.sort_values(["_loaded_at", "_origin_line"]).drop_duplicates(
+        ["client_id", "account_id", "call_id"], keep="last"
+    )
+    # Calltouch exports incoming calls only.
+    use_utm = calls["utm_source"].fillna("").str.strip() != ""
+    source = calls["utm_source"].where(use_utm, calls["source"]).fillna("").str.strip().str.lower()
+    medium = calls["utm_medium"].where(use_utm, calls["medium"]).fillna("").str.strip().str.lower()
+    pairs = pd.DataFrame({"s": source, "m": medium}).drop_duplicates()
+    mapping = {}
+    for s_, m_ in pairs.itertuples(index=False):
+        for rule in rules.itertuples():
+            if re.fullmatch(str(rule.source_pattern).lower(), s_) and re.fullmatch(
+                str(rule.medium_pattern).lower(), m_
+            ):
+                mapping[(s_, m_)] = rule.channel
+                break
+    calls["channel"] = pd.Series(
+        [mapping.get(k, "other") for k in zip(source, medium, strict=True)], index=calls.index
+    )
+    calls["call_key"] = "calltouch:" + calls["account_id"] + ":" + calls["call_id"].astype(str)
+    calls = calls.merge(clients, on="client_id", how="left")
+    local = []
+    for zone, part in calls.groupby("timezone"):
+        part = part.copy()
+        part["date"] = part["call_timestamp_utc"].dt.tz_localize("UTC").dt.tz_convert(zone).dt.date
+        local.append(part)
+    calls = pd.concat(local).sort_values(["client_id", "caller_number", "call_timestamp_utc", "call_key"])
+    previous = calls.groupby(["client_id", "caller_number"], dropna=False)["call_timestamp_utc"].shift()
+    no_number = calls["caller_number"].fillna("").str.strip() == ""
+    calls["is_unique"] = (
+        no_number
+        | previous.isna()
+        | (previous <= calls["call_timestamp_utc"] - pd.Timedelta(hours=24 * window))
+    )
+    calls["is_target"] = calls["target_call"].fillna(False).astype(bool)
+    calls_daily = calls.groupby(["client_id", "date", "channel"], as_index=False).agg(
+        calls=("call_key", "nunique"), unique_calls=("is_unique", "sum"), target_calls=("is_target", "sum")
+    )
+    ads_daily["date"] = pd.to_datetime(ads_daily["date"]).dt.date
+    daily = ads_daily.merge(calls_daily, on=["client_id", "date", "channel"], how="outer").fillna(0)
+    seconds = time.perf_counter() - start
+    totals = {c: round(float(daily[c].sum()), 2) for c in CHECKED}
+    print(json.dumps({"seconds": seconds, "rows": len(daily), "totals": totals}))
+
+
+def mart_totals(build: Path) -> dict[str, float]:
+    import duckdb
+
+    with duckdb.connect(str(build), read_only=True) as con:
+        sums = ", ".join(f"sum({c})" for c in CHECKED)
+        row = con.execute(f"SELECT {sums} FROM {marts_schema(con)}.client_channel_daily").fetchone()  # noqa: S608
+    assert row is not None
+    return {c: round(float(v), 2) for c, v in zip(CHECKED, row, strict=True)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=300)
@@ -153,8 +384,18 @@ def main() -> int:
     parser.add_argument("--calls-per-day", type=int, default=15)
     parser.add_argument("--parse-rows", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--tsv-only", action="store_true", help="only the TSV stages, then the JSON line")
+    parser.add_argument("--tsv-child", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--pandas-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.tsv_child:
+        tsv_child(args.tsv_child[0], Path(args.tsv_child[1]))
+        return 0
+    if args.pandas_child:
+        pandas_child(args.pandas_child)
+        return 0
     work = args.workdir or Path(tempfile.mkdtemp(prefix="agency-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     build, serving = work / "build.duckdb", work / "serving.duckdb"
     build.unlink(missing_ok=True)
     end = dt.date(2026, 11, 23)
@@ -162,11 +403,10 @@ def main() -> int:
     results: list[dict[str, Any]] = []
     print(f"workdir {work}")
 
-    header = "Date\tCampaignId\tCampaignName\tCampaignType\tImpressions\tClicks\tCost\tConversions\n"
-    line = "2026-03-01\t104693586\t brand|search\tTEXT_CAMPAIGN\t1520\t37\t1234560000\t--\n"
-    tsv = (header + line * args.parse_rows + f"Total rows: {args.parse_rows}\n").encode()
-    timed("parse", results, lambda: f"{len(parse_report_tsv(tsv).rows):,} Direct rows")
-
+    summary: dict[str, Any] = tsv_stages(args.parse_rows, work, results)
+    if args.tsv_only:
+        print(json.dumps(summary, ensure_ascii=False))
+        return 0
     cfg = config(args.clients)
 
     def load() -> str:
@@ -208,7 +448,7 @@ def main() -> int:
 
     timed("reload", results, reload)
 
-    def dbt() -> str:
+    def dbt(stage: str) -> float:
         env = {**os.environ, "AGENCY_BUILD_DB": str(build)}
         cmd = [
             str(Path(sys.executable).parent / "dbt"),
@@ -223,13 +463,48 @@ def main() -> int:
             "--vars",
             json.dumps({"as_of_date": end.isoformat()}),
         ]
-        proc = subprocess.run(cmd, cwd=REPO / "dbt_project", env=env, capture_output=True, text=True)
+        seconds, rss, proc = run_child(cmd, cwd=REPO / "dbt_project", env=env)
         if proc.returncode:
             print(proc.stdout[-3000:], proc.stderr[-3000:])
             raise SystemExit("dbt build failed")
-        return "dbt build ok"
+        results.append({"stage": stage, "seconds": round(seconds, 2), "peak_rss_mb": round(rss)})
+        print(f"{stage:<16} {seconds:8.2f} s   peak RSS {rss:7.0f} MB   dbt build ok")
+        summary[f"{stage}_peak_rss_mb"] = round(rss)
+        return seconds
 
-    timed("dbt", results, dbt)
+    summary["dbt_seconds"] = round(dbt("dbt"), 2)
+    summary["peak_rss_mb"] = summary["dbt_peak_rss_mb"]
+
+    sql_seconds, same = reference_sql(build)
+    results.append({"stage": "sql", "seconds": round(sql_seconds, 2), "peak_rss_mb": round(peak_rss_mb())})
+    print(f"{'sql':<16} {sql_seconds:8.2f} s   totals {'equal the marts' if same else 'DIFFER'}")
+    summary.update(
+        sql_seconds=round(sql_seconds, 2),
+        ratio_vs_sql=round(summary["dbt_seconds"] / sql_seconds, 1),
+        sql_totals_equal=same,
+    )
+
+    _, rss, proc = run_child([sys.executable, __file__, "--pandas-child", str(build)], cwd=REPO)
+    if proc.returncode:
+        raise SystemExit(f"pandas failed:\n{proc.stderr[-3000:]}")
+    child = json.loads(proc.stdout.strip().splitlines()[-1])
+    results.append({"stage": "pandas", "seconds": round(child["seconds"], 2), "peak_rss_mb": round(rss)})
+    print(f"{'pandas':<16} {child['seconds']:8.2f} s   peak RSS {rss:7.0f} MB   {child['rows']:,} rows")
+    summary.update(
+        pandas_seconds=round(child["seconds"], 2),
+        pandas_peak_rss_mb=round(rss),
+        pandas_totals_equal=child["totals"] == mart_totals(build),
+    )
+    if not summary["pandas_totals_equal"]:
+        print(f"pandas totals {child['totals']} differ from the mart's {mart_totals(build)}")
+
+    start = time.perf_counter()
+    timed("reload", results, reload)
+    nightly_dbt = dbt("nightly-dbt")
+    summary["nightly_seconds"] = round(time.perf_counter() - start, 2)
+    summary["nightly_note"] = "restatement + full dbt build (no incremental models yet)"
+    summary["peak_rss_mb"] = max(summary["peak_rss_mb"], summary["nightly-dbt_peak_rss_mb"])
+    del nightly_dbt
     timed(
         "publish",
         results,
@@ -240,6 +515,7 @@ def main() -> int:
             {"args": {k: str(v) for k, v in vars(args).items()}, "results": results}, ensure_ascii=False
         )
     )
+    print(json.dumps(summary, ensure_ascii=False))
     return 0
 
 

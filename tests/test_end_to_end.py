@@ -277,13 +277,27 @@ def test_the_nightly_refresh_command_prints_a_short_report_and_no_warnings(
         monkeypatch.setenv(name, str(value))
     code = demo_pipeline_main(["refresh"])
     out, err = capfd.readouterr()
-    lines = [line for line in (out + err).splitlines() if line.strip()]
+    lines = [line.strip() for line in (out + err).splitlines() if line.strip()]
     assert code == 0, "\n".join(lines)
     assert lines[0].startswith("refresh: API pulls of restatement windows ending 2026-11-22")
-    assert any(line.startswith("published ") for line in lines)
+    summary = {line.split()[0]: line for line in lines[1:]}
+    assert re.fullmatch(r"files\s+\d+ loaded, 0 rejected", summary["files"])
+    assert re.fullmatch(r"accounts\s+\d+ pulled, 0 failed \(\d+ rows from the APIs\)", summary["accounts"])
+    assert re.fullmatch(r"checks\s+\d+ passed, \d+ warned, 0 failed", summary["checks"])
+    assert re.search(r"published\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(data up to", summary["published"])
+    log = data / "logs" / "refresh.log"
+    assert summary["log"] == f"log of dbt and Dagster: {log}"
+    assert summary["serving"] == f"serving file: {data / 'serving' / 'serving.duckdb'}"
     assert not [line for line in lines if re.search(r"\w+Warning\b|AssetObservation|WARNING", line)], lines
-    assert len(lines) < 15, lines  # dbt's progress is in the log file, not on the terminal
-    assert "PASS" in (data / "logs" / "refresh.log").read_text(encoding="utf-8")
+    assert not [line for line in lines if re.search(r"PASS|OK created|STEP_START|dagster - ", line)], lines
+    assert len(lines) < 15, lines  # dbt's progress and Dagster's log are in the log file
+    logged = log.read_text(encoding="utf-8")
+    assert "PASS" in logged and "STEP_START" in logged
+
+    code = demo_pipeline_main(["refresh", "-v"])  # -v: everything on the terminal, as before
+    out, err = capfd.readouterr()
+    assert code == 0
+    assert " PASS " in out + err and " - dagster - INFO - " in out + err
 
 
 RAW_TOTALS = {

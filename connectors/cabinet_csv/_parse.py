@@ -25,7 +25,13 @@ from connectors._result import ParseResult, date_span
 from connectors._text import decode_text, parse_date, parse_ru_decimal, parse_ru_int
 from connectors.errors import FormatError
 
-__all__ = ["KIND", "find_cabinet_table", "parse_cabinet_csv", "platform_from_filename"]
+__all__ = [
+    "KIND",
+    "find_cabinet_table",
+    "missing_cabinet_columns",
+    "parse_cabinet_csv",
+    "platform_from_filename",
+]
 
 KIND = "cabinet_csv"
 
@@ -77,6 +83,33 @@ def find_cabinet_table(text: str) -> Table | None:
     return find_table(text, _match_header)
 
 
+_REQUIRED_TITLES = {"date": "Дата", "campaign_name": "Кампания", "cost": "Расход (or Стоимость/Затраты/Cost)"}
+_NEAR_MISS_LINES = 20
+
+
+def _known_columns(cells: list[str]) -> set[str]:
+    names = {normalise_header(cell) for cell in cells}
+    known = {field for field, titles in _COLUMNS.items() if names & titles}
+    if any(_cost_header(cell) is not None for cell in cells):
+        known.add("cost")
+    return known
+
+
+def missing_cabinet_columns(text: str) -> tuple[int, str] | None:
+    """A header among the first lines that is a campaign-statistics header but for a required
+    column: its line and what is missing (``"Расход (or Стоимость/Затраты/Cost)"``), else None.
+
+    A header "looks like" one when it has three of Дата, Кампания, Показы, Клики and Расход.
+    """
+    for delimiter in (";", "\t", ","):
+        for number, line in enumerate(text.split("\n", _NEAR_MISS_LINES)[:_NEAR_MISS_LINES], start=1):
+            known = _known_columns(line.split(delimiter))
+            missing = [title for field, title in _REQUIRED_TITLES.items() if field not in known]
+            if missing and len(known) >= 3:
+                return number, " and ".join(missing)
+    return None
+
+
 def _campaign(value: str) -> str:
     name = value.strip()
     if not name:
@@ -97,7 +130,11 @@ def parse_cabinet_csv(content: bytes) -> ParseResult:
     ``vat_rate`` is the rate the header states ("с НДС 22%"), else None. Totals rows
     ("Итого", "Всего") and blank rows are dropped; campaign names are trimmed.
     """
-    table = find_cabinet_table(decode_text(content))
+    text = decode_text(content)
+    table = find_cabinet_table(text)
+    near_miss = missing_cabinet_columns(text) if table is None else None
+    if near_miss is not None:
+        raise FormatError(f"the campaign statistics header has no {near_miss[1]} column", line=near_miss[0])
     if table is None:
         raise FormatError(
             "no header with the columns Дата, Кампания and Расход (or Стоимость/Затраты) found: "

@@ -69,9 +69,23 @@ def _is_header(line: str) -> bool:
     return all(_FIELD_NAME.fullmatch(name) for name in line.split("\t"))
 
 
+def _first_lines(text: str, count: int) -> list[str]:
+    """The first ``count`` non-empty lines (as ``_lines`` gives them), without splitting the rest."""
+    out: list[str] = []
+    start = 0
+    while len(out) < count and start <= len(text):
+        stop = text.find("\n", start)
+        stop = len(text) if stop < 0 else stop
+        line = text[start:stop].removesuffix("\r")
+        if line:
+            out.append(line)
+        start = stop + 1
+    return out
+
+
 def looks_like_report(text: str) -> bool:
     """Whether text is a Direct TSV report: title, header with Date/CampaignId, or data shape."""
-    lines = [line for _, line in _lines(text)[:3]]
+    lines = _first_lines(text, 3)
     if not lines:
         return False
     if _TITLE.fullmatch(lines[0]) or _SUMMARY.fullmatch(lines[0]):

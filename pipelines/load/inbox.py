@@ -25,11 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
+from connectors._result import ParseResult, TableResult
 from connectors.errors import ConnectorError
-from connectors.files import detect_kind, parse_file
+from connectors.files import detect_file
 from pipelines.load.config import AgencyConfig, Client
+from pipelines.load.raw_schema import RawTable
 from pipelines.load.sources import Source, by_file_kind
-from pipelines.load.warehouse import RawStore, log_load, to_arrow
+from pipelines.load.warehouse import RawStore, log_load, to_arrow, with_constants
 
 __all__ = ["FileOutcome", "InboxReport", "RejectedFile", "iter_inbox_files", "process_inbox"]
 
@@ -191,20 +195,25 @@ def _process_one(
     client_id: str | None = None
     account_id: str | None = None
     try:
-        if not content.strip():
+        if not content or content.isspace():
             raise RejectedFile("the file is empty")
-        kind = detect_kind(content, path.name)
-        result = parse_file(content, path.name)
+        detected = detect_file(content, path.name)
+        kind = detected.kind
         source = by_file_kind(kind)
+        # Invoices and statements are matched to clients row by row (dicts); the other kinds may
+        # come as a fast reader's Arrow table.
+        result = detected.parse() if source.inn_of is not None else detected.parse_table()
         table = source.raw_table
         target = table.name
         lineage: dict[str, Any] = {"_origin": origin, "_load_id": load_id, "_loaded_at": loaded_at}
         if source.inn_of is not None:  # invoice registers, bank statements: matched row by row, by ИНН
+            assert isinstance(result, ParseResult)
             rows = []
             for row in result.rows:
                 inn = source.inn_of(row)
                 match = config.client_by_inn(inn) if inn else None
                 rows.append({**row, **lineage, "client_id": match.id if match else None})
+            data = to_arrow(table, rows)
         else:
             first = origin.split("/", 1)[0]
             if "/" not in origin or first not in client_ids:
@@ -222,8 +231,7 @@ def _process_one(
             extra = {"client_id": client_id, "account_id": account_id}
             if source.account_from_filename is not None:
                 extra["platform"] = account_id  # the cabinet's platform is its account
-            rows = [{**row, **lineage, **extra} for row in result.rows]
-        data = to_arrow(table, rows)
+            data = _arrow(table, result, {**lineage, **extra})
         with store.transaction():
             if table.date_column and client_id and account_id:
                 partition = {"client_id": client_id, "account_id": account_id}
@@ -244,6 +252,13 @@ def _process_one(
     outcome = FileOutcome(origin, "rejected", kind, target, client_id, account_id, error=error)
     _log_load(store, load_id, sha, outcome)
     return outcome
+
+
+def _arrow(table: RawTable, result: ParseResult | TableResult, constants: dict[str, Any]) -> pa.Table:
+    """The parsed rows with the same ``constants`` on each, in the raw table's schema."""
+    if isinstance(result, TableResult):  # a fast reader's columns: no dict per row
+        return with_constants(table, result.table, constants)
+    return to_arrow(table, [{**row, **constants} for row in result.rows])
 
 
 def _log_load(store: RawStore, load_id: str, sha: str, outcome: FileOutcome) -> None:

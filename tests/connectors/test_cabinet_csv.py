@@ -114,3 +114,11 @@ def test_a_file_without_the_header_is_refused():
 )
 def test_platform_from_filename(name, platform):
     assert platform_from_filename(name) == platform
+
+
+def test_the_parser_names_a_missing_cost_column():
+    with pytest.raises(
+        FormatError, match=r"header has no Расход \(or Стоимость/Затраты/Cost\) column"
+    ) as info:
+        parse_cabinet_csv("Дата;Кампания;Показы;Клики\r\n01.03.2026;Бренд;10;1\r\n".encode("cp1251"))
+    assert info.value.line == 1

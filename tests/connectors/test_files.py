@@ -206,3 +206,75 @@ def test_the_unknown_reason_lists_what_is_expected():
         parse_file(b"hello\nworld\n", "notes.txt")
     assert "Дата;Кампания;Показы;Клики;Расход" in str(info.value)
     assert "Yandex Direct TSV" in str(info.value)
+
+
+# Issue 18: three errors made sharper.
+
+
+@pytest.mark.parametrize("filename", ["vk_ads_2026-03.json", "calltouch.json"])
+def test_a_truncated_json_file_names_the_line_and_column_where_it_ends(filename):
+    whole = (
+        b'{\n  "items": [\n    {"id": 1, "rows": [{"date": "2026-03-01", "base": {"shows": "7"}}]}\n  ]\n}\n'
+    )
+    cut = whole[: whole.index(b'"base"') + 6]
+    with pytest.raises(UnknownFormatError, match=r"not valid JSON, cut short.*download it again") as info:
+        parse_file(cut, filename)
+    assert info.value.line == 3
+    assert "column 53" in info.value.reason
+
+
+def test_broken_json_names_the_line_and_column_where_it_breaks():
+    with pytest.raises(UnknownFormatError, match="not valid JSON: it breaks at column 15") as info:
+        parse_file(b'\n\n[{"callId": 1},\n {"callId": 2}}]', "calltouch.json")
+    assert info.value.line == 4  # counted in the file, leading blank lines included
+
+
+def test_the_json_parsers_name_where_a_body_breaks_too():
+    from connectors.vk_ads import parse_campaign_day_stats
+
+    with pytest.raises(FormatError, match="not valid JSON, cut short") as info:
+        parse_campaign_day_stats(b'{"items": [\n{"id": 1, "rows": [')
+    assert info.value.line == 2
+
+
+GATEWAY_ERROR = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "title"),
+    [
+        (GATEWAY_ERROR, "502 Bad Gateway"),
+        (
+            "\n<!DOCTYPE html>\n<html lang=ru><head><title>\n  Вход &amp; пароль</title>".encode(),
+            "Вход & пароль",
+        ),
+        (b"<!-- cached -->\n<body><h1>Service <b>Unavailable</b></h1></body>", "Service Unavailable"),
+    ],
+)
+@pytest.mark.parametrize("filename", ["client42/direct_2026-03.tsv", "vk_ads.json", "google_ads.csv"])
+def test_a_web_page_saved_under_a_reports_name_is_named_as_such(content, title, filename):
+    with pytest.raises(UnknownFormatError) as info:
+        parse_file(content, filename)
+    assert info.value.reason.startswith(f'a web page ("{title}"), not a report')
+    assert info.value.reason.endswith("download it again")
+
+
+@pytest.mark.parametrize(
+    ("header", "line", "missing"),
+    [
+        ("Дата;Кампания;Показы;Клики", 1, "Расход (or Стоимость/Затраты/Cost)"),
+        ("Дата\tПоказы\tКлики\tРасход, руб", 1, "Кампания"),
+        ("Campaign,Impressions,Clicks,Cost", 1, "Дата"),
+    ],
+)
+def test_a_cabinet_csv_missing_a_required_column_names_it(header, line, missing):
+    delimiter = header[4] if header[4] in ";\t," else ","
+    content = f"Отчёт по кампаниям\r\n{header}\r\n" + delimiter.join(["1"] * 4) + "\r\n"
+    with pytest.raises(UnknownFormatError) as info:
+        parse_file(content.encode("cp1251"), "google_ads_2026-03.csv")
+    assert info.value.line == line + 1
+    assert f"a campaign statistics CSV without the {missing} column" in info.value.reason
+    assert "cannot tell" not in info.value.reason

@@ -176,3 +176,34 @@ def test_a_bank_statement_anywhere_in_the_inbox_loads_with_payers_matched_by_inn
     assert ("in", "500100732259", "ivanov") in [r[:3] for r in incoming]  # payer matched to the client
     assert any(client is None for _, _, client, _ in incoming)  # unknown payers kept, not dropped
     assert any(direction == "out" for direction, *_ in rows)  # the agency's own payments kept too
+
+
+def _raw_direct_rows(env: dict[str, Path]) -> list[tuple[object, ...]]:
+    with DuckDBRawStore(env["db"]) as store:
+        return store.con.execute(
+            "SELECT * EXCLUDE (_load_id, _loaded_at) FROM raw.yandex_direct_campaign_stats "
+            "ORDER BY date, campaign_id, _origin_line"
+        ).fetchall()
+
+
+@pytest.mark.parametrize("dotted", [False, True], ids=["micros", "dotted money"])
+def test_the_fast_direct_reader_loads_the_same_raw_rows_as_the_row_parser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dotted: bool
+) -> None:
+    from connectors import files
+    from tests.connectors.test_yandex_direct_fast import generated_report
+
+    content = generated_report(20_000, dotted=dotted, seed=7)
+    loaded = {}
+    for how in ("fast", "rows"):
+        if how == "rows":
+            monkeypatch.setattr(files, "_TABLE_PARSERS", {})
+        paths = {name: tmp_path / how / name for name in ("inbox", "archive", "quarantine")}
+        paths["db"] = tmp_path / how / "build.duckdb"
+        (paths["inbox"] / "romashka").mkdir(parents=True)
+        (paths["inbox"] / "romashka" / "direct.tsv").write_bytes(content)
+        report, _ = run(paths)
+        assert [o.status for o in report.outcomes] == ["loaded"]
+        loaded[how] = (report.outcomes[0].rows, _raw_direct_rows(paths))
+    assert loaded["fast"] == loaded["rows"]
+    assert loaded["fast"][0] > 19_000  # a few random keys collide and are summed
