@@ -62,9 +62,9 @@
 {%- endmacro %}
 
 
-{# A share between 0 and 1 with four decimals (the agency's fee share of an invoice). #}
+{# A share between 0 and 1 with six decimals (the agency's fee share of an invoice). #}
 {% macro type_share() -%}
-    {{ return(api.Column.numeric_type('numeric', 5, 4)) }}
+    {{ return(api.Column.numeric_type('numeric', 7, 6)) }}
 {%- endmacro %}
 
 

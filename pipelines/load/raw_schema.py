@@ -399,7 +399,7 @@ AGENCY_CLIENTS = RawTable(
         ("start_date", "DATE NOT NULL"),
         ("end_date", "DATE"),
         ("payment_terms_days", "INTEGER NOT NULL"),
-        ("fee_share", "DECIMAL(5,4)"),  # share of each invoice that is the agency's fee (NULL = 1)
+        ("fee_share", "DECIMAL(7,6)"),  # share of each invoice that is the agency's fee (NULL = 1)
     ),
     key=("client_id",),
     lineage=False,
