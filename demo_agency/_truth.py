@@ -21,7 +21,7 @@ dbt project so the end-to-end test compares two implementations:
   dated before ``today``).
 - **agency revenue** (:class:`RevenueMonthTruth`): per client and month of issue, the fee net of
   VAT by the configured rule (each invoice's net amount x the client's ``fee_share``), which
-  must stay within a kopeck per invoice of the simulator's own fee (budget x fee rate).
+  must stay within the share's rounding (6 decimals) of the simulator's own fee (budget x rate).
 - **lifecycle** (:class:`LifecycleMonthTruth`): a client is active in a month with spend or an
   invoice; new in its first active month, churned in the first (complete) month after an
   active one without activity, returning when active again after that, retained otherwise

@@ -174,8 +174,8 @@ def test_client_totals_and_invoices_equal_ground_truth(demo: tuple[Settings, Gro
 def test_agency_revenue_and_client_lifecycle_equal_ground_truth(
     demo: tuple[Settings, GroundTruth, Any],
 ) -> None:
-    """The fee apart from the pass-through budget (the configured fee_share, within a kopeck per
-    invoice of the simulator's own fee) and each client's lifecycle month by month; the
+    """The fee apart from the pass-through budget (the configured fee_share, within its rounding
+    of the simulator's own fee) and each client's lifecycle month by month; the
     churned client shows its churn, and the late payer's overdue money is in its DSO."""
     settings, truth, agency = demo
     revenue = {
@@ -188,7 +188,9 @@ def test_agency_revenue_and_client_lifecycle_equal_ground_truth(
     }
     assert revenue == {(r.client_id, r.month): (r.invoiced, r.fee_invoiced_net) for r in truth.revenue_months}
     for r in truth.revenue_months:
-        assert abs(r.fee_invoiced_net - r.simulated_fee_net) <= Decimal("0.01") * r.invoices, r
+        # the configured share has 6 decimals: off by at most 5e-7 of the amount, plus kopecks
+        tolerance = Decimal("0.01") * r.invoices + r.invoiced * Decimal("0.000001")
+        assert abs(r.fee_invoiced_net - r.simulated_fee_net) <= tolerance, r
     lifecycle = {
         (r[0], r[1]): (r[2], r[3])
         for r in query(
