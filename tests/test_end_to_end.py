@@ -422,9 +422,13 @@ def test_dashboard_renders_the_published_demo(
         query(settings.serving_db, "SELECT client_id, client_name FROM dim_clients WHERE NOT is_churned")
     )
     client_id = sorted(names)[0]
+    all_names = dict(query(settings.serving_db, "SELECT client_id, client_name FROM dim_clients"))
+    churn = next(r for r in truth.lifecycle_months if r.status == "churned")
     pages: tuple[tuple[str, dict[str, str], str], ...] = (
         ("views/portfolio.py", {}, names[client_id]),
         ("views/client_report.py", {"client": client_id}, "Канал"),
+        # the agency head's page lists the churned client in its churn month
+        ("views/agency.py", {"month": churn.month.isoformat()}, all_names[churn.client_id]),
     )
     for page, params, expected in pages:
         at = AppTest.from_file(str(app), default_timeout=60)

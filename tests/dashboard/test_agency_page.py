@@ -79,7 +79,9 @@ def test_on_the_first_of_a_month_the_portfolio_shows_the_last_full_month(serving
     first_of_december = tmp_path / "serving.duckdb"
     shutil.copy(serving_file, first_of_december)
     with duckdb.connect(str(first_of_december)) as con:
-        con.execute("update _publish_meta set as_of_date = date '2026-12-01', data_cutoff = date '2026-11-30'")
+        con.execute(
+            "update _publish_meta set as_of_date = date '2026-12-01', data_cutoff = date '2026-11-30'"
+        )
         november = con.execute(
             "select sum(m.spend) from client_monthly as m join client_status as s using (client_id) "
             "where m.month = date '2026-11-01' and s.health <> 'churned'"
