@@ -23,9 +23,9 @@ dbt project so the end-to-end test compares two implementations:
   VAT by the configured rule (each invoice's net amount x the client's ``fee_share``), which
   must stay within the share's rounding (6 decimals) of the simulator's own fee (budget x rate).
 - **lifecycle** (:class:`LifecycleMonthTruth`): a client is active in a month with spend or an
-  invoice; new in its first active month, churned in the first (complete) month after an
-  active one without activity, returning when active again after that, retained otherwise
-  (a one-month churn window).
+  invoice; new in its first active month (unless its contract began earlier), churned in the
+  first (complete) month after an active one without activity, returning when active again
+  after that, retained otherwise (a one-month churn window).
 """
 
 from __future__ import annotations
@@ -811,6 +811,7 @@ def lifecycle_months(agency: Agency, ad_days: Iterable[AdDayTruth]) -> tuple[Lif
         if inv.issued_on <= agency.today:
             active[inv.client_id].add(_month(inv.issued_on))
     current = _month(agency.today)
+    starts = {c.id: _month(c.start_date) for c in agency.clients}
     out: list[LifecycleMonthTruth] = []
     for client_id, months in sorted(active.items()):
         month = min(months)
@@ -822,7 +823,10 @@ def lifecycle_months(agency: Agency, ad_days: Iterable[AdDayTruth]) -> tuple[Lif
                 gap = (month.year - previous_active.year) * 12 + month.month - previous_active.month
             status = "inactive"
             if is_active:
-                status = "new" if previous_active is None else ("returning" if gap > 1 else "retained")
+                if previous_active is None:  # new, unless the contract predates the data
+                    status = "new" if starts[client_id] >= month else "retained"
+                else:
+                    status = "returning" if gap > 1 else "retained"
                 previous_active = month
             elif gap == 1 and month < current:
                 status = "churned"

@@ -834,6 +834,9 @@ with activity as (
     from client_monthly as m
     join client_revenue_monthly as r using (client_id, month)
 ),
+dated as (
+    select activity.*, c.start_date from activity join dim_clients as c using (client_id)
+),
 history as (
     select *,
         min(case when is_active then month end) over (partition by client_id) as first_active_month,
@@ -849,7 +852,7 @@ history as (
         sum(fee_paid_net) over (
             partition by client_id order by month rows between unbounded preceding and current row
         ) as ltv_net
-    from activity
+    from dated
 )
 select
     client_id::varchar as client_id,
@@ -857,7 +860,9 @@ select
     is_month_complete::boolean as is_month_complete,
     is_active::boolean as is_active,
     (case
-        when is_active and month = first_active_month then 'new'
+        when is_active and month = first_active_month
+            and date_trunc('month', start_date)::date >= month then 'new'
+        when is_active and month = first_active_month then 'retained'
         when is_active and date_diff('month', previous_active_month, month) - 1 >= 1 then 'returning'
         when is_active then 'retained'
         when is_month_complete and date_diff('month', previous_active_month, month) = 1 then 'churned'
@@ -879,7 +884,7 @@ with latest as (
 )
 select
     c.manager_id::varchar as manager_id,
-    l.first_active_month::date as cohort_month,
+    date_trunc('month', c.start_date)::date as cohort_month,
     count(*)::bigint as clients,
     sum(l.lifetime_months)::bigint as lifetime_months,
     sum(l.ltv_net)::decimal(18,2) as ltv_net,

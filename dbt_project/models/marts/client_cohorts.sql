@@ -1,4 +1,5 @@
--- Clients by cohort (the month of their first activity) and manager: how many, how long they
+-- Clients by cohort (the month their service started: the configured start_date) and manager:
+-- how many, how long they
 -- stayed (lifetime months so far) and what they brought (LTV: the agency's fee paid, net of VAT,
 -- so far). Averages are sums / clients; readers add cohorts up by summing the sums.
 
@@ -31,7 +32,7 @@ cohorts as (
 
     select
         clients.manager_id,
-        latest.first_active_month as cohort_month,
+        {{ month_start('clients.start_date') }} as cohort_month,
         count(*) as clients,
         sum(latest.lifetime_months) as lifetime_months,
         sum(latest.ltv_net) as ltv_net
@@ -39,7 +40,7 @@ cohorts as (
     inner join clients
         on latest.client_id = clients.client_id
     where latest.recency = 1
-    group by clients.manager_id, latest.first_active_month
+    group by clients.manager_id, {{ month_start('clients.start_date') }}
 
 )
 

@@ -1,5 +1,7 @@
 -- Each client's lifecycle per month. Active = spend or a (not declined) invoice in the month, as
--- DOMAIN.md and manager_portfolio count it. Status: new (the first active month), returning
+-- DOMAIN.md and manager_portfolio count it. Status: new (the first active month, when the
+-- client's configured start_date is not before it: a client whose contract predates the data
+-- is not new in the data's first month, it is retained), returning
 -- (active after at least `churn_window_months` inactive months), retained (active otherwise),
 -- churned (the month the inactive window closes: active `churn_window_months` months ago and
 -- not since; only in complete months, a month to date has not yet shown who is gone), inactive
@@ -26,6 +28,12 @@ settings as (
 
 ),
 
+clients as (
+
+    select * from {{ ref('stg_agency__clients') }}
+
+),
+
 activity as (
 
     select
@@ -33,12 +41,15 @@ activity as (
         monthly.month,
         monthly.spend > 0 or monthly.invoiced > 0 as is_active,
         monthly.month < {{ month_start(as_of_date()) }} as is_month_complete,
+        {{ month_start('clients.start_date') }} as start_month,
         revenue.fee_invoiced_net,
         revenue.fee_paid_net
     from monthly
     inner join revenue
         on monthly.client_id = revenue.client_id
         and monthly.month = revenue.month
+    inner join clients
+        on monthly.client_id = clients.client_id
 
 ),
 
@@ -85,7 +96,11 @@ classified as (
     select
         with_gap.*,
         case
-            when with_gap.is_active and with_gap.month = with_gap.first_active_month then 'new'
+            when with_gap.is_active
+                and with_gap.month = with_gap.first_active_month
+                and with_gap.start_month >= with_gap.month
+                then 'new'
+            when with_gap.is_active and with_gap.month = with_gap.first_active_month then 'retained'
             when with_gap.is_active and with_gap.months_since_active - 1 >= settings.churn_window_months
                 then 'returning'
             when with_gap.is_active then 'retained'
