@@ -5,10 +5,11 @@ Rules this module keeps (see docs/decisions.md, "One writer"):
 - The serving file is opened with ``duckdb.connect(path, read_only=True)`` for one query and
   closed at once; no connection is ever held (a held connection would block the publisher).
 - Every query that returns client data takes ``clients``, the ids the viewer may see, and
-  filters by it in SQL; a client id outside that set returns nothing. Three reads are not
+  filters by it in SQL; a client id outside that set returns nothing. Four reads are not
   client-scoped: :func:`publish_meta` (the file's one-row ``_publish_meta``),
   :func:`viewer_directory` (ids, names and managers only, used to work out *which* clients a
-  viewer may see) and :func:`channel_names` (``dim_channels``, reference data of no client).
+  viewer may see), :func:`channel_names` (``dim_channels``, reference data of no client) and
+  :func:`metric_passport` (the metric definitions).
 - Bank payments whose payer is no configured client (``client_id`` NULL) belong to no manager:
   :func:`unmatched_payments` returns them only with ``include_unassigned=True``, which the
   caller passes for a viewer who sees all clients (``view.ALL_CLIENTS``, the agency head).
@@ -41,11 +42,16 @@ __all__ = [
     "channel_names",
     "channel_results",
     "client_health_reasons",
+    "client_lifecycle",
+    "client_month",
     "client_payments",
     "client_status",
     "daily_results",
     "lead_ledger",
     "lead_reconciliation",
+    "manager_economics",
+    "manager_portfolio",
+    "metric_passport",
     "monthly_plan",
     "portfolio_monthly",
     "publish_meta",
@@ -248,6 +254,104 @@ def portfolio_monthly(clients: Sequence[str], first_month: dt.date, last_month: 
         order by month
         """,
         {"clients": _scope(clients), "first_month": first_month, "last_month": last_month},
+    )
+
+
+def client_month(clients: Sequence[str], month: dt.date) -> pd.DataFrame:
+    """The visible clients' ``client_monthly`` rows of one month (its first day)."""
+    return _query(
+        """
+        select client_id, month, spend, leads, cpl, plan_budget, plan_leads, plan_cpl, budget_fulfilment
+        from client_monthly
+        where client_id in (select unnest($clients::varchar[])) and month = $month
+        order by client_id
+        """,
+        {"clients": _scope(clients), "month": month},
+    )
+
+
+def client_lifecycle(clients: Sequence[str], month: dt.date) -> pd.DataFrame:
+    """The visible clients' lifecycle in one month (``client_lifecycle_monthly``): client_id,
+    is_active, lifecycle_status, first_active_month, lifetime_months, ltv_net, fee_invoiced_net."""
+    return _query(
+        """
+        select client_id, is_active, lifecycle_status, first_active_month, lifetime_months, ltv_net,
+            fee_invoiced_net
+        from client_lifecycle_monthly
+        where client_id in (select unnest($clients::varchar[])) and month = $month
+        order by client_id
+        """,
+        {"clients": _scope(clients), "month": month},
+    )
+
+
+# Both manager reads keep managers all of whose clients the viewer sees (a per-manager mart's row
+# is about visible clients only) and, for the agency's rows, whether the viewer sees every client.
+
+
+def manager_economics(clients: Sequence[str], first_month: dt.date, last_month: dt.date) -> pd.DataFrame:
+    """``manager_economics_monthly`` rows for ``first_month``..``last_month``: scope ``manager``
+    for every manager whose clients are all visible, scope ``agency`` (manager_id NULL) when every
+    client is. A viewer who sees only part of a manager's clients gets no row for that manager."""
+    return _query(
+        """
+        with visible as (
+            select unnest($clients::varchar[]) as client_id
+        ),
+        managers as (
+            select
+                dim_clients.manager_id,
+                bool_and(visible.client_id is not null) as whole
+            from dim_clients
+            left join visible on dim_clients.client_id = visible.client_id
+            group by dim_clients.manager_id
+        )
+        select economics.*
+        from manager_economics_monthly as economics
+        where economics.month between $first_month and $last_month
+            and (
+                (economics.scope = 'manager'
+                    and economics.manager_id in (select manager_id from managers where whole))
+                or (economics.scope = 'agency' and (select bool_and(whole) from managers))
+            )
+        order by economics.scope, economics.manager_id, economics.month
+        """,
+        {"clients": _scope(clients), "first_month": first_month, "last_month": last_month},
+    )
+
+
+def manager_portfolio(clients: Sequence[str], first_month: dt.date, last_month: dt.date) -> pd.DataFrame:
+    """``manager_portfolio`` rows (spend and leads against plan per manager and month) for the
+    managers whose clients are all visible, ``first_month``..``last_month``."""
+    return _query(
+        """
+        with visible as (
+            select unnest($clients::varchar[]) as client_id
+        ),
+        managers as (
+            select
+                dim_clients.manager_id,
+                bool_and(visible.client_id is not null) as whole
+            from dim_clients
+            left join visible on dim_clients.client_id = visible.client_id
+            group by dim_clients.manager_id
+        )
+        select portfolio.*
+        from manager_portfolio as portfolio
+        where portfolio.month between $first_month and $last_month
+            and portfolio.manager_id in (select manager_id from managers where whole)
+        order by portfolio.manager_id, portfolio.month
+        """,
+        {"clients": _scope(clients), "first_month": first_month, "last_month": last_month},
+    )
+
+
+def metric_passport() -> pd.DataFrame:
+    """The published metric passport (reference data of no client): metric, formula, unit, vat,
+    currency, time_zone, grain, source_column, by sort_order."""
+    return _query(
+        "select metric, formula, unit, vat, currency, time_zone, grain, source_column "
+        "from metric_passport order by sort_order, metric"
     )
 
 

@@ -77,6 +77,12 @@ def _pages(lang: Lang) -> dict[str, st.Page]:
             icon=":material/analytics:",
             url_path="client_report",
         ),
+        "agency": st.Page(
+            HERE / "views" / "agency.py",
+            title=t("page_agency", lang),
+            icon=":material/groups:",
+            url_path="agency",
+        ),
         "data_health": st.Page(
             HERE / "views" / "data_health.py",
             title=t("page_data_health", lang),

@@ -123,6 +123,7 @@ def config_yaml(agency: Agency, *, via_inbox: bool = False) -> str:
             f"    start_date: {c.start_date.isoformat()}",
             f"    end_date: {c.end_date.isoformat() if c.end_date else 'null'}",
             f"    payment_terms_days: {c.payment_terms_days}",
+            f"    fee_share: {c.fee_share}",
             *([f"    lead_priority: [{', '.join(c.lead_priority)}]"] if c.lead_priority else []),
             "    accounts:",
             *(_account_yaml(a, via_inbox=via_inbox) for a in c.accounts),

@@ -19,6 +19,13 @@ dbt project so the end-to-end test compares two implementations:
   the system's own (source, medium).
 - **invoices**: amounts incl. VAT; ``paid_amount`` and ``paid_on`` as of ``today`` (payments
   dated before ``today``).
+- **agency revenue** (:class:`RevenueMonthTruth`): per client and month of issue, the fee net of
+  VAT by the configured rule (each invoice's net amount x the client's ``fee_share``), which
+  must stay within the share's rounding (6 decimals) of the simulator's own fee (budget x rate).
+- **lifecycle** (:class:`LifecycleMonthTruth`): a client is active in a month with spend or an
+  invoice; new in its first active month (unless its contract began earlier), churned in the
+  first (complete) month after an active one without activity, returning when active again
+  after that, retained otherwise (a one-month churn window).
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -49,6 +56,8 @@ __all__ = [
     "LeadReconciliationTruth",
     "LeadRecord",
     "LedgerLead",
+    "LifecycleMonthTruth",
+    "RevenueMonthTruth",
     "channel_for",
     "contact_key",
     "ground_truth",
@@ -253,6 +262,30 @@ class InvoiceTruth:
 
 
 @dataclass(frozen=True)
+class RevenueMonthTruth:
+    """The agency's fee invoiced to one client in one month (of issue), net of VAT."""
+
+    client_id: str
+    month: dt.date
+    invoices: int
+    invoiced: Decimal
+    """Incl. VAT, every invoice (budget and fee)."""
+    fee_invoiced_net: Decimal
+    """By the configured rule: sum(net amount x fee_share), rounded to kopecks."""
+    simulated_fee_net: Decimal
+    """The simulator's own fee (budget x fee rate)."""
+
+
+@dataclass(frozen=True)
+class LifecycleMonthTruth:
+    client_id: str
+    month: dt.date
+    is_active: bool
+    status: str
+    """new | returning | retained | churned | inactive."""
+
+
+@dataclass(frozen=True)
 class ClientTotals:
     client_id: str
     spend: Decimal
@@ -295,6 +328,9 @@ class GroundTruth:
     lead_reconciliation: tuple[LeadReconciliationTruth, ...] = ()
     exclusions: tuple[tuple[str, str, int], ...] = ()
     """(client, exclusion code, records) of every lead-system record not counted."""
+    revenue_months: tuple[RevenueMonthTruth, ...] = ()
+    lifecycle_months: tuple[LifecycleMonthTruth, ...] = ()
+    """From each client's first active month through the month of ``as_of``."""
 
     def _known(self, client_id: str) -> None:
         if client_id not in self.client_ids:
@@ -739,6 +775,66 @@ def ledger_months(agency: Agency, *, since: dt.date | None = None) -> dict[tuple
     return out
 
 
+def _month(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def revenue_months(agency: Agency) -> tuple[RevenueMonthTruth, ...]:
+    """The agency's fee per client and month of issue (see the module's docstring)."""
+    shares = {c.id: c.fee_share for c in agency.clients}
+    acc: dict[tuple[str, dt.date], list[Decimal]] = defaultdict(
+        lambda: [Decimal(0), Decimal(0), Decimal(0), Decimal(0)]
+    )
+    for inv in agency.invoices:
+        row = acc[(inv.client_id, _month(inv.issued_on))]
+        row[0] += 1
+        row[1] += inv.amount
+        row[2] += inv.amount_net * shares[inv.client_id]
+        row[3] += inv.fee_net
+    return tuple(
+        RevenueMonthTruth(c, m, int(n), total, fee.quantize(Decimal("0.01"), ROUND_HALF_UP), simulated)
+        for (c, m), (n, total, fee, simulated) in sorted(acc.items())
+    )
+
+
+def lifecycle_months(agency: Agency, ad_days: Iterable[AdDayTruth]) -> tuple[LifecycleMonthTruth, ...]:
+    """Each client's status per month with a one-month churn window (see the module's docstring)."""
+    active: dict[str, set[dt.date]] = defaultdict(set)
+    for ad in ad_days:
+        if ad.spend > 0 and ad.date < agency.today:
+            active[ad.client_id].add(_month(ad.date))
+    for inv in agency.invoices:
+        if inv.issued_on <= agency.today:
+            active[inv.client_id].add(_month(inv.issued_on))
+    current = _month(agency.today)
+    starts = {c.id: _month(c.start_date) for c in agency.clients}
+    out: list[LifecycleMonthTruth] = []
+    for client_id, months in sorted(active.items()):
+        month = min(months)
+        previous_active: dt.date | None = None
+        while month <= current:
+            is_active = month in months
+            gap = 0
+            if previous_active is not None:
+                gap = (month.year - previous_active.year) * 12 + month.month - previous_active.month
+            status = "inactive"
+            if is_active:
+                if previous_active is None:  # new, unless the contract predates the data
+                    status = "new" if starts[client_id] >= month else "retained"
+                else:
+                    status = "returning" if gap > 1 else "retained"
+                previous_active = month
+            elif gap == 1 and month < current:
+                status = "churned"
+            out.append(LifecycleMonthTruth(client_id, month, is_active, status))
+            month = _next_month(month)
+    return tuple(out)
+
+
 def ground_truth(agency: Agency) -> GroundTruth:
     ads: dict[tuple[str, str, dt.date], list[int | Decimal]] = {}
     for stat in agency.ad_stats:
@@ -810,4 +906,6 @@ def ground_truth(agency: Agency) -> GroundTruth:
             for (c, m, src), (n, x, merged) in sorted(recon.items())
         ),
         exclusions=tuple((c, code, n) for (c, code), n in sorted(exclusions.items())),
+        revenue_months=revenue_months(agency),
+        lifecycle_months=lifecycle_months(agency, ad_days),
     )

@@ -136,6 +136,12 @@ class Client:
     def active_on(self, day: dt.date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
+    @property
+    def fee_share(self) -> Decimal:
+        """The agency's share of each invoice, as configured: the demo invoices the ad budget
+        plus the fee, so fee / (budget + fee) = fee_rate / (1 + fee_rate), to 6 decimals."""
+        return (self.fee_rate / (1 + self.fee_rate)).quantize(Decimal("0.000001"))
+
 
 @dataclass(frozen=True)
 class Campaign:

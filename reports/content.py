@@ -293,34 +293,47 @@ def _campaign_table(figures: Figures, lang: Lang) -> Table:
 
 
 _PASSPORT: tuple[tuple[str, str, bool], ...] = (
-    # metric label key, formula key, money (net of VAT, in the client's currency)
-    ("metric_spend", "passport_spend", True),
-    ("col_impressions", "passport_impressions", False),
-    ("metric_clicks", "passport_clicks", False),
-    ("metric_ctr", "passport_ctr", False),
-    ("col_cpc", "passport_cpc", True),
-    ("col_share", "passport_share", False),
-    ("metric_calls", "passport_calls", False),
-    ("col_target_calls", "passport_target_calls", False),
-    ("metric_leads", "passport_leads", False),
-    ("metric_cpl", "passport_cpl", True),
-    ("col_budget_fulfilment", "passport_budget_fulfilment", True),
-    ("col_pacing", "passport_budget_pacing", True),
-    ("col_leads_fulfilment", "passport_leads_fulfilment", False),
-    ("col_cpl_fulfilment", "passport_cpl_fulfilment", True),
+    # metric label key, passport metric (the formula's words: passport_<metric>), money when the
+    # serving file has no published passport (net of VAT, in the client's currency)
+    ("metric_spend", "spend", True),
+    ("col_impressions", "impressions", False),
+    ("metric_clicks", "clicks", False),
+    ("metric_ctr", "ctr", False),
+    ("col_cpc", "cpc", True),
+    ("col_share", "share", False),
+    ("metric_calls", "calls", False),
+    ("col_target_calls", "target_calls", False),
+    ("metric_leads", "leads", False),
+    ("metric_cpl", "cpl", True),
+    ("col_budget_fulfilment", "budget_fulfilment", True),
+    ("col_pacing", "budget_pacing", True),
+    ("col_leads_fulfilment", "leads_fulfilment", False),
+    ("col_cpl_fulfilment", "cpl_fulfilment", True),
 )
+
+
+def _vat_and_currency(figures: Figures, metric: str, money: bool, lang: Lang) -> tuple[str, str]:
+    """VAT and currency of a metric as the published passport states them (else by ``money``)."""
+    currency = figures.client.currency
+    if metric not in figures.passport:
+        return (t("vat_net", lang), currency) if money else (fmt.MISSING, fmt.MISSING)
+    vat, unit_currency = figures.passport[metric]
+    vat_text = {"net": t("vat_net", lang), "gross": t("vat_gross", lang)}.get(vat, fmt.MISSING)
+    if unit_currency is None:
+        return vat_text, fmt.MISSING
+    return vat_text, currency if unit_currency == "client" else unit_currency
 
 
 def _passport(figures: Figures, lang: Lang, with_plan: bool) -> Table:
     plan_rows = {"col_budget_fulfilment", "col_pacing", "col_leads_fulfilment", "col_cpl_fulfilment"}
     rows = [row for row in _PASSPORT if with_plan or row[0] not in plan_rows]
-    currency = figures.client.currency
+    vat_currency = [_vat_and_currency(figures, metric, money, lang) for _, metric, money in rows]
     frame = pd.DataFrame(
         {
             t("col_metric", lang): [t(label, lang) for label, _, _ in rows],
-            t("col_formula", lang): [t(formula, lang) for _, formula, _ in rows],
-            t("col_vat", lang): [t("vat_net", lang) if money else fmt.MISSING for _, _, money in rows],
-            t("col_currency", lang): [currency if money else fmt.MISSING for _, _, money in rows],
+            t("col_formula", lang): [t(f"passport_{metric}", lang) for _, metric, _ in rows],
+            t("col_vat", lang): [vat for vat, _ in vat_currency],
+            t("col_currency", lang): [currency for _, currency in vat_currency],
         }
     )
     return Table("passport", t("passport_title", lang), frame, {})

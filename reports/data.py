@@ -149,6 +149,18 @@ class ServingReader:
             for c, ru, en in zip(df["channel"], df["name_ru"], df["name_en"], strict=True)
         }
 
+    def metric_passport(self) -> dict[str, tuple[str, str | None]]:
+        """Metric code -> (VAT: net | gross | none, currency: RUB | client | None) from the
+        published ``metric_passport`` (empty when the serving file predates it)."""
+        try:
+            df = self._query("select metric, vat, currency from metric_passport")
+        except duckdb.CatalogException:
+            return {}
+        return {
+            str(m): (str(v), None if c is None or pd.isna(c) else str(c))
+            for m, v, c in zip(df["metric"], df["vat"], df["currency"], strict=True)
+        }
+
     def source_names(self) -> dict[str, tuple[str, str]]:
         """Source code -> (Russian name, English name) from ``dim_sources``."""
         df = self._query(queries.SOURCE_NAMES)

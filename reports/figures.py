@@ -9,7 +9,8 @@ a period that starts after it has no days, and the report says there is no data 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -44,6 +45,9 @@ class Figures:
     freshness: pd.DataFrame
     channel_names: ChannelNames
     source_names: ChannelNames
+    passport: Mapping[str, tuple[str, str | None]] = field(default_factory=dict)
+    """The published metric passport: metric -> (VAT net | gross | none, currency RUB | client |
+    None); the appendix states VAT and currency from it."""
 
     @property
     def totals(self) -> Totals:
@@ -94,4 +98,5 @@ def read_figures(reader: ServingReader, meta: ServingMeta, client: ClientInfo, r
         freshness=reader.source_freshness(client_id),
         channel_names=reader.channel_names(),
         source_names=reader.source_names(),
+        passport=reader.metric_passport(),
     )

@@ -171,6 +171,59 @@ def test_client_totals_and_invoices_equal_ground_truth(demo: tuple[Settings, Gro
     }
 
 
+def test_agency_revenue_and_client_lifecycle_equal_ground_truth(
+    demo: tuple[Settings, GroundTruth, Any],
+) -> None:
+    """The fee apart from the pass-through budget (the configured fee_share, within its rounding
+    of the simulator's own fee) and each client's lifecycle month by month; the
+    churned client shows its churn, and the late payer's overdue money is in its DSO."""
+    settings, truth, agency = demo
+    revenue = {
+        (r[0], r[1]): r[2:]
+        for r in query(
+            settings.serving_db,
+            "SELECT client_id, month, invoiced, fee_invoiced_net FROM client_revenue_monthly "
+            "WHERE invoiced <> 0",
+        )
+    }
+    assert revenue == {(r.client_id, r.month): (r.invoiced, r.fee_invoiced_net) for r in truth.revenue_months}
+    for r in truth.revenue_months:
+        # the configured share has 6 decimals: off by at most 5e-7 of the amount, plus kopecks
+        tolerance = Decimal("0.01") * r.invoices + r.invoiced * Decimal("0.000001")
+        assert abs(r.fee_invoiced_net - r.simulated_fee_net) <= tolerance, r
+    lifecycle = {
+        (r[0], r[1]): (r[2], r[3])
+        for r in query(
+            settings.serving_db,
+            "SELECT client_id, month, is_active, lifecycle_status FROM client_lifecycle_monthly "
+            "WHERE month >= first_active_month",
+        )
+    }
+    assert lifecycle == {(r.client_id, r.month): (r.is_active, r.status) for r in truth.lifecycle_months}
+    behaviours = {c.id: c.behaviour for c in agency.clients}
+    churned = {c for (c, _), (_, status) in lifecycle.items() if status == "churned"}
+    assert {c for c, b in behaviours.items() if b == "churned"} <= churned
+    late = [c for c, b in behaviours.items() if b == "late_payer"]
+    dso = dict(
+        query(
+            settings.serving_db,
+            "SELECT client_id, dso_days FROM receivables_monthly WHERE month = ?",
+            [TODAY.replace(day=1)],
+        )
+    )
+    assert late and all(dso[c] is not None and dso[c] > 0 for c in late)
+    agency_rows = query(
+        settings.serving_db,
+        "SELECT sum(churned_clients), sum(new_clients) FROM manager_economics_monthly WHERE scope = 'agency'",
+    )
+    assert agency_rows == [
+        (
+            sum(1 for r in truth.lifecycle_months if r.status == "churned"),
+            sum(1 for r in truth.lifecycle_months if r.status == "new"),
+        )
+    ]
+
+
 def test_every_lead_type_and_the_reconciliation_equal_ground_truth(
     demo: tuple[Settings, GroundTruth, Any],
 ) -> None:
@@ -383,9 +436,22 @@ def test_dashboard_renders_the_published_demo(
         query(settings.serving_db, "SELECT client_id, client_name FROM dim_clients WHERE NOT is_churned")
     )
     client_id = sorted(names)[0]
+    all_names = dict(query(settings.serving_db, "SELECT client_id, client_name FROM dim_clients"))
+    managers = sorted(
+        name for (name,) in query(settings.serving_db, "SELECT DISTINCT manager_name FROM dim_clients")
+    )
+    # the agency head's page: a churned client in its churn month when the demo has one (the
+    # five-client demo here has none), else the managers side by side
+    churn = next((r for r in truth.lifecycle_months if r.status == "churned"), None)
+    agency = (
+        ({"month": churn.month.isoformat()}, all_names[churn.client_id])
+        if churn is not None
+        else ({}, managers[0])
+    )
     pages: tuple[tuple[str, dict[str, str], str], ...] = (
         ("views/portfolio.py", {}, names[client_id]),
         ("views/client_report.py", {"client": client_id}, "Канал"),
+        ("views/agency.py", *agency),
     )
     for page, params, expected in pages:
         at = AppTest.from_file(str(app), default_timeout=60)

@@ -10,10 +10,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, deliveries, downloads, fmt, shell, tables, view
+from dashboard import charts, data, deliveries, downloads, economics, fmt, shell, tables, view
 from dashboard.fmt import Lang
 from dashboard.i18n import HEALTH_COLORS, health_label, t
-from dashboard.periods import month_start
+from dashboard.periods import add_months, month_start
 from reports.periods import period_title
 from reports.status import ReportState
 
@@ -77,6 +77,68 @@ def _kpis(status: pd.DataFrame, lang: Lang, money: bool) -> None:
     for row in (cards[:3], cards[3:]):
         for column, (label, value, help_text) in zip(st.columns(len(row)), row, strict=True):
             column.metric(label, value, help=help_text or None, border=True)
+
+
+def _last_full_month(status: pd.DataFrame, v: view.View) -> pd.DataFrame:
+    """On the first days of a month the month to date has no data (zeros everywhere): the
+    month-to-date columns of ``status`` then hold the last full month from ``client_monthly``
+    (its pacing is the month's budget fulfilment)."""
+    month = add_months(month_start(v.meta.as_of_date), -1)
+    monthly = data.client_month(v.clients, month).set_index("client_id")
+    ids = status["client_id"].astype(str)
+    out = status.copy()
+    for target, source in (
+        ("spend_mtd", "spend"),
+        ("leads_mtd", "leads"),
+        ("cpl_mtd", "cpl"),
+        ("plan_budget", "plan_budget"),
+        ("plan_leads", "plan_leads"),
+        ("plan_cpl", "plan_cpl"),
+        ("budget_pacing", "budget_fulfilment"),
+    ):
+        out[target] = ids.map(monthly[source]).to_numpy() if not monthly.empty else None
+    return out
+
+
+_NUMBERS: tuple[tuple[str, str, str, bool], ...] = (
+    # label key, mart column, passport metric, money
+    ("col_active_clients", "active_clients", "active_clients", False),
+    ("col_new_clients", "new_clients", "new_clients", False),
+    ("col_churned_clients", "churned_clients", "churned_clients", False),
+    ("col_fee_revenue", "fee_invoiced_net", "fee_revenue", True),
+    ("col_fee_mom", "fee_mom_growth", "revenue_growth_mom", True),
+    ("col_dso", "dso_days", "dso", True),
+    ("col_top3", "top3_share", "top3_share", True),
+)
+
+
+def _my_numbers(v: view.View) -> None:
+    """The viewer's own economics (their manager's row, or the agency's for the head) for the
+    month the page shows, from ``manager_economics_monthly``; nothing for a partial view."""
+    lang = v.lang
+    month = economics.default_month(v.meta)
+    rows = data.manager_economics(v.clients, month, month)
+    scope = "agency" if v.viewer == view.ALL_CLIENTS else "manager"
+    rows = rows[rows["scope"] == scope]
+    if scope == "manager":
+        rows = rows[rows["manager_id"] == v.viewer]
+    if rows.empty:
+        return
+    row = rows.iloc[0]
+    passport = data.metric_passport()
+    title = "my_numbers_agency_title" if scope == "agency" else "my_numbers_title"
+    st.subheader(t(title, lang, month=charts.month_label(month, lang)))
+    shown = [n for n in _NUMBERS if v.money or not n[3]]
+    values = {
+        "fee_invoiced_net": lambda x: fmt.money(x, lang, 0),
+        "fee_mom_growth": lambda x: fmt.delta_percent(x, lang, 0),
+        "dso_days": lambda x: fmt.number(x, lang, 0),
+        "top3_share": lambda x: fmt.percent(x, lang, 0),
+    }
+    for column, (key, field, metric, _) in zip(st.columns(len(shown)), shown, strict=True):
+        value = row[field]
+        text = values.get(field, lambda x: fmt.integer(x, lang))(None if pd.isna(value) else value)
+        column.metric(t(key, lang), text, help=economics.passport_help(metric, passport, lang), border=True)
 
 
 def _pacing_style(value: Any) -> str:
@@ -318,7 +380,7 @@ def render(v: view.View) -> None:
             lang,
             viewer=v.viewer_name,
             as_of=fmt.date(v.meta.as_of_date, lang),
-            month=charts.month_label(month_start(v.meta.as_of_date), lang),
+            month=charts.month_label(economics.default_month(v.meta), lang),
         )
     )
     if not v.clients:
@@ -329,7 +391,20 @@ def render(v: view.View) -> None:
     if "show_churned" not in st.session_state:
         st.session_state["show_churned"] = st.query_params.get("churned") == "1"
     status = data.client_status(v.clients)
+    if not economics.has_month_to_date(v.meta):
+        shown_month = add_months(month_start(v.meta.as_of_date), -1)
+        st.info(
+            t(
+                "portfolio_last_month_note",
+                lang,
+                current=charts.month_label(month_start(v.meta.as_of_date), lang),
+                month=charts.month_label(shown_month, lang),
+            ),
+            icon=":material/info:",
+        )
+        status = _last_full_month(status, v)
     _kpis(status, lang, v.money)
+    _my_numbers(v)
 
     show_churned = st.toggle(t("show_churned", lang), key="show_churned")
     shown = status if show_churned else status[status["health"] != "churned"]

@@ -60,3 +60,15 @@
 {% macro type_percent() -%}
     {{ return(api.Column.numeric_type('numeric', 5, 2)) }}
 {%- endmacro %}
+
+
+{# A share between 0 and 1 with six decimals (the agency's fee share of an invoice). #}
+{% macro type_share() -%}
+    {{ return(api.Column.numeric_type('numeric', 7, 6)) }}
+{%- endmacro %}
+
+
+{# A ratio rounded to `digits` decimals for publishing (numeric rounding: PostgreSQL has no round(double, int)). #}
+{% macro round_ratio(expr, digits) -%}
+    cast(round(cast({{ expr }} as {{ dbt.type_numeric() }}), {{ digits }}) as {{ type_ratio() }})
+{%- endmacro %}

@@ -26,6 +26,7 @@ def config_rows(config: AgencyConfig, *, contact_salt: str | None = None) -> dic
                 "target_call_min_talk_seconds": agency.target_call_min_talk_seconds,
                 "unique_call_window_days": agency.unique_call_window_days,
                 "default_vat_rate": agency.default_vat_rate,
+                "churn_window_months": agency.churn_window_months,
                 "contact_hash_salt": contact_salt,
             }
         ],
@@ -41,6 +42,7 @@ def config_rows(config: AgencyConfig, *, contact_salt: str | None = None) -> dic
                 "start_date": c.start_date,
                 "end_date": c.end_date,
                 "payment_terms_days": c.payment_terms_days,
+                "fee_share": c.fee_share,
             }
             for c in config.clients
         ],

@@ -358,6 +358,9 @@ class AgencySettings(_Model):
     target_call_min_talk_seconds: int = Field(default=30, ge=0, le=3600)
     unique_call_window_days: int = Field(default=30, ge=1, le=365)
     default_vat_rate: Decimal = Field(default=Decimal(22), ge=0, le=100)
+    churn_window_months: int = Field(default=1, ge=1, le=24)
+    """A client with no spend and no invoice for this many whole months is churned (counted in
+    the month the window closes); a client active again after such a gap is returning."""
     restatement: Restatement = Field(default_factory=Restatement)
     history_start: dt.date | None = None
     """Full refreshes and backfills pull nothing before this day (default: each client's start)."""
@@ -472,6 +475,10 @@ class Client(_Model):
     start_date: dt.date
     end_date: dt.date | None = None
     payment_terms_days: int = Field(default=10, ge=0, le=365)
+    fee_share: Decimal = Field(default=Decimal(1), ge=0, le=1)
+    """The share of each of the client's invoices that is the agency's fee: 1 (the default) when
+    the client pays the ad platforms itself and the agency invoices only its fee; e.g. 0.15 when
+    the invoices include the ad budget the agency passes through to the platforms."""
     bitrix24_company_id: str | None = Field(default=None, pattern=r"^[1-9][0-9]*$")
     """The client's company in the agency's Bitrix24: its invoices are pulled from there."""
     accounts: tuple[Account, ...] = ()

@@ -36,6 +36,14 @@ PUBLIC_MARTS: tuple[str, ...] = (
     "lead_ledger",
     "lead_reconciliation",
     "account_coverage",
+    "client_revenue_monthly",
+    "client_lifecycle_monthly",
+    "client_cohorts",
+    "receivables_monthly",
+    "expected_inflows",
+    "manager_economics_monthly",
+    "monthly_comparisons",
+    "metric_passport",
 )
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 

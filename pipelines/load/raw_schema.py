@@ -376,6 +376,7 @@ AGENCY_SETTINGS = RawTable(
         ("unique_call_window_days", "INTEGER NOT NULL"),
         ("default_vat_rate", "DECIMAL(5,2) NOT NULL"),
         ("contact_hash_salt", "VARCHAR"),  # salts the published hashes of phones and e-mails
+        ("churn_window_months", "INTEGER"),  # whole months without activity that make a client churned
     ),
     key=("agency_name",),
     lineage=False,
@@ -398,6 +399,7 @@ AGENCY_CLIENTS = RawTable(
         ("start_date", "DATE NOT NULL"),
         ("end_date", "DATE"),
         ("payment_terms_days", "INTEGER NOT NULL"),
+        ("fee_share", "DECIMAL(7,6)"),  # share of each invoice that is the agency's fee (NULL = 1)
     ),
     key=("client_id",),
     lineage=False,

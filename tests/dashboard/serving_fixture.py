@@ -789,6 +789,318 @@ from (values
     ('other', 'Прочее', 'Other', false, 10)
 ) as t(channel, name_ru, name_en, is_paid, sort_order);
 
+-- Agency economics (issue 19), derived from the tables above by the dbt marts' rules (every
+-- client's fee_share is 1, the churn window one month, the DSO window three months).
+create table client_revenue_monthly as
+with billing as (
+    select client_id, date_trunc('month', issued_on)::date as month,
+        sum(amount) as invoiced, sum(amount_net) as invoiced_net, sum(paid_amount) as paid,
+        sum(round(paid_amount * amount_net / amount, 2)) as paid_net
+    from invoices
+    group by all
+),
+months as (
+    select m.client_id, m.month,
+        coalesce(b.invoiced, 0) as invoiced, coalesce(b.invoiced_net, 0) as invoiced_net,
+        coalesce(b.paid, 0) as paid, coalesce(b.paid_net, 0) as paid_net
+    from client_monthly as m
+    left join billing as b using (client_id, month)
+)
+select
+    m.client_id::varchar as client_id,
+    m.month::date as month,
+    m.invoiced_net::decimal(18,2) as fee_invoiced_net,
+    m.invoiced::decimal(18,2) as fee_invoiced,
+    m.paid_net::decimal(18,2) as fee_paid_net,
+    m.paid::decimal(18,2) as fee_paid,
+    0::decimal(18,2) as pass_through_invoiced_net,
+    0::decimal(18,2) as pass_through_invoiced,
+    0::decimal(18,2) as pass_through_paid_net,
+    0::decimal(18,2) as pass_through_paid,
+    m.invoiced::decimal(18,2) as invoiced,
+    m.paid::decimal(18,2) as paid,
+    p.invoiced_net::decimal(18,2) as fee_invoiced_net_previous_month,
+    y.invoiced_net::decimal(18,2) as fee_invoiced_net_last_year,
+    (m.invoiced_net / nullif(p.invoiced_net, 0) - 1)::double as fee_mom_growth,
+    (m.invoiced_net / nullif(y.invoiced_net, 0) - 1)::double as fee_yoy_growth
+from months as m
+left join months as p on p.client_id = m.client_id and p.month = m.month - interval 1 month
+left join months as y on y.client_id = m.client_id and y.month = m.month - interval 12 month;
+
+create table client_lifecycle_monthly as
+with activity as (
+    select m.client_id, m.month, m.spend > 0 or m.invoiced > 0 as is_active,
+        m.month < date '2026-11-01' as is_month_complete, r.fee_invoiced_net, r.fee_paid_net
+    from client_monthly as m
+    join client_revenue_monthly as r using (client_id, month)
+),
+dated as (
+    select activity.*, c.start_date from activity join dim_clients as c using (client_id)
+),
+history as (
+    select *,
+        min(case when is_active then month end) over (partition by client_id) as first_active_month,
+        max(case when is_active then month end) over (
+            partition by client_id order by month rows between unbounded preceding and 1 preceding
+        ) as previous_active_month,
+        max(case when is_active then month end) over (
+            partition by client_id order by month rows between unbounded preceding and current row
+        ) as last_active_month,
+        count(case when is_active then 1 end) over (
+            partition by client_id order by month rows between unbounded preceding and current row
+        ) as active_months,
+        sum(fee_paid_net) over (
+            partition by client_id order by month rows between unbounded preceding and current row
+        ) as ltv_net
+    from dated
+)
+select
+    client_id::varchar as client_id,
+    month::date as month,
+    is_month_complete::boolean as is_month_complete,
+    is_active::boolean as is_active,
+    (case
+        when is_active and month = first_active_month
+            and date_trunc('month', start_date)::date >= month then 'new'
+        when is_active and month = first_active_month then 'retained'
+        when is_active and date_diff('month', previous_active_month, month) - 1 >= 1 then 'returning'
+        when is_active then 'retained'
+        when is_month_complete and date_diff('month', previous_active_month, month) = 1 then 'churned'
+        else 'inactive'
+    end)::varchar as lifecycle_status,
+    first_active_month::date as first_active_month,
+    coalesce(date_diff('month', first_active_month, last_active_month) + 1, 0)::integer as lifetime_months,
+    active_months::integer as active_months,
+    fee_invoiced_net::decimal(18,2) as fee_invoiced_net,
+    fee_paid_net::decimal(18,2) as fee_paid_net,
+    ltv_net::decimal(18,2) as ltv_net
+from history;
+
+create table client_cohorts as
+with latest as (
+    select * from client_lifecycle_monthly
+    where first_active_month is not null
+    qualify row_number() over (partition by client_id order by month desc) = 1
+)
+select
+    c.manager_id::varchar as manager_id,
+    date_trunc('month', c.start_date)::date as cohort_month,
+    count(*)::bigint as clients,
+    sum(l.lifetime_months)::bigint as lifetime_months,
+    sum(l.ltv_net)::decimal(18,2) as ltv_net,
+    (sum(l.lifetime_months) / count(*))::double as avg_lifetime_months,
+    round(sum(l.ltv_net) / count(*), 2)::decimal(18,2) as avg_ltv_net
+from latest as l
+join dim_clients as c using (client_id)
+group by all;
+
+create table receivables_monthly as
+with snapshots as (
+    select client_id, month,
+        case when month < date '2026-11-01' then month + interval 1 month else date '2026-11-23' end::date
+            as snapshot_on,
+        month = date '2026-11-01' as is_current
+    from client_monthly
+),
+owed as (
+    select s.client_id, s.month, i.issued_on, i.amount,
+        (s.snapshot_on - i.due_on) as days_past_due,
+        i.amount - case
+            when s.is_current or coalesce(i.paid_on, i.due_on) < s.snapshot_on then i.paid_amount
+            else 0
+        end as owed
+    from snapshots as s
+    join invoices as i on i.client_id = s.client_id and (s.is_current or i.issued_on < s.snapshot_on)
+),
+aging as (
+    select client_id, month,
+        sum(owed) as outstanding,
+        sum(case when owed > 0 and days_past_due <= 0 then owed else 0 end) as not_due,
+        sum(case when owed > 0 and days_past_due between 1 and 30 then owed else 0 end) as d30,
+        sum(case when owed > 0 and days_past_due between 31 and 60 then owed else 0 end) as d60,
+        sum(case when owed > 0 and days_past_due between 61 and 90 then owed else 0 end) as d90,
+        sum(case when owed > 0 and days_past_due > 90 then owed else 0 end) as d90plus
+    from owed
+    group by all
+),
+windowed as (
+    select s.client_id, s.month, s.snapshot_on,
+        (s.snapshot_on - (s.month - interval 2 month)::date) as window_days,
+        (select coalesce(sum(i.amount), 0) from invoices as i
+         where i.client_id = s.client_id and i.issued_on >= s.month - interval 2 month
+           and (s.is_current or i.issued_on < s.snapshot_on)) as invoiced_in_window
+    from snapshots as s
+)
+select
+    w.client_id::varchar as client_id,
+    w.month::date as month,
+    w.snapshot_on::date as snapshot_on,
+    coalesce(a.outstanding, 0)::decimal(18,2) as outstanding,
+    coalesce(a.not_due, 0)::decimal(18,2) as not_due,
+    coalesce(a.d30, 0)::decimal(18,2) as overdue_1_30,
+    coalesce(a.d60, 0)::decimal(18,2) as overdue_31_60,
+    coalesce(a.d90, 0)::decimal(18,2) as overdue_61_90,
+    coalesce(a.d90plus, 0)::decimal(18,2) as overdue_over_90,
+    coalesce(a.d30 + a.d60 + a.d90 + a.d90plus, 0)::decimal(18,2) as overdue,
+    w.invoiced_in_window::decimal(18,2) as invoiced_in_window,
+    w.window_days::integer as window_days,
+    round(coalesce(a.outstanding, 0) * w.window_days / nullif(w.invoiced_in_window, 0), 1)::double as dso_days
+from windowed as w
+left join aging as a using (client_id, month);
+
+create table expected_inflows as
+select
+    client_id::varchar as client_id,
+    due_on::date as due_on,
+    count(*)::bigint as invoices,
+    sum(outstanding)::decimal(18,2) as expected_amount,
+    (due_on < date '2026-11-23')::boolean as is_overdue
+from invoices
+where outstanding > 0 and status <> 'declined'
+group by client_id, due_on;
+
+create table manager_economics_monthly as
+with client_months as (
+    select l.*, r.outstanding, r.overdue, r.invoiced_in_window, r.window_days,
+        coalesce(prev.is_active, false) as was_active
+    from client_lifecycle_monthly as l
+    join receivables_monthly as r using (client_id, month)
+    left join client_lifecycle_monthly as prev
+        on prev.client_id = l.client_id and prev.month = l.month - interval 1 month
+),
+scoped as (
+    select 'manager' as scope, c.manager_id, m.*
+    from client_months as m join dim_clients as c using (client_id)
+    union all
+    select 'agency', null, m.* from client_months as m
+),
+ranked as (
+    select *,
+        row_number() over (partition by scope, manager_id, month order by fee_invoiced_net desc, client_id)
+            as revenue_rank,
+        sum(greatest(fee_invoiced_net, 0)) over (partition by scope, manager_id, month) as positive_fee
+    from scoped
+),
+aggregated as (
+    select scope, manager_id, month,
+        bool_or(is_month_complete) as is_month_complete,
+        count(case when is_active then 1 end) as active_clients,
+        count(case when lifecycle_status = 'new' then 1 end) as new_clients,
+        count(case when lifecycle_status = 'returning' then 1 end) as returning_clients,
+        count(case when lifecycle_status = 'churned' then 1 end) as churned_clients,
+        count(case when was_active then 1 end) as clients_active_window_ago,
+        sum(fee_invoiced_net) as fee_invoiced_net,
+        sum(fee_paid_net) as fee_paid_net,
+        max(positive_fee) as positive_fee,
+        sum(case when revenue_rank <= 3 and fee_invoiced_net > 0 then fee_invoiced_net else 0 end) as top3,
+        sum(case when fee_invoiced_net > 0 then pow(fee_invoiced_net / positive_fee, 2) end) as hhi,
+        sum(outstanding) as outstanding,
+        sum(overdue) as overdue,
+        sum(invoiced_in_window) as invoiced_in_window,
+        max(window_days) as window_days
+    from ranked
+    group by all
+)
+select
+    a.scope::varchar as scope,
+    a.manager_id::varchar as manager_id,
+    a.month::date as month,
+    a.is_month_complete::boolean as is_month_complete,
+    a.active_clients::bigint as active_clients,
+    a.new_clients::bigint as new_clients,
+    a.returning_clients::bigint as returning_clients,
+    a.churned_clients::bigint as churned_clients,
+    a.clients_active_window_ago::bigint as clients_active_window_ago,
+    (a.churned_clients / nullif(a.clients_active_window_ago, 0))::double as churn_rate,
+    a.fee_invoiced_net::decimal(18,2) as fee_invoiced_net,
+    a.fee_paid_net::decimal(18,2) as fee_paid_net,
+    p.fee_invoiced_net::decimal(18,2) as fee_invoiced_net_previous_month,
+    y.fee_invoiced_net::decimal(18,2) as fee_invoiced_net_last_year,
+    (a.fee_invoiced_net / nullif(p.fee_invoiced_net, 0) - 1)::double as fee_mom_growth,
+    (a.fee_invoiced_net / nullif(y.fee_invoiced_net, 0) - 1)::double as fee_yoy_growth,
+    (a.top3 / nullif(a.positive_fee, 0))::double as top3_share,
+    round(a.hhi, 6)::double as herfindahl_index,
+    a.outstanding::decimal(18,2) as outstanding,
+    a.overdue::decimal(18,2) as overdue,
+    a.invoiced_in_window::decimal(18,2) as invoiced_in_window,
+    round(a.outstanding * a.window_days / nullif(a.invoiced_in_window, 0), 1)::double as dso_days
+from aggregated as a
+left join aggregated as p
+    on p.scope = a.scope and p.manager_id is not distinct from a.manager_id
+    and p.month = a.month - interval 1 month
+left join aggregated as y
+    on y.scope = a.scope and y.manager_id is not distinct from a.manager_id
+    and y.month = a.month - interval 12 month;
+
+create table monthly_comparisons as
+with grained as (
+    select 'channel' as grain, client_id, channel, date, spend, impressions, clicks, leads
+    from client_channel_daily
+    union all
+    select 'client', client_id, null, date, spend, impressions, clicks, leads from client_channel_daily
+),
+series as (
+    select grain, client_id, channel, date_trunc('month', min(date))::date as first_month
+    from grained group by all
+),
+periods as (
+    select s.grain, s.client_id, s.channel, m.month,
+        case when m.month < date '2026-11-01' then last_day(m.month) else date '2026-11-22' end as period_end
+    from series as s
+    join (select distinct client_id, month from client_monthly) as m
+        on m.client_id = s.client_id and m.month >= s.first_month
+),
+bounded as (
+    select *,
+        case when month < date '2026-11-01' then (month - interval 1 month)::date
+            else (month - to_days((period_end - month + 1)::integer))::date end as previous_start,
+        (month - interval 1 day)::date as previous_end,
+        (month - interval 12 month)::date as year_ago_start,
+        case when month < date '2026-11-01' then last_day(month - interval 12 month)
+            else (period_end - interval 12 month)::date end as year_ago_end
+    from periods
+),
+summed as (
+    select b.grain, b.client_id, b.channel, b.month, b.period_end, b.previous_start, b.previous_end,
+        b.year_ago_start, b.year_ago_end,
+        sum(case when g.date between b.month and b.period_end then g.spend else 0 end) as spend,
+        sum(case when g.date between b.month and b.period_end then g.impressions else 0 end) as impressions,
+        sum(case when g.date between b.month and b.period_end then g.clicks else 0 end) as clicks,
+        sum(case when g.date between b.month and b.period_end then g.leads else 0 end) as leads,
+        sum(case when g.date between b.previous_start and b.previous_end
+            then g.spend else 0 end) as p_spend,
+        sum(case when g.date between b.previous_start and b.previous_end
+            then g.impressions else 0 end) as p_impr,
+        sum(case when g.date between b.previous_start and b.previous_end
+            then g.clicks else 0 end) as p_clicks,
+        sum(case when g.date between b.previous_start and b.previous_end
+            then g.leads else 0 end) as p_leads
+    from bounded as b
+    left join grained as g
+        on g.grain = b.grain and g.client_id = b.client_id and g.channel is not distinct from b.channel
+        and g.date between b.previous_start and b.period_end
+    group by all
+)
+select
+    grain::varchar as grain, client_id::varchar as client_id, channel::varchar as channel,
+    month::date as month, month::date as period_start, period_end::date as period_end,
+    previous_start::date as previous_start, previous_end::date as previous_end,
+    year_ago_start::date as year_ago_start, year_ago_end::date as year_ago_end,
+    spend::decimal(18,2) as spend, impressions::bigint as impressions, clicks::bigint as clicks,
+    leads::bigint as leads, (clicks / nullif(impressions, 0))::double as ctr,
+    round(spend / nullif(clicks, 0), 2)::decimal(18,2) as cpc,
+    round(spend / nullif(leads, 0), 2)::decimal(18,2) as cpl,
+    p_spend::decimal(18,2) as previous_spend, p_impr::bigint as previous_impressions,
+    p_clicks::bigint as previous_clicks, p_leads::bigint as previous_leads,
+    (p_clicks / nullif(p_impr, 0))::double as previous_ctr,
+    round(p_spend / nullif(p_clicks, 0), 2)::decimal(18,2) as previous_cpc,
+    round(p_spend / nullif(p_leads, 0), 2)::decimal(18,2) as previous_cpl,
+    -- The fixture has no data a year back.
+    0::decimal(18,2) as year_ago_spend, 0::bigint as year_ago_impressions, 0::bigint as year_ago_clicks,
+    0::bigint as year_ago_leads, null::double as year_ago_ctr, null::decimal(18,2) as year_ago_cpc,
+    null::decimal(18,2) as year_ago_cpl
+from summed;
+
 update dim_clients set
     first_activity_date = (
         select min(date) from client_channel_daily as d where d.client_id = dim_clients.client_id
@@ -806,6 +1118,25 @@ select
 """
 
 
+PASSPORT_SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "metrics.csv"
+"""The metric passport is the dbt seed itself, as the real mart publishes it."""
+
+_PASSPORT_SQL = """
+create table metric_passport as
+select
+    metric::varchar as metric,
+    formula::varchar as formula,
+    unit::varchar as unit,
+    vat::varchar as vat,
+    nullif(currency, '')::varchar as currency,
+    time_zone::varchar as time_zone,
+    grain::varchar as grain,
+    nullif(source_column, '')::varchar as source_column,
+    sort_order::integer as sort_order
+from read_csv($1, header = true, all_varchar = true)
+"""
+
+
 def build_serving_db(path: Path) -> Path:
     """Write the fixture serving file at ``path`` (replacing it) and return the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -814,6 +1145,7 @@ def build_serving_db(path: Path) -> Path:
     con = duckdb.connect(str(tmp))
     try:
         con.execute(_SQL)
+        con.execute(_PASSPORT_SQL, [str(PASSPORT_SEED)])
         con.execute("checkpoint")
     finally:
         con.close()

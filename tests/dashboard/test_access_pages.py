@@ -251,3 +251,17 @@ def test_a_wrong_sign_in_mode_is_refused_by_name(serving_db: Path, monkeypatch: 
     at = run()
     assert at.error[0].value == "AGENCY_AUTH='ldap': use local, oidc or off"
     assert clients_shown(at) == set()
+
+
+def test_only_the_head_has_the_agency_page(users: AccessStore) -> None:
+    head = signed_in("boss", {"month": "2026-10-01"}, "views/agency.py")
+    assert [t.value for t in head.title] == ["Агентство"]
+    managers = next(d.value for d in head.dataframe if "Менеджер" in d.value.columns)
+    assert list(managers["Менеджер"]) == ["Анна Иванова", "Пётр Петров", "Всё агентство"]
+    assert "Выручка (вознаграждение)" in managers.columns
+    for login in ("ivanova", "ppc"):
+        at = signed_in(login, page="views/agency.py")
+        assert "Агентство" not in [t.value for t in at.title], login
+        assert not any("Менеджер" in d.value.columns and "Отток" in d.value.columns for d in at.dataframe)
+    # a specialist sees part of each manager's clients: no manager's or agency's numbers at all
+    assert not [s.value for s in signed_in("ppc").subheader if "оказатели" in str(s.value)]

@@ -66,8 +66,15 @@ def test_dashboard_renders_in_a_real_browser(serving_file: Path, tmp_path: Path)
         assert "Лиды по типам: звонки — 81 · заявки — 4 · чаты — 1 · CRM — 4" in leads
         assert "Системы насчитали лидов: 94" in leads
 
+        # The agency head's page: managers side by side, the trend, who left and came.
+        page.navigate(f"{base}/agency?month=2026-09-01")
+        agency = _check(page, "Менеджеры рядом", "12 месяцев", "Ушли и пришли за месяц")
+        assert "Месяц: сен 2026" in agency or "месяц: сен 2026" in agency
+        page.screenshot(tmp_path / "agency.png")
+
         page.navigate(f"{base}/")
         portfolio = _check(page, "Портфель", "Альфа Строй", "Гамма Мебель", "₽")
+        assert "Показатели агентства за ноя 2026" in portfolio
         assert "Данные по 22.11.2026, опубликовано 23.11.2026 07:05 МСК" in portfolio
         shot = page.screenshot(tmp_path / "portfolio.png")
 

@@ -507,3 +507,26 @@ def test_lead_ledger_on_bare_events_orders_ties_by_priority() -> None:
     )
     assert [(lead.source, lead.merged_events) for lead in result.leads] == [("amocrm", 1)]
     assert [e.record_id for e in result.merged] == ["5"]
+
+
+def test_the_full_demo_has_a_churned_and_a_new_client(agency: Agency, truth: GroundTruth) -> None:
+    """The demo's churned client churns the month after its contract ended, its new client is new
+    in its first month, a client whose contract predates the data is not; the fee stays within
+    the configured share's rounding of the simulator's own fee."""
+    behaviour = {c.id: c.behaviour for c in agency.clients}
+    statuses: dict[str, list[str]] = {}
+    first_month: dict[str, dt.date] = {}
+    for row in truth.lifecycle_months:
+        statuses.setdefault(row.client_id, []).append(row.status)
+        first_month.setdefault(row.client_id, row.month)
+    churned = [c for c, b in behaviour.items() if b == "churned"]
+    new = [c for c, b in behaviour.items() if b == "new"]
+    assert churned and new
+    assert all("churned" in statuses[c] for c in churned)
+    assert all(statuses[c][0] == "new" for c in new)
+    older = [c.id for c in agency.clients if c.start_date < first_month[c.id]]
+    assert older and all(statuses[c][0] == "retained" for c in older)
+    for r in truth.revenue_months:
+        assert (
+            abs(r.fee_invoiced_net - r.simulated_fee_net) <= Decimal("0.01") * r.invoices + r.invoiced / 10**6
+        )

@@ -21,6 +21,7 @@ renamed as (
 
         ---------- numerics
         cast(payment_terms_days as {{ dbt.type_int() }}) as payment_terms_days,
+        cast(coalesce(fee_share, 1) as {{ type_share() }}) as fee_share,
 
         ---------- dates
         cast(start_date as date) as start_date,
