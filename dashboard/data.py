@@ -531,8 +531,8 @@ def client_payments(clients: Sequence[str], client_id: str, start: dt.date, end:
 
 
 def data_health(clients: Sequence[str]) -> pd.DataFrame:
-    """Per configured account of the visible clients (``source_freshness``'s rows), what was
-    loaded and what failed (``account_coverage``): the data-health page.
+    """Per configured account of the visible clients still served (``source_freshness``'s rows),
+    what was loaded and what failed (``account_coverage``): the data-health page.
 
     Columns: client_id, source, feed, account_id, last_data_date, days_stale, covered_to (the
     last day of a covered run), last_success (the latest good load), last_status (of the run
@@ -570,6 +570,8 @@ def data_health(clients: Sequence[str]) -> pd.DataFrame:
             on f.client_id = s.client_id and f.source = s.source
             and coalesce(f.account_id, '') = coalesce(s.account_id, '')
         where f.client_id in (select unnest($clients::varchar[]))
+            -- a churned client's sources stop with it: nothing to fix there
+            and f.client_id not in (select client_id from dim_clients where is_churned)
         order by f.client_id, f.source, f.account_id
         """,
         {"clients": _scope(clients)},
