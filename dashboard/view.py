@@ -7,10 +7,10 @@ is mirrored into ``st.query_params`` so a view is a shareable URL: widgets are s
 URL on first render (:func:`seed_widget`) and the URL is rewritten from the widgets each run
 (:func:`sync_url`).
 
-Access: with ``AGENCY_DASHBOARD_MANAGER=<manager_id>`` the viewer is locked to that manager and
-the URL's ``viewer`` is ignored. Without it, the viewer selector is a convenience, not a
-security boundary: deploy one locked dashboard per manager when managers must not see each
-other's clients.
+Access: the clients in a view come from the signed-in identity's scope (:mod:`dashboard.signin`);
+the URL's ``viewer`` only narrows the agency head's view. With sign-in off (``AGENCY_AUTH=off``)
+the viewer selector is a convenience, not a security boundary, and
+``AGENCY_DASHBOARD_MANAGER=<manager_id>`` locks a server to one manager.
 """
 
 from __future__ import annotations
