@@ -647,8 +647,9 @@ select
     case when amount is not null then avg_daily_spend_7d else 0 end::decimal(18,2) as avg_daily_spend_7d,
     round(amount / avg_daily_spend_7d, 1)::decimal(9,1) as days_left,
     3::integer as threshold_days,
-    case when amount is null then 'unknown' when amount / avg_daily_spend_7d < 3 then 'low' else 'ok' end::varchar
-        as status,
+    case
+        when amount is null then 'unknown' when amount / avg_daily_spend_7d < 3 then 'low' else 'ok'
+    end::varchar as status,
     case when amount is null then 'failed' else 'loaded' end::varchar as last_read_status,
     timestamp '2026-11-23 03:00:01' as last_read_at,
     case when amount is null
