@@ -341,6 +341,12 @@ def bitrix24_invoices(
     )
 
 
+class BalanceConfig(Config):
+    clients: list[str] = Field(
+        default_factory=list, description="Only these client ids (empty: every client served)."
+    )
+
+
 @asset(
     key=BALANCES_KEY,
     group_name="raw",
@@ -362,7 +368,10 @@ def bitrix24_invoices(
     ],
 )
 def ad_account_balances(
-    context: AssetExecutionContext, agency: AgencyEnvironment, vendor_apis: VendorApiResource
+    context: AssetExecutionContext,
+    config: BalanceConfig,
+    agency: AgencyEnvironment,
+    vendor_apis: VendorApiResource,
 ) -> Iterator[Any]:
     settings = agency.settings()
     agency_config = agency.load_config()
@@ -373,6 +382,7 @@ def ad_account_balances(
             store=store,
             apis=apis,
             today=settings.as_of_date(),
+            clients=config.clients or None,
             log_line=context.log.info,
         )
     for pull in report.failed:
