@@ -121,3 +121,14 @@ def test_a_bad_token_fails_its_account_only_and_a_second_pull_appends(
 
 def _via_inbox(agency: Agency, login: str) -> bool:
     return any(a.id == login and a.via_inbox for c in agency.clients for a in c.accounts)
+
+
+def test_the_fake_endpoint_names_a_login_of_no_client_in_actions_result(agency: Agency) -> None:
+    from connectors.yandex_direct import DirectBalanceClient
+
+    transport = DemoVendors(agency).transports()["yandex_direct"]
+    login = next(a.id for c in agency.clients for a in c.accounts if a.source == "yandex_direct")
+    with DirectBalanceClient(DEMO_CREDENTIALS["YANDEX_DIRECT_TOKEN"], transport=transport) as direct:
+        answer = direct.balances([login, "stranger"])
+    assert [a.login for a in answer.accounts] == [login]
+    assert answer.failures == {"stranger": "Нет прав: Логин stranger [54]"}
