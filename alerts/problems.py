@@ -9,6 +9,10 @@ hands to :meth:`alerts.incidents.IncidentLog.reconcile`.
   or skipped it). Freshness by coverage, not by "the last day with a row": a client that had no
   calls yesterday is not stale, one whose calls were never pulled is.
 - ``report_held``: a client's report that is due is held by the readiness gate (the hold codes).
+- ``balance_low``: an ad account of a client still served whose money lasts fewer days than
+  ``alerts.balance_days_left`` at its last 7 days' spend, or is gone (``ad_account_balances``:
+  status ``low`` or ``empty``); the detail carries the amount, currency, days left and spend.
+  One incident per account from the first low night until the account is topped up.
 
 Every problem is named by a stable key, so the same failure on the next night is the same
 incident.
@@ -18,7 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
+
+import duckdb
 
 from alerts.incidents import Problem
 from reports.readiness import read_coverage
@@ -29,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DATA_KINDS", "data_problems"]
 
-DATA_KINDS: Final = frozenset({"account_failed", "account_stale", "report_held"})
+DATA_KINDS: Final = frozenset({"account_failed", "account_stale", "report_held", "balance_low"})
 """The kinds :func:`data_problems` looks at (and so may resolve)."""
 
 
@@ -74,9 +81,49 @@ def _held_reports(settings: Settings, config: AgencyConfig, today: dt.date) -> l
     return problems
 
 
+def _balance_rows(serving_db: Path, clients: Sequence[str]) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        tables = {
+            name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()
+        }
+        if "ad_account_balances" not in tables:
+            return []  # published before balances were read: nothing to say yet
+        return con.execute(
+            "select client_id, source, account_id, status, amount, currency, days_left, "
+            "avg_daily_spend_7d, threshold_days from ad_account_balances "
+            "where status in ('low', 'empty') and list_contains($clients, client_id) "
+            "order by client_id, source, account_id",
+            {"clients": list(clients)},
+        ).fetchall()
+
+
+def _low_balances(settings: Settings, config: AgencyConfig, today: dt.date) -> list[Problem]:
+    served = [c.id for c in config.clients if c.end_date is None or c.end_date >= today]
+    problems = []
+    for client, source, account, status, amount, currency, days, spend, threshold in _balance_rows(
+        settings.serving_db, served
+    ):
+        detail = {
+            "source": source,
+            "account_id": account,
+            "status": status,
+            "amount": str(amount),
+            "currency": currency,
+            "days_left": None if days is None else str(days),
+            "avg_daily_spend": str(spend),
+            "threshold_days": threshold,
+        }
+        problems.append(Problem("balance_low", f"balance_low:{source}:{account}", str(client), detail))
+    return problems
+
+
 def data_problems(settings: Settings, config: AgencyConfig, today: dt.date) -> list[Problem]:
     """Every problem of :data:`DATA_KINDS` in the serving file as of ``today`` (Moscow)."""
-    return _account_problems(settings, config, today) + _held_reports(settings, config, today)
+    return (
+        _account_problems(settings, config, today)
+        + _held_reports(settings, config, today)
+        + _low_balances(settings, config, today)
+    )
 
 
 def sorted_problems(problems: Sequence[Problem]) -> list[Problem]:

@@ -26,6 +26,27 @@ def _client(incident: Incident, names: Mapping[str, str]) -> str:
     return names.get(incident.client, incident.client)
 
 
+def _money(value: object) -> str:
+    """``"13026.69"`` -> ``13 026,69`` (Russian digit grouping)."""
+    try:
+        return f"{float(str(value)):,.2f}".replace(",", "\u00a0").replace(".", ",")
+    except ValueError:
+        return str(value)
+
+
+def _balance(incident: Incident) -> str:
+    d = incident.detail
+    account = f"{d.get('source')}/{d.get('account_id')}"
+    left = f"{_money(d.get('amount'))} {d.get('currency')}"
+    if d.get("status") == "empty":
+        return f"на счёте {account} закончились деньги (остаток {left})"
+    days = str(d.get("days_left")).replace(".", ",")
+    return (
+        f"на счёте {account} осталось {left} — на {days} дн. при расходе "
+        f"{_money(d.get('avg_daily_spend'))} {d.get('currency')} в день (порог {d.get('threshold_days')} дн.)"
+    )
+
+
 def _what(incident: Incident) -> str:
     d = incident.detail
     account = f"{d.get('source')}/{d.get('account_id')}"
@@ -41,6 +62,8 @@ def _what(incident: Incident) -> str:
     if incident.kind == "report_held":
         holds = ", ".join(_HOLDS.get(str(h), str(h)) for h in d.get("holds", []))
         return f"отчёт за {d.get('period')} задержан: {holds}"
+    if incident.kind == "balance_low":
+        return _balance(incident)
     if incident.kind == "run_failed":
         return f"ночное обновление ({d.get('job')}) упало: {d.get('error') or 'без сообщения'}"
     if incident.kind == "run_late":
@@ -54,6 +77,7 @@ _TODO = {
     "report_held": "отчёт уйдёт сам, когда данные станут окончательными",
     "run_failed": "смотрите запуск в Dagster; данные на дашборде остаются от прошлой публикации",
     "run_late": "проверьте Dagster: запуск идёт или не начался",
+    "balance_low": "пополните счёт или предупредите клиента, иначе реклама остановится",
 }
 
 
@@ -74,6 +98,7 @@ _KINDS = {
     "report_held": "отчёт задержан",
     "run_failed": "ночное обновление упало",
     "run_late": "ночное обновление опаздывает",
+    "balance_low": "на счёте кончаются деньги",
 }
 
 

@@ -576,3 +576,20 @@ def data_health(clients: Sequence[str]) -> pd.DataFrame:
         """,
         {"clients": _scope(clients)},
     )
+
+
+def ad_account_balances(clients: Sequence[str]) -> pd.DataFrame:
+    """The money left on the visible clients' ad accounts (``ad_account_balances``): client_id,
+    source, account_id, amount, currency, balance_at, avg_daily_spend_7d, days_left,
+    threshold_days, status (ok, low, empty, unknown), last_error. Emptiest first."""
+    return _query(
+        """
+        select client_id, source, account_id, amount, currency, balance_at, avg_daily_spend_7d,
+            days_left, threshold_days, status, last_error
+        from ad_account_balances
+        where client_id in (select unnest($clients::varchar[]))
+        order by case status when 'empty' then 0 when 'low' then 1 when 'unknown' then 2 else 3 end,
+            days_left nulls last, client_id, source, account_id
+        """,
+        {"clients": _scope(clients)},
+    )

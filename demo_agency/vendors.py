@@ -9,6 +9,10 @@ byte format from :mod:`demo_agency.formats`, so the pipeline's real API clients
 - Yandex.Direct Reports: ``POST json/v5/reports`` with ``Client-Login``; reports longer than a
   month are built "offline" (HTTP 201, then 200 on the identical request), error 53 for a
   wrong token, 54 for a login that is not the agency's client;
+- Yandex.Direct balances: ``POST live/v4/json/`` ``AccountManagement`` Get (token in the body,
+  ``SelectionCriteria.Logins``): each shared account holds 10-39 days of the client's last 7 days'
+  spend, except :func:`low_balance_client`'s, which holds a day and a half; errors at the top
+  level (``error_code`` 53 for a wrong token), logins of no client in ``ActionsResult``;
 - VK Ads: ``oauth2/token.json`` (agency client grant) -> a token per account,
   ``campaigns.json`` with ``limit``/``offset``, ``statistics/campaigns/day.json``;
 - Calltouch: ``{siteId}/calls-diary/calls`` with ``clientApiId``, ``dd/mm/yyyy`` and paging;
@@ -37,6 +41,7 @@ import operator
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -49,7 +54,15 @@ from demo_agency._catalog import BITRIX24_PORTAL
 from demo_agency._simulate import simulate
 from demo_agency.model import AdStat, Agency, Call, Client, CrmLead, FormRequest, GoalReaches, MetrikaGoal
 
-__all__ = ["BITRIX24_WEBHOOK_SECRET", "DEMO_CREDENTIALS", "DemoVendors", "load_world"]
+__all__ = [
+    "BITRIX24_WEBHOOK_SECRET",
+    "DEMO_CREDENTIALS",
+    "LOW_BALANCE_DAYS",
+    "DemoVendors",
+    "demo_balances",
+    "load_world",
+    "low_balance_client",
+]
 
 BITRIX24_WEBHOOK_SECRET = "demo-bitrix24-webhook-secret"
 
@@ -63,6 +76,9 @@ DEMO_CREDENTIALS: dict[str, str] = {
     "AMOCRM_TOKEN": "demo-amocrm-long-lived-token",
     "BITRIX24_LEADS_WEBHOOK_URL": f"https://{BITRIX24_PORTAL}/rest/1/{BITRIX24_WEBHOOK_SECRET}/",
 }
+
+LOW_BALANCE_DAYS = Decimal("1.5")
+"""Days of spend left on :func:`low_balance_client`'s Direct shared account."""
 
 _MOSCOW = ZoneInfo("Europe/Moscow")
 _VK_TOKEN_PREFIX = "demo-vk-token-"
@@ -185,6 +201,7 @@ class DemoVendors:
             if lead.system == "amocrm" and lead.contact_id is not None:
                 self._contacts.setdefault((lead.account_id, lead.contact_id), lead)
         self._pending_reports: set[str] = set()
+        self._balances: dict[str, tuple[int, Decimal]] | None = None
         self.requests: dict[str, int] = defaultdict(int)
         """Requests served, per vendor (the demo's "API usage")."""
 
@@ -223,7 +240,45 @@ class DemoVendors:
             },
         )
 
+    def _direct_balances(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        if body.get("token") != DEMO_CREDENTIALS["YANDEX_DIRECT_TOKEN"]:
+            return _json_response(
+                200, {"error_code": 53, "error_str": "Ошибка авторизации", "error_detail": "Неверный токен"}
+            )
+        param = body.get("param") or {}
+        if body.get("method") != "AccountManagement" or param.get("Action") != "Get":
+            method = str(body.get("method"))
+            error = {"error_code": 55, "error_str": "Не найден метод", "error_detail": method}
+            return _json_response(200, error)
+        if self._balances is None:
+            self._balances = demo_balances(self.agency)
+        accounts, results = [], []
+        for login in (param.get("SelectionCriteria") or {}).get("Logins") or []:
+            if login not in self._balances:
+                fault = {"FaultCode": 54, "FaultString": "Нет прав", "FaultDetail": f"Логин {login}"}
+                results.append({"Login": login, "Errors": [fault]})
+                continue
+            account_id, amount = self._balances[login]
+            accounts.append(
+                {
+                    "AccountID": account_id,
+                    "Amount": float(amount),
+                    "AmountAvailableForTransfer": float(amount),
+                    "Currency": "RUB",
+                    "Login": login,
+                    "Discount": 0,
+                    "AgencyName": self.agency.settings.name,
+                }
+            )
+        data: dict[str, Any] = {"Accounts": accounts}
+        if results:
+            data["ActionsResult"] = results
+        return _json_response(200, {"data": data})
+
     def _direct(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/live/v4/json/") and request.method == "POST":
+            return self._direct_balances(request)
         if not request.url.path.endswith("/json/v5/reports") or request.method != "POST":
             return self._direct_error(404, 3500, "Не поддерживается", "Неизвестный метод")
         if request.headers.get("Authorization") != f"Bearer {DEMO_CREDENTIALS['YANDEX_DIRECT_TOKEN']}":
@@ -577,6 +632,40 @@ class DemoVendors:
             leads, zone=zone, select=list(select) if select else None, start=start, page_size=_BITRIX_PAGE
         )
         return httpx.Response(200, content=body.encode(), headers={"Content-Type": "application/json"})
+
+
+def _direct_spend_7d(agency: Agency) -> dict[str, Decimal]:
+    first = agency.today - dt.timedelta(days=7)
+    spend: dict[str, Decimal] = defaultdict(Decimal)
+    for stat in agency.ad_stats:
+        if stat.channel == "yandex_direct" and first <= stat.date < agency.today:
+            spend[stat.account_id] += stat.cost
+    return spend
+
+
+def low_balance_client(agency: Agency) -> str:
+    """The demo client running out of money: the first served client (by id) spending on Direct."""
+    spend = _direct_spend_7d(agency)
+    for client in sorted(agency.clients, key=lambda c: c.id):
+        served = client.end_date is None or client.end_date >= agency.today
+        if served and any(a.source == "yandex_direct" and spend.get(a.id) for a in client.accounts):
+            return client.id
+    raise ValueError("no served client spends on Direct")
+
+
+def demo_balances(agency: Agency) -> dict[str, tuple[int, Decimal]]:
+    """Per Direct login: (its shared account id, the money left in RUB)."""
+    spend = _direct_spend_7d(agency)
+    low = low_balance_client(agency)
+    balances: dict[str, tuple[int, Decimal]] = {}
+    for n, client in enumerate(sorted(agency.clients, key=lambda c: c.id)):
+        for account in client.accounts:
+            if account.source != "yandex_direct":
+                continue
+            days = LOW_BALANCE_DAYS if client.id == low else Decimal(10 + (n * 7) % 30)
+            amount = (spend.get(account.id, Decimal(0)) / 7 * days).quantize(Decimal("0.01"))
+            balances[account.id] = (51_000_000 + n, amount)
+    return balances
 
 
 def load_world(path: str | Path) -> Agency:

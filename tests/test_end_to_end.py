@@ -17,6 +17,7 @@ import pytest
 from demo_agency import GroundTruth, ground_truth, simulate, write_demo
 from demo_agency.pipeline import main as demo_pipeline_main
 from demo_agency.pipeline import vendor_apis_for
+from demo_agency.vendors import low_balance_client
 from pipelines.defs.runner import RefreshOutcome, run_refresh
 from pipelines.load.config import load_config
 from pipelines.load.publish import PUBLIC_MARTS, read_publish_meta
@@ -26,7 +27,7 @@ from pipelines.load.windows import PullRange, full_range, nightly_range
 
 TODAY = dt.date(2026, 11, 23)
 # Columns that record *when* something was loaded: they legitimately change between runs.
-VOLATILE_COLUMNS = {"last_loaded_at"}
+VOLATILE_COLUMNS = {"last_loaded_at", "balance_at", "last_read_at"}  # when the run happened
 
 
 def refresh(settings: Settings, pull_range: PullRange) -> RefreshOutcome:
@@ -77,6 +78,7 @@ def test_every_source_arrived_through_its_path_and_nothing_failed(
         "api:yandex_metrika",
         "api:amocrm",
         "api:bitrix24_leads",
+        "balance:yandex_direct",
         "cabinet_csv",
         "invoice_register",
         "calltouch_requests_json",
@@ -366,6 +368,15 @@ def raw_totals(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         table: query(path, f"SELECT client_id, {totals} FROM raw.{table} GROUP BY 1 ORDER BY 1")
         for table, totals in RAW_TOTALS.items()
     }
+
+
+def test_the_demo_client_running_out_of_money_is_flagged(demo: tuple[Settings, GroundTruth, Any]) -> None:
+    settings, _, agency = demo
+    rows = query(settings.serving_db, "SELECT client_id, days_left, status FROM ad_account_balances")
+    low = low_balance_client(agency)
+    assert [(days, status) for client, days, status in rows if client == low] == [(Decimal("1.5"), "low")]
+    others = [(days, status) for client, days, status in rows if client != low]
+    assert others and all(status == "ok" and days >= 10 for days, status in others)
 
 
 def test_a_90_day_backfill_of_two_clients_then_a_rerun_gives_identical_totals(

@@ -1,6 +1,10 @@
-"""Состояние данных: per client and source, loaded up to, last good load, last error, what to do."""
+"""Состояние данных: per client and source, loaded up to, last good load, last error, what to do;
+then the ad account balances (money left, days it lasts)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -41,7 +45,41 @@ def render(v: view.View) -> None:
         },
         height=min(38 + _ROW_HEIGHT * len(table), 720),
     )
+    _balances(v)
     view.sync_url(v)
+
+
+def _balance_style(low: set[str]) -> Callable[[Any], str]:
+    def style(value: Any) -> str:
+        return "color: #c62828; font-weight: 600" if value in low else ""
+
+    return style
+
+
+def _balances(v: view.View) -> None:
+    lang = v.lang
+    rows = data.ad_account_balances(v.clients)
+    st.subheader(t("balances_title", lang))
+    if rows.empty:
+        st.caption(t("balances_none", lang))
+        return
+    threshold = int(rows["threshold_days"].max())
+    st.caption(t("balances_caption", lang, days=threshold))
+    problems = int(rows["status"].isin(health.BALANCE_PROBLEMS).sum())
+    if problems:
+        st.warning(t("balances_low_warning", lang, n=problems), icon=":material/account_balance_wallet:")
+    table = health.balance_table(rows, lang, v.client_names, data.source_names(), data.channel_names())
+    low = {t(f"balance_state_{code}", lang) for code in health.BALANCE_PROBLEMS}
+    state = t("col_balance_state", lang)
+    st.dataframe(
+        table.style.map(_balance_style(low), subset=[state]).map(
+            _highlight, subset=[t("col_last_error", lang)]
+        ),
+        hide_index=True,
+        key="balances_table",
+        column_config={t("col_last_error", lang): st.column_config.TextColumn(width="large")},
+        height=min(38 + _ROW_HEIGHT * len(table), 480),
+    )
 
 
 current_view = view.current()

@@ -1,4 +1,5 @@
-"""Портфель: the account manager's morning view of all visible clients (``client_status``)."""
+"""Портфель: the account manager's morning view of all visible clients (``client_status``), with
+a flag for ad accounts running out of money (``ad_account_balances``)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, deliveries, downloads, economics, fmt, shell, tables, view
+from dashboard import charts, data, deliveries, downloads, economics, fmt, health, shell, tables, view
 from dashboard.fmt import Lang
-from dashboard.i18n import HEALTH_COLORS, health_label, t
+from dashboard.i18n import HEALTH_COLORS, health_label, source_name, t
 from dashboard.periods import add_months, month_start
 from reports.periods import period_title
 from reports.status import ReportState
@@ -183,6 +184,39 @@ def _attention(status: pd.DataFrame, reasons: pd.DataFrame, lang: Lang) -> None:
                 for name, client in zip(flagged["client_name"], flagged["client_id"], strict=True)
             )
         )
+
+
+def _low_balances(status: pd.DataFrame, v: view.View) -> None:
+    """The flag an account manager must not miss: a shown client's ad account running out of money."""
+    lang = v.lang
+    balances = data.ad_account_balances(v.clients)
+    low = balances[
+        balances["status"].isin(health.BALANCE_PROBLEMS) & balances["client_id"].isin(status["client_id"])
+    ]
+    if low.empty:
+        return
+    names = data.source_names()
+    lines = []
+    for r in low.to_dict("records"):
+        days = (
+            t("portfolio_balance_empty", lang)
+            if r["status"] == "empty"
+            else t("portfolio_balance_days", lang, days=fmt.number(r["days_left"], lang, 1))
+        )
+        line = t(
+            "portfolio_low_balance_line",
+            lang,
+            client=v.client_names.get(str(r["client_id"]), str(r["client_id"])),
+            source=source_name(str(r["source"]), lang, source_names=names),
+            account=r["account_id"],
+            left=health.balance_money(r["amount"], r["currency"], lang),
+            days=days,
+        )
+        lines.append(f"- {line}")
+    st.warning(
+        f"**{t('portfolio_low_balances', lang)}**\n\n" + "\n".join(lines),
+        icon=":material/account_balance_wallet:",
+    )
 
 
 def _table(status: pd.DataFrame, reasons: pd.DataFrame, v: view.View) -> None:
@@ -411,6 +445,7 @@ def render(v: view.View) -> None:
     reasons = data.client_health_reasons(v.clients)
     if not v.money:
         reasons = reasons[~reasons["reason_code"].isin(_MONEY_REASONS)]
+    _low_balances(shown, v)
     _attention(shown, reasons, lang)
     _table(shown, reasons, v)
     _report_link(shown if not shown.empty else status, v)

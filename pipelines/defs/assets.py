@@ -38,19 +38,21 @@ from pydantic import Field
 from pipelines.defs.partitions import API_PARTITIONS
 from pipelines.defs.resources import AgencyEnvironment, VendorApiResource
 from pipelines.load.agency_tables import load_config_tables
+from pipelines.load.balances import pull_balances
 from pipelines.load.bitrix24 import pull_bitrix24_invoices
 from pipelines.load.config import ConfigError
 from pipelines.load.inbox import process_inbox
 from pipelines.load.publish import PUBLIC_MARTS, publish
 from pipelines.load.pull import PullReport, pull_source
 from pipelines.load.raw_schema import CONFIG_TABLES
-from pipelines.load.sources import API_SOURCES, SOURCES, Source
+from pipelines.load.sources import API_SOURCES, BALANCE_SOURCES, SOURCES, Source
 from pipelines.load.warehouse import DuckDBRawStore
 from pipelines.load.windows import pull_window
 
 __all__ = [
     "API_ASSETS",
     "PullConfig",
+    "ad_account_balances",
     "agency_configuration",
     "bitrix24_invoices",
     "inbox_files",
@@ -59,6 +61,7 @@ __all__ = [
 
 CONFIG_KEYS = {name: AssetKey(["raw", name]) for name in CONFIG_TABLES}
 BITRIX24_KEY = AssetKey(["crm", "bitrix24_invoices"])
+BALANCES_KEY = AssetKey(["raw", "ad_account_balances"])
 API_TABLES = {SOURCES[name].raw_table.name for name in API_SOURCES}
 FILE_TABLES = {s.raw_table.name for s in SOURCES.values() if s.file_kinds}
 INBOX_TABLES = sorted((FILE_TABLES - API_TABLES) | {"load_log"})
@@ -335,6 +338,70 @@ def bitrix24_invoices(
         passed=pull.status != "failed",
         severity=AssetCheckSeverity.ERROR,
         metadata={"error": pull.error or "none"},
+    )
+
+
+class BalanceConfig(Config):
+    clients: list[str] = Field(
+        default_factory=list, description="Only these client ids (empty: every client served)."
+    )
+
+
+@asset(
+    key=BALANCES_KEY,
+    group_name="raw",
+    deps=[LOAD_LOG_KEY, *CONFIG_KEYS.values()],
+    kinds={"duckdb", "api"},
+    tags={"agency/source": ",".join(BALANCE_SOURCES)},
+    description=(
+        "`raw.ad_account_balances`: a snapshot of the money left on each API account of the clients "
+        f"served ({', '.join(SOURCES[n].title for n in BALANCE_SOURCES)}: the shared account), appended on "
+        "every refresh; a failing account is logged in `raw.load_log` (kind `balance:<source>`) and "
+        "reported by the `every_balance_read` check."
+    ),
+    check_specs=[
+        AssetCheckSpec(
+            "every_balance_read",
+            asset=BALANCES_KEY,
+            description="The balance of every API account that has one was read in the last run.",
+        )
+    ],
+)
+def ad_account_balances(
+    context: AssetExecutionContext,
+    config: BalanceConfig,
+    agency: AgencyEnvironment,
+    vendor_apis: VendorApiResource,
+) -> Iterator[Any]:
+    settings = agency.settings()
+    agency_config = agency.load_config()
+    with DuckDBRawStore(settings.build_db) as store, vendor_apis.open() as apis:
+        store.ensure_schema()
+        report = pull_balances(
+            config=agency_config,
+            store=store,
+            apis=apis,
+            today=settings.as_of_date(),
+            clients=config.clients or None,
+            log_line=context.log.info,
+        )
+    for pull in report.failed:
+        context.log.error(f"balance of {pull.where} not read: {pull.error}")
+    yield MaterializeResult(
+        asset_key=BALANCES_KEY,
+        metadata={"accounts_read": len(report.loaded), "accounts_failed": len(report.failed)},
+    )
+    yield AssetCheckResult(
+        check_name="every_balance_read",
+        asset_key=BALANCES_KEY,
+        passed=not report.failed,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "failed": len(report.failed),
+            "failures": MetadataValue.md(
+                "\n".join(f"- {p.where}: {(p.error or '').splitlines()[0]}" for p in report.failed) or "none"
+            ),
+        },
     )
 
 

@@ -16,6 +16,7 @@ from pipelines.defs.alerts import (
 )
 from pipelines.defs.assets import (
     API_ASSETS,
+    ad_account_balances,
     agency_configuration,
     bitrix24_invoices,
     inbox_files,
@@ -36,6 +37,7 @@ ALL_ASSETS = [
     bitrix24_invoices,
     inbox_files,
     *API_ASSETS,
+    ad_account_balances,
     agency_dbt_assets,
     serving_database,
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import AssetSelection, define_asset_job, in_process_executor
 
-from pipelines.defs.assets import API_ASSETS, bitrix24_invoices
+from pipelines.defs.assets import API_ASSETS, ad_account_balances, bitrix24_invoices
 
 __all__ = ["WRITER_TAGS", "inbox_job", "refresh_job"]
 
@@ -26,7 +26,8 @@ refresh_job = define_asset_job(
 
 inbox_job = define_asset_job(
     "inbox_refresh",
-    selection=AssetSelection.all() - AssetSelection.assets(*API_ASSETS, bitrix24_invoices),
+    selection=AssetSelection.all()
+    - AssetSelection.assets(*API_ASSETS, bitrix24_invoices, ad_account_balances),
     description="Configuration and inbox files only, then dbt build with tests and publish (no API pulls).",
     tags=WRITER_TAGS,
     executor_def=in_process_executor,

@@ -38,8 +38,9 @@ def run_tags(pull_range: PullRange) -> dict[str, str]:
 
 
 def run_config(pull_range: PullRange) -> dict[str, Any]:
-    """Config of every API asset's op and of the Bitrix24 pull."""
+    """Config of every API asset's op, of the Bitrix24 pull and of the balances (same clients)."""
     config = {"restatement_only": pull_range.restatement_only, "clients": list(pull_range.clients)}
     ops: dict[str, Any] = {api_op_name(name): {"config": config} for name in API_SOURCES}
     ops["crm__bitrix24_invoices"] = {"config": {"full": pull_range.full_history}}
+    ops["raw__ad_account_balances"] = {"config": {"clients": list(pull_range.clients)}}
     return {"ops": ops}

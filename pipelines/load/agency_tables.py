@@ -28,6 +28,7 @@ def config_rows(config: AgencyConfig, *, contact_salt: str | None = None) -> dic
                 "default_vat_rate": agency.default_vat_rate,
                 "churn_window_months": agency.churn_window_months,
                 "contact_hash_salt": contact_salt,
+                "balance_days_left": config.alerts.balance_days_left,
             }
         ],
         "agency_managers": [{"manager_id": m.id, "name": m.name, "email": m.email} for m in config.managers],

@@ -261,13 +261,15 @@ class AlertSettings(_Model):
     ``quiet_hours`` (Moscow time, ``"22:00-08:00"``): alerts found then wait and go when the quiet
     hours end. ``digest``: one message per check with every change instead of one per incident.
     ``stale_after_days``: an API account whose pulled days end more than this many days before
-    yesterday is stale."""
+    yesterday is stale. ``balance_days_left``: an ad account whose balance lasts fewer days than
+    this at its last 7 days' average spend is low (``balance_low`` alerts, the dashboard's flag)."""
 
     on_call: tuple[Recipient, ...] = ()
     notify_managers: bool = True
     quiet_hours: str | None = None
     digest: bool = False
     stale_after_days: int = Field(default=2, ge=0, le=60)
+    balance_days_left: int = Field(default=3, ge=0, le=60)
 
     @field_validator("quiet_hours")
     @classmethod

@@ -44,6 +44,7 @@ PUBLIC_MARTS: tuple[str, ...] = (
     "manager_economics_monthly",
     "monthly_comparisons",
     "metric_passport",
+    "ad_account_balances",
 )
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 

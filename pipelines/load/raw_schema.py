@@ -345,6 +345,21 @@ BITRIX24_LEADS = RawTable(
     date_column=None,
 )
 
+AD_ACCOUNT_BALANCES = RawTable(
+    name="ad_account_balances",
+    columns=(
+        ("client_id", "VARCHAR NOT NULL"),
+        ("source", "VARCHAR NOT NULL"),  # the registry source whose account it is (yandex_direct)
+        ("account_id", "VARCHAR NOT NULL"),  # the configured account (Direct Client-Login)
+        ("balance_account_id", "VARCHAR"),  # the vendor's id of the balance (Direct AccountID)
+        ("amount", "DECIMAL(18,2) NOT NULL"),  # money left, in `currency`
+        ("currency", "VARCHAR NOT NULL"),  # the account's own currency (RUB, KZT, ...)
+        ("as_of", "TIMESTAMP NOT NULL"),  # UTC moment the vendor was asked
+    ),
+    key=("client_id", "source", "account_id", "as_of"),
+    date_column=None,
+)
+
 LOAD_LOG = RawTable(
     name="load_log",
     columns=(
@@ -377,6 +392,7 @@ AGENCY_SETTINGS = RawTable(
         ("default_vat_rate", "DECIMAL(5,2) NOT NULL"),
         ("contact_hash_salt", "VARCHAR"),  # salts the published hashes of phones and e-mails
         ("churn_window_months", "INTEGER"),  # whole months without activity that make a client churned
+        ("balance_days_left", "INTEGER"),  # alerts.balance_days_left: fewer days of spend left is low
     ),
     key=("agency_name",),
     lineage=False,
@@ -464,6 +480,7 @@ RAW_TABLES: dict[str, RawTable] = {
         YANDEX_METRIKA_GOAL_REACHES,
         AMOCRM_LEADS,
         BITRIX24_LEADS,
+        AD_ACCOUNT_BALANCES,
         LOAD_LOG,
     )
 }

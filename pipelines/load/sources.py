@@ -23,11 +23,12 @@ from typing import Literal
 from connectors.cabinet_csv import platform_from_filename
 from pipelines.load import vendors
 from pipelines.load.raw_schema import RAW_TABLES, RawTable
-from pipelines.load.vendors import Fetch
+from pipelines.load.vendors import BalanceFetch, Fetch
 
 __all__ = [
     "ACCOUNT_SOURCES",
     "API_SOURCES",
+    "BALANCE_SOURCES",
     "DBT_MACRO_PATH",
     "LEAD_PRIORITY",
     "SOURCES",
@@ -93,6 +94,9 @@ class Source:
     from several systems (1 first); a client's ``lead_priority`` reorders them."""
     lead_goals: bool = False
     """Its accounts list the goals the client counts as leads (Metrika counters)."""
+    balance: BalanceFetch | None = None
+    """Reads the money left on its accounts (Direct's shared account) into ``raw.ad_account_balances``;
+    pulled on every refresh for the accounts pulled ``via: api``."""
 
     @property
     def has_api(self) -> bool:
@@ -122,6 +126,7 @@ SOURCES: dict[str, Source] = {
             file_kinds=("yandex_direct_tsv",),
             credentials=("YANDEX_DIRECT_TOKEN",),
             fetch=vendors.fetch_yandex_direct,
+            balance=vendors.fetch_yandex_direct_balances,
         ),
         Source(
             name="vk_ads",
@@ -272,6 +277,9 @@ ACCOUNT_SOURCES: tuple[str, ...] = tuple(s.name for s in SOURCES.values() if s.a
 
 API_SOURCES: tuple[str, ...] = tuple(s.name for s in SOURCES.values() if s.has_api)
 """Sources pulled day by day through the vendor's API (``via: api``, the default for them)."""
+
+BALANCE_SOURCES: tuple[str, ...] = tuple(s.name for s in SOURCES.values() if s.balance is not None)
+"""Sources whose accounts' balances are read (VK Ads gives no per-client balance we could verify)."""
 
 LEAD_PRIORITY: tuple[str, ...] = tuple(
     s.name for s in sorted(SOURCES.values(), key=lambda s: s.lead_rank or 0) if s.lead_rank is not None

@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,12 +28,13 @@ from connectors.comagic import ComagicClient
 from connectors.errors import ConnectorError
 from connectors.http import RateLimiter
 from connectors.vk_ads import VkAdsClient, obtain_token
-from connectors.yandex_direct import DirectReportsClient
+from connectors.yandex_direct import Balances, DirectBalanceClient, DirectReportsClient
 from connectors.yandex_metrika import MetrikaClient, is_automatic
 
 __all__ = [
     "BITRIX24_WEBHOOK_ENV",
     "AccountRequest",
+    "BalanceFetch",
     "MissingCredentialError",
     "VendorApis",
     "fetch_amocrm",
@@ -43,6 +44,7 @@ __all__ = [
     "fetch_comagic",
     "fetch_vk_ads",
     "fetch_yandex_direct",
+    "fetch_yandex_direct_balances",
     "fetch_yandex_metrika",
 ]
 
@@ -76,7 +78,7 @@ class VendorApis:
         self.transports = dict(transports or {})
         self.sleep = sleep
         self.clock = clock
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, str], Any] = {}
         self.vk_limiter = RateLimiter(5, 1.0, clock=clock, sleep=sleep)
         self._used: list[str] = []  # every secret read or issued during the run
 
@@ -111,9 +113,10 @@ class VendorApis:
         self._used.append(value)
         return value
 
-    def client(self, source: str, token: str, build: Callable[..., Any]) -> Any:
-        """The run's client of ``source`` for ``token``, built once with the source's transport."""
-        key = (source, token)
+    def client(self, source: str, token: str, build: Callable[..., Any], *, service: str = "") -> Any:
+        """The run's client of ``source`` for ``token``, built once with the source's transport;
+        ``service`` tells apart two clients of one vendor (Direct's reports and balances)."""
+        key = (source, token, service)
         if key not in self._clients:
             kwargs: dict[str, Any] = {"sleep": self.sleep}
             if source in self.transports:
@@ -159,6 +162,24 @@ def fetch_yandex_direct(
         "yandex_direct", token, lambda t, **kw: DirectReportsClient(t, clock=apis.clock, **kw)
     )
     return direct.campaign_stats(account.id, date_from, date_to)  # type: ignore[no-any-return]
+
+
+# A balance fetch: (run's clients, credentials in registry order, the accounts) -> their balances.
+BalanceFetch = Callable[[VendorApis, tuple[str, ...], Sequence[AccountRequest]], Balances]
+
+
+def fetch_yandex_direct_balances(
+    apis: VendorApis, credentials: tuple[str, ...], accounts: Sequence[AccountRequest]
+) -> Balances:
+    """The shared account ("общий счёт") of each Direct login, from the Live 4 API."""
+    (token,) = credentials
+    direct = apis.client(
+        "yandex_direct",
+        token,
+        lambda t, **kw: DirectBalanceClient(t, clock=apis.clock, **kw),
+        service="balance",
+    )
+    return direct.balances([a.id for a in accounts])  # type: ignore[no-any-return]
 
 
 def fetch_vk_ads(

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
@@ -101,6 +102,55 @@ def test_an_expired_token_alerts_once_and_its_fix_once(
     assert TOKEN.split(":")[1] not in incident_log_path(agency.settings).read_bytes().decode(
         "utf-8", "replace"
     )
+
+
+def set_balance(serving: Path, client: str, amount: str, days_left: str | None, status: str) -> None:
+    with duckdb.connect(str(serving)) as con:
+        con.execute(
+            "update ad_account_balances set amount = ?, avg_daily_spend_7d = 8000, days_left = ?, status = ? "
+            "where client_id = ?",
+            [amount, days_left, status, client],
+        )
+
+
+def test_a_low_balance_alerts_the_manager_once_and_the_top_up_resolves_it(
+    tmp_path: Path, serving_template: Path, servers: tuple[FakeSmtp, FakeTelegram]
+) -> None:
+    smtp, bot = servers
+    agency = with_alerts(make_agency(tmp_path, serving_template, smtp.port, GOOD), smtp.port)
+    serving = agency.settings.serving_db
+    set_balance(serving, "beta", "12000.00", "1.5", "low")
+    first = check(agency, bot)
+    assert [(what, inc.key) for what, inc in first.changes] == [
+        ("opened", "balance_low:yandex_direct:beta-clinic")
+    ]
+    (call,) = bot.calls
+    assert (
+        "Бета Клиник: на счёте yandex_direct/beta-clinic осталось 12\u00a0000,00 RUB — на 1,5 дн. "
+        "при расходе 8\u00a0000,00 RUB в день (порог 3 дн.). Что делать: пополните счёт"
+        in call.fields["text"]
+    )
+    assert sorted(rcpt for rcpt, _ in subjects(smtp)) == [
+        ("ivanova@primer.example",),
+        ("oncall@primer.example",),
+    ]
+    assert {s for _, s in subjects(smtp)} == {"⚠️ Проблема: Бета Клиник — на счёте кончаются деньги"}
+
+    # The next night the money is gone: the same incident, nothing new is sent.
+    set_balance(serving, "beta", "0.00", "0.0", "empty")
+    assert check(agency, bot, MORNING + dt.timedelta(days=1)).changes == ()
+    assert len(bot.calls) == 1 and len(smtp.received) == 2
+
+    # The client pays, the account is topped up: "resolved", once.
+    set_balance(serving, "beta", "96000.00", "12.0", "ok")
+    third = check(agency, bot, MORNING + dt.timedelta(days=2))
+    assert [(what, inc.kind) for what, inc in third.changes] == [("resolved", "balance_low")]
+    assert (
+        "Решено · Бета Клиник: на счёте yandex_direct/beta-clinic закончились деньги"
+        in bot.calls[1].fields["text"]
+    )
+    assert check(agency, bot, MORNING + dt.timedelta(days=2, hours=1)).announced == ()
+    assert len(bot.calls) == 2 and len(smtp.received) == 4
 
 
 def test_quiet_hours_hold_the_alert_until_they_end(

@@ -8,6 +8,9 @@ Four clients of two managers over 70 days (14.09.2026-22.11.2026), as of 23.11.2
 - ``gamma`` «Гамма Мебель» (Пётр Петров):  VK + Direct + other calls; leads halved in the last 30 days.
 - ``delta`` «Дельта Авто»  (Пётр Петров):  Direct only; churned on 31.10.2026.
 
+Ad account balances (``ad_account_balances``): alfa's and beta's Direct shared accounts last 12
+and 6 days at their last week's spend; gamma's was never read (an expired token).
+
 Bank payments: most are matched to invoices; three are not: alfa's advance without an invoice
 number, gamma's payment naming an invoice that does not exist, and one from a payer who is no
 client (``client_id`` NULL).
@@ -614,6 +617,45 @@ select
     last_loaded_at, last_loaded_at + interval 1 day, 'HTTP 503: the vendor is unavailable'
 from accounts
 where n = 1 and last_data_date < date '2026-11-22';
+
+-- Direct shared accounts: alfa's lasts 12 days, beta's 6, gamma's was never read (an expired
+-- token); delta is churned. Tests that need a low balance lower one in their copy.
+create table ad_account_balances as
+with spend as (
+    select s.client_id, s.platform_account_id as account_id,
+        round(sum(d.spend) / 7.0, 2) as avg_daily_spend_7d
+    from spec as s
+    join client_channel_daily as d on d.client_id = s.client_id and d.channel = s.channel
+    where s.source = 'yandex_direct' and d.date between date '2026-11-16' and date '2026-11-22'
+        and s.client_id <> 'delta'
+    group by all
+),
+balances as (
+    select spend.*,
+        case client_id when 'alfa' then round(avg_daily_spend_7d * 12, 2)
+            when 'beta' then round(avg_daily_spend_7d * 6, 2) end as amount
+    from spend
+)
+select
+    client_id::varchar as client_id,
+    'yandex_direct'::varchar as source,
+    account_id::varchar as account_id,
+    case when amount is not null then (4700000 + length(client_id))::varchar end as balance_account_id,
+    amount::decimal(18,2) as amount,
+    case when amount is not null then 'RUB' end::varchar as currency,
+    case when amount is not null then timestamp '2026-11-23 03:00:00' end as balance_at,
+    case when amount is not null then avg_daily_spend_7d else 0 end::decimal(18,2) as avg_daily_spend_7d,
+    round(amount / avg_daily_spend_7d, 1)::decimal(9,1) as days_left,
+    3::integer as threshold_days,
+    case
+        when amount is null then 'unknown' when amount / avg_daily_spend_7d < 3 then 'low' else 'ok'
+    end::varchar as status,
+    case when amount is null then 'failed' else 'loaded' end::varchar as last_read_status,
+    timestamp '2026-11-23 03:00:01' as last_read_at,
+    case when amount is null
+        then 'AuthError: Ошибка авторизации: Неверный токен [53] (the OAuth token is invalid or expired)'
+    end::varchar as last_error
+from balances;
 
 create temp table status_base as
 with rolling as (

@@ -87,3 +87,63 @@ def test_a_manager_sees_only_their_clients_accounts(serving_db: Path) -> None:
     table = at.dataframe[0].value
     # gamma only: delta has churned, and a churned client's sources are expected to stop
     assert set(table["Клиент"]) == {"Гамма Мебель"}
+
+
+def _lower_beta(serving_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copy of the fixture where beta's Direct account lasts a day and a half."""
+    copy = tmp_path / "serving.duckdb"
+    shutil.copy(serving_db, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "update ad_account_balances set amount = 13026.69, avg_daily_spend_7d = 8684.46, "
+            "days_left = 1.5, status = 'low' where client_id = 'beta'"
+        )
+    monkeypatch.setenv("AGENCY_SERVING_DB", str(copy))
+
+
+def test_balances_are_listed_with_the_low_account_first(
+    serving_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _lower_beta(serving_db, tmp_path, monkeypatch)
+    at = _run()
+    assert "Балансы рекламных счетов" in [s.value for s in at.subheader]
+    assert "Заканчиваются деньги на счетах: 1. Пополните их или предупредите клиентов." in [
+        w.value for w in at.warning
+    ]
+    table = at.dataframe[1].value
+    assert list(table["Клиент"]) == ["Бета Клиник", "Гамма Мебель", "Альфа Строй"]  # delta has churned
+    beta, gamma, alfa = table.to_dict("records")
+    assert (beta["Счёт"], beta["Хватит на, дн."]) == ("Заканчивается", "1,5")
+    assert beta["Остаток"] == "13\u00a0026,69\u00a0₽"
+    assert beta["Расход в день (7 дн.)"] == "8\u00a0684,46\u00a0₽"
+    assert beta["Проверен"] == "23.11.2026 06:00 МСК"
+    assert gamma["Счёт"] == "Не удалось проверить" and gamma["Остаток"] == "—"
+    assert gamma["Последняя ошибка"].startswith("AuthError: Ошибка авторизации")
+    assert (alfa["Счёт"], alfa["Хватит на, дн."]) == ("В порядке", "12,0")
+
+
+def test_a_balance_in_another_currency_keeps_its_code() -> None:
+    from dashboard.health import balance_money
+
+    assert balance_money("1520000", "KZT", "ru") == "1\u00a0520\u00a0000,00\u00a0KZT"
+    assert balance_money("1520000", "KZT", "en") == "1,520,000.00\u00a0KZT"
+    assert balance_money(None, None, "ru") == "—"
+
+
+def test_the_portfolio_flags_the_managers_client_running_out_of_money(
+    serving_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _lower_beta(serving_db, tmp_path, monkeypatch)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update({"viewer": "m_ivanova"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (flag,) = [w.value for w in at.warning if "рекламных счетах" in w.value]
+    assert flag == (
+        "**Заканчиваются деньги на рекламных счетах**\n\n"
+        "- **Бета Клиник** — Яндекс Директ beta-clinic: 13\u00a0026,69\u00a0₽, хватит на 1,5 дн."
+    )
+    other = AppTest.from_file(str(APP), default_timeout=60)
+    other.query_params.update({"viewer": "m_petrov"})
+    other.run()
+    assert not other.exception and not [w for w in other.warning if "рекламных счетах" in w.value]

@@ -335,6 +335,39 @@ RAW_ROWS: dict[str, list[Row]] = {
         _direct("c1", "alfa-direct", "2026-11-22", "d1", "9999.00", 9, 9, loaded_at=EARLIER),
         _direct("c3", "gamma-direct", "2026-09-15", "g1", "100.00", 10, 1),
     ],
+    # Balances: c1's Direct shared account holds 1 000 RUB; c2's login was never read (a failed
+    # read); c3 is churned.
+    "ad_account_balances": [
+        {
+            "client_id": c,
+            "source": "yandex_direct",
+            "account_id": login,
+            "balance_account_id": "4711",
+            "amount": Decimal(amount),
+            "currency": "RUB",
+            "as_of": at,
+            **_lineage("api:yandex_direct/balance", at),
+        }
+        for c, login, amount, at in (
+            ("c1", "alfa-direct", "50000.00", EARLIER),
+            ("c1", "alfa-direct", "1000.00", LOADED),
+            ("c3", "gamma-direct", "10.00", LOADED),
+        )
+    ],
+    "load_log": [
+        {
+            "load_id": "balance-c2",
+            "origin": "api:yandex_direct/balance/20261123T030000",
+            "kind": "balance:yandex_direct",
+            "target_table": "ad_account_balances",
+            "client_id": "c2",
+            "account_id": "beta-direct",
+            "status": "failed",
+            "row_count": 0,
+            "error": "AccessDeniedError: Нет прав [54]",
+            "loaded_at": LOADED,
+        }
+    ],
     "vk_ads_campaign_stats": [
         {
             "client_id": "c1",
@@ -973,3 +1006,16 @@ def test_agency_economics_on_the_scenario(warehouse: Warehouse) -> None:
     assert warehouse.query(
         "select client_id, due_on, expected_amount, is_overdue from marts.expected_inflows"
     ) == [("c2", d("2026-07-10"), Decimal("24000.00"), True)]
+
+
+def test_ad_account_balances_days_left_at_the_last_week_of_spend(warehouse: Warehouse) -> None:
+    # c1 spent 765.44 + 1 234.56 = 2 000 in 16-22 Nov (the 10 Oct day is outside): 285.71 a day;
+    # the latest snapshot (1 000, not the earlier 50 000) lasts 3.5 days: ok at the default 3.
+    rows = warehouse.query(
+        "select client_id, account_id, amount, avg_daily_spend_7d, days_left, status, last_error"
+        " from marts.ad_account_balances order by client_id"
+    )
+    assert rows == [
+        ("c1", "alfa-direct", Decimal("1000.00"), Decimal("285.71"), Decimal("3.5"), "ok", None),
+        ("c2", "beta-direct", None, Decimal("0.00"), None, "unknown", "AccessDeniedError: Нет прав [54]"),
+    ]
