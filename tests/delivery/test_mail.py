@@ -203,3 +203,27 @@ def test_channels_without_smtp_say_what_to_set_up() -> None:
     (outcome,) = deliver(Message(SUBJECT, TEXT), [Recipient(email="a@b.ru")], channels)
     assert outcome.status == "failed" and outcome.permanent
     assert outcome.reason == "e-mail is not set up: add delivery.smtp and delivery.from to the configuration"
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Строй 1,5 Директ: Директ: деньги счёте деньги",
+        "«Альфа-Строй Северо-Запад»: на рекламном счёте Яндекс Директа кончаются деньги, осталось 1,5 дня"
+        " — пополните счёт: Директ: деньги (срочно)",
+        "Отчёт за октябрь 2026 — ООО «Ромашка»",
+    ],
+)
+def test_a_long_russian_subject_arrives_with_every_space(subject: str) -> None:
+    # Python 3.11's own folder lost the space after "Директ:" in the first two.
+    with FakeSmtp() as server:
+        outcomes = deliver(
+            Message(subject, TEXT, ()),
+            [Recipient(email="director@romashka.ru")],
+            Channels(email=channel(server)),
+        )
+    assert [o.status for o in outcomes] == ["sent"]
+    (received,) = server.received
+    head = received.content.split(b"\r\n\r\n")[0]
+    assert head.isascii() and max(len(line) for line in head.split(b"\r\n")) <= 78
+    assert parse(received.content)["Subject"] == subject
