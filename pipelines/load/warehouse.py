@@ -208,6 +208,9 @@ class DuckDBRawStore:
 
     def __enter__(self) -> DuckDBRawStore:
         self._con = duckdb.connect(str(self.path))
+        # Raw tables have no row order (models order by lineage columns): a big insert may
+        # write its row groups in whichever order its threads finish (less CPU, in parallel).
+        self._con.execute("SET preserve_insertion_order = false")
         return self
 
     def __exit__(self, *exc: object) -> None:
