@@ -201,6 +201,7 @@ def tsv_child(mode: str, path: Path) -> None:
 
     content = path.read_bytes()
     start = time.perf_counter()  # after the imports: a process starts once, a file loads each night
+    cpu = time.process_time()  # CPU seconds of all its threads: steadier than wall on a shared machine
     if mode == "parse-rows":
         rows = len(parse_report_tsv(content).rows)
     elif mode == "parse-arrow":
@@ -217,7 +218,7 @@ def tsv_child(mode: str, path: Path) -> None:
         del content
         with DuckDBRawStore(work / "build.duckdb") as store:
             store.ensure_schema()
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             report = process_inbox(
                 inbox=work / "inbox",
                 archive=work / "archive",
@@ -227,15 +228,22 @@ def tsv_child(mode: str, path: Path) -> None:
             )
         assert [o.status for o in report.outcomes] == ["loaded"], report.outcomes
         rows = report.outcomes[0].rows
-    print(json.dumps({"rows": rows, "seconds": time.perf_counter() - start}))
+    print(
+        json.dumps({"rows": rows, "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu})
+    )
 
 
-def tsv_stages(rows: int, work: Path, results: list[dict[str, Any]]) -> dict[str, Any]:
+TSV_MODES = ("parse-arrow", "load-arrow", "parse-rows", "load-rows")
+
+
+def tsv_stages(
+    rows: int, work: Path, results: list[dict[str, Any]], modes: tuple[str, ...] = TSV_MODES
+) -> dict[str, Any]:
     path = work / "direct_benchmark.tsv"
     path.write_bytes(direct_tsv(rows))
     size_mb = path.stat().st_size / 1e6
     out: dict[str, Any] = {"tsv_rows": rows, "tsv_mb": round(size_mb, 1)}
-    for mode in ("parse-arrow", "load-arrow", "parse-rows", "load-rows"):
+    for mode in modes:
         _, rss, proc = run_child([sys.executable, __file__, "--tsv-child", mode, str(path)], cwd=REPO)
         if proc.returncode:
             raise SystemExit(f"tsv {mode} failed:\n{proc.stderr[-3000:]}")
@@ -244,8 +252,13 @@ def tsv_stages(rows: int, work: Path, results: list[dict[str, Any]]) -> dict[str
         name = f"tsv-{mode}"
         results.append({"stage": name, "seconds": round(child["seconds"], 2), "peak_rss_mb": round(rss)})
         seconds = child["seconds"]
-        print(f"{name:<16} {seconds:8.2f} s   peak RSS {rss:7.0f} MB   {rate:,.0f} rows/s ({size_mb:.0f} MB)")
+        print(
+            f"{name:<16} {seconds:8.2f} s   peak RSS {rss:7.0f} MB   {rate:,.0f} rows/s ({size_mb:.0f} MB), "
+            f"CPU {child['cpu']:.2f} s"
+        )
         key = mode.replace("-", "_")
+        out[f"{key}_seconds"] = round(seconds, 2)
+        out[f"{key}_cpu_seconds"] = round(child["cpu"], 2)
         out[f"{key}_rows_per_s"] = round(rate)
         out[f"{key}_peak_rss_mb"] = round(rss)
     return out
@@ -490,6 +503,11 @@ def main() -> int:
     parser.add_argument("--parse-rows", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--tsv-only", action="store_true", help="only the TSV stages, then the JSON line")
+    parser.add_argument(
+        "--tsv-modes",
+        default=",".join(TSV_MODES),
+        help=f"which TSV stages, comma-separated (default: {','.join(TSV_MODES)})",
+    )
     parser.add_argument("--dashboard-reps", type=int, default=5)
     parser.add_argument(
         "--dashboard-only",
@@ -519,7 +537,10 @@ def main() -> int:
     results: list[dict[str, Any]] = []
     print(f"workdir {work}")
 
-    summary: dict[str, Any] = tsv_stages(args.parse_rows, work, results)
+    modes = tuple(m for m in args.tsv_modes.split(",") if m)
+    if set(modes) - set(TSV_MODES):
+        parser.error(f"--tsv-modes: one of {', '.join(TSV_MODES)}")
+    summary: dict[str, Any] = tsv_stages(args.parse_rows, work, results, modes)
     if args.tsv_only:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
