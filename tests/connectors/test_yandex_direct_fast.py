@@ -179,12 +179,17 @@ def test_a_big_report_is_told_from_its_head_only_when_it_is_utf8_throughout(
     monkeypatch: pytest.MonkeyPatch, tail: str, decoded_whole: bool
 ) -> None:
     from connectors import files
+    from connectors._text import decode_text
 
     row = "2026-11-01\t104693586\t Бренд | поиск\tTEXT_CAMPAIGN\t1520\t37\t1234560000\t--"
     content = body(DIRECT_TITLE, DIRECT_HEADER, *[row] * 2000) + tail.encode("cp1251") + b"\n"
     assert len(content) > 2 * 65536
     decoded: list[int] = []
-    real_decode = files.decode_text
-    monkeypatch.setattr(files, "decode_text", lambda data: decoded.append(len(data)) or real_decode(data))
+
+    def counting_decode(data: bytes) -> str:
+        decoded.append(len(data))
+        return decode_text(data)
+
+    monkeypatch.setattr(files, "decode_text", counting_decode)
     assert detect_file(content, "report.tsv").kind == "yandex_direct_tsv"
     assert decoded == ([len(content)] if decoded_whole else [])
