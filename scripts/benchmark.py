@@ -15,7 +15,12 @@ pandas), else this process's:
    its totals compared with the marts';
 6. pandas: ``client_channel_daily``'s ad and call columns in pandas (a child process);
 7. nightly: the restatement again, then the refresh's ``dbt build`` (today a full rebuild);
-8. publish: copy the marts into a fresh serving file.
+8. publish: copy the marts into a fresh serving file;
+9. dashboard: every query function of ``dashboard/data.py`` the pages call, on that serving file,
+   with bound parameters as the pages pass them (the agency head's and one manager's clients,
+   three clients, four periods), ``--dashboard-reps`` times each, Streamlit's cache bypassed;
+   p50/p95 per function and overall (``dashboard_p95_ms``). ``--dashboard-only`` re-publishes
+   the build file of an earlier run's ``--workdir`` and runs only this stage.
 Synthetic rows are generated with NumPy straight into Arrow (this measures the warehouse, not
 the simulator). Not a test: timings depend on the machine. The last line printed is one JSON
 object (``dbt_seconds``, ``sql_seconds``, ``ratio_vs_sql``, ``nightly_seconds``, ``peak_rss_mb``,
@@ -196,6 +201,7 @@ def tsv_child(mode: str, path: Path) -> None:
 
     content = path.read_bytes()
     start = time.perf_counter()  # after the imports: a process starts once, a file loads each night
+    cpu = time.process_time()  # CPU seconds of all its threads: steadier than wall on a shared machine
     if mode == "parse-rows":
         rows = len(parse_report_tsv(content).rows)
     elif mode == "parse-arrow":
@@ -212,7 +218,7 @@ def tsv_child(mode: str, path: Path) -> None:
         del content
         with DuckDBRawStore(work / "build.duckdb") as store:
             store.ensure_schema()
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             report = process_inbox(
                 inbox=work / "inbox",
                 archive=work / "archive",
@@ -222,15 +228,22 @@ def tsv_child(mode: str, path: Path) -> None:
             )
         assert [o.status for o in report.outcomes] == ["loaded"], report.outcomes
         rows = report.outcomes[0].rows
-    print(json.dumps({"rows": rows, "seconds": time.perf_counter() - start}))
+    print(
+        json.dumps({"rows": rows, "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu})
+    )
 
 
-def tsv_stages(rows: int, work: Path, results: list[dict[str, Any]]) -> dict[str, Any]:
+TSV_MODES = ("parse-arrow", "load-arrow", "parse-rows", "load-rows")
+
+
+def tsv_stages(
+    rows: int, work: Path, results: list[dict[str, Any]], modes: tuple[str, ...] = TSV_MODES
+) -> dict[str, Any]:
     path = work / "direct_benchmark.tsv"
     path.write_bytes(direct_tsv(rows))
     size_mb = path.stat().st_size / 1e6
     out: dict[str, Any] = {"tsv_rows": rows, "tsv_mb": round(size_mb, 1)}
-    for mode in ("parse-arrow", "load-arrow", "parse-rows", "load-rows"):
+    for mode in modes:
         _, rss, proc = run_child([sys.executable, __file__, "--tsv-child", mode, str(path)], cwd=REPO)
         if proc.returncode:
             raise SystemExit(f"tsv {mode} failed:\n{proc.stderr[-3000:]}")
@@ -239,8 +252,13 @@ def tsv_stages(rows: int, work: Path, results: list[dict[str, Any]]) -> dict[str
         name = f"tsv-{mode}"
         results.append({"stage": name, "seconds": round(child["seconds"], 2), "peak_rss_mb": round(rss)})
         seconds = child["seconds"]
-        print(f"{name:<16} {seconds:8.2f} s   peak RSS {rss:7.0f} MB   {rate:,.0f} rows/s ({size_mb:.0f} MB)")
+        print(
+            f"{name:<16} {seconds:8.2f} s   peak RSS {rss:7.0f} MB   {rate:,.0f} rows/s ({size_mb:.0f} MB), "
+            f"CPU {child['cpu']:.2f} s"
+        )
         key = mode.replace("-", "_")
+        out[f"{key}_seconds"] = round(seconds, 2)
+        out[f"{key}_cpu_seconds"] = round(child["cpu"], 2)
         out[f"{key}_rows_per_s"] = round(rate)
         out[f"{key}_peak_rss_mb"] = round(rss)
     return out
@@ -376,6 +394,106 @@ def mart_totals(build: Path) -> dict[str, float]:
     return {c: round(float(v), 2) for c, v in zip(CHECKED, row, strict=True)}
 
 
+DASHBOARD_QUERIES = (
+    "publish_meta", "viewer_directory", "channel_names", "source_names", "metric_passport",
+    "client_status", "client_health_reasons", "data_health", "unmatched_payments", "source_freshness",
+    "portfolio_monthly", "client_month", "client_lifecycle", "manager_economics", "manager_portfolio",
+    "channel_results", "daily_results", "monthly_plan", "lead_reconciliation", "lead_ledger",
+    "top_campaigns", "client_payments",
+)  # fmt: skip
+
+
+def dashboard_calls(clients: int, end: dt.date) -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:
+    """(function, args, kwargs) of the calls the pages make: the head's view (every client) and a
+    manager's (a tenth), three clients, the last 7 and 30 days, the last full month, a year."""
+    everyone = [f"c{i:03d}" for i in range(clients)]
+    manager = everyone[::10]  # manager m0's clients (config: manager m{i % 10})
+    month = (end.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    year_ago = (month - dt.timedelta(days=335)).replace(day=1)
+    periods = [
+        (end - dt.timedelta(days=7), end - dt.timedelta(days=1)),
+        (end - dt.timedelta(days=30), end - dt.timedelta(days=1)),
+        (month, end.replace(day=1) - dt.timedelta(days=1)),
+        (year_ago, end - dt.timedelta(days=1)),
+    ]
+    calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = [
+        (name, (), {}) for name in DASHBOARD_QUERIES[:5]
+    ]
+    for scope in (everyone, manager):
+        for name in ("client_status", "client_health_reasons", "data_health", "source_freshness"):
+            calls.append((name, (scope,), {}))
+        calls.append(("unmatched_payments", (scope,), {"include_unassigned": scope is everyone}))
+        for name in ("portfolio_monthly", "manager_economics", "manager_portfolio"):
+            calls.append((name, (scope, year_ago, month), {}))
+        calls += [(name, (scope, month), {}) for name in ("client_month", "client_lifecycle")]
+    for client_id in (everyone[0], everyone[len(everyone) // 2], everyone[-1]):
+        scope = everyone
+        calls.append(("source_freshness", (scope, client_id), {}))
+        calls.append(("monthly_plan", (scope, client_id, year_ago, month), {}))
+        calls.append(("lead_reconciliation", (scope, client_id, year_ago, month), {}))
+        for start, stop in periods:
+            calls += [
+                (name, (scope, client_id, start, stop), {})
+                for name in (
+                    "channel_results",
+                    "daily_results",
+                    "lead_ledger",
+                    "top_campaigns",
+                    "client_payments",
+                )
+            ]
+    return calls
+
+
+def dashboard_stage(serving: Path, clients: int, end: dt.date, reps: int) -> dict[str, Any]:
+    """Time the dashboard's query functions on ``serving``; their p50/p95 in ms, the slowest first."""
+    os.environ["AGENCY_SERVING_DB"] = str(serving)
+    from dashboard import data
+
+    # The pages' functions, run through the undecorated query: every call reads the file.
+    data._cached_query = data._cached_query.__wrapped__  # type: ignore[attr-defined]
+    calls = dashboard_calls(clients, end)
+    missing = sorted(set(DASHBOARD_QUERIES) - {name for name, _, _ in calls})
+    assert not missing, missing
+    times: dict[str, list[float]] = {}
+    for name, args, kwargs in calls:  # a warm-up: the first read of a file pays its page cache
+        getattr(data, name)(*args, **kwargs)
+    for _ in range(reps):
+        for name, args, kwargs in calls:
+            start = time.perf_counter()
+            getattr(data, name)(*args, **kwargs)
+            times.setdefault(name, []).append((time.perf_counter() - start) * 1000)
+    every = [t for values in times.values() for t in values]
+    per = {
+        name: {"p50": round(float(np.percentile(v, 50)), 1), "p95": round(float(np.percentile(v, 95)), 1)}
+        for name, v in sorted(times.items(), key=lambda item: -float(np.percentile(item[1], 95)))
+    }
+    for name, p in per.items():
+        print(f"  {name:<22} p50 {p['p50']:7.1f} ms   p95 {p['p95']:7.1f} ms   ({len(times[name])} calls)")
+    return {
+        "dashboard_p50_ms": round(float(np.percentile(every, 50)), 1),
+        "dashboard_p95_ms": round(float(np.percentile(every, 95)), 1),
+        "dashboard_max_p95_ms": next(iter(per.values()))["p95"],
+        "dashboard_slowest": next(iter(per)),
+        "dashboard_ms": per,
+    }
+
+
+def run_dashboard(
+    serving: Path, args: argparse.Namespace, end: dt.date, results: list[dict[str, Any]]
+) -> dict[str, Any]:
+    start = time.perf_counter()
+    out = dashboard_stage(serving, args.clients, end, args.dashboard_reps)
+    seconds = time.perf_counter() - start
+    results.append({"stage": "dashboard", "seconds": round(seconds, 2), "peak_rss_mb": round(peak_rss_mb())})
+    print(
+        f"{'dashboard':<16} {seconds:8.2f} s   p50 {out['dashboard_p50_ms']} ms, "
+        f"p95 {out['dashboard_p95_ms']} ms, "
+        f"slowest {out['dashboard_slowest']} (p95 {out['dashboard_max_p95_ms']} ms)"
+    )
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=300)
@@ -385,6 +503,17 @@ def main() -> int:
     parser.add_argument("--parse-rows", type=int, default=1_000_000)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--tsv-only", action="store_true", help="only the TSV stages, then the JSON line")
+    parser.add_argument(
+        "--tsv-modes",
+        default=",".join(TSV_MODES),
+        help=f"which TSV stages, comma-separated (default: {','.join(TSV_MODES)})",
+    )
+    parser.add_argument("--dashboard-reps", type=int, default=5)
+    parser.add_argument(
+        "--dashboard-only",
+        action="store_true",
+        help="publish the --workdir's build file of an earlier run and time the dashboard's queries",
+    )
     parser.add_argument("--tsv-child", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
     parser.add_argument("--pandas-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -397,13 +526,21 @@ def main() -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="agency-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     build, serving = work / "build.duckdb", work / "serving.duckdb"
-    build.unlink(missing_ok=True)
     end = dt.date(2026, 11, 23)
+    if args.dashboard_only:
+        results_only: list[dict[str, Any]] = []
+        timed("publish", results_only, lambda: publish(build, serving, as_of_date=end, run_id="bench").path)
+        print(json.dumps(run_dashboard(serving, args, end, results_only), ensure_ascii=False))
+        return 0
+    build.unlink(missing_ok=True)
     rng = np.random.default_rng(1)
     results: list[dict[str, Any]] = []
     print(f"workdir {work}")
 
-    summary: dict[str, Any] = tsv_stages(args.parse_rows, work, results)
+    modes = tuple(m for m in args.tsv_modes.split(",") if m)
+    if set(modes) - set(TSV_MODES):
+        parser.error(f"--tsv-modes: one of {', '.join(TSV_MODES)}")
+    summary: dict[str, Any] = tsv_stages(args.parse_rows, work, results, modes)
     if args.tsv_only:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
@@ -510,6 +647,7 @@ def main() -> int:
         results,
         lambda: f"{sum(publish(build, serving, as_of_date=end, run_id='bench').row_counts.values()):,} rows",
     )
+    summary.update(run_dashboard(serving, args, end, results))
     print(
         json.dumps(
             {"args": {k: str(v) for k, v in vars(args).items()}, "results": results}, ensure_ascii=False

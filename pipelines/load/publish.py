@@ -6,6 +6,11 @@ the public marts into a new file next to the serving one, checkpoints and closes
 it, and ``os.replace``-s it over the old one: a reader sees either the previous complete
 version or the new complete version, never a half-written one. If anything fails before the
 swap, the previous serving file is untouched.
+
+Each table is written in the order the dashboard reads it: by client, then by its day or month
+column (:data:`SORT_COLUMNS`). DuckDB keeps a minimum and maximum per column for every row group
+(~122 k rows), so a page's query for one client and period reads that client's few row groups
+instead of scanning the whole table.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-__all__ = ["PUBLIC_MARTS", "PublishResult", "publish", "read_publish_meta"]
+__all__ = ["PUBLIC_MARTS", "SORT_COLUMNS", "PublishResult", "publish", "read_publish_meta", "sort_order"]
 
 PUBLIC_MARTS: tuple[str, ...] = (
     "dim_clients",
@@ -47,6 +52,16 @@ PUBLIC_MARTS: tuple[str, ...] = (
     "ad_account_balances",
 )
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+SORT_COLUMNS: tuple[str, ...] = ("client_id", "date", "month", "lead_date", "paid_on")
+"""A published table is sorted by ``client_id`` and the first of the others it has (whichever it has)."""
+
+
+def sort_order(columns: list[str]) -> list[str]:
+    """The columns a published table is sorted by, of its ``columns``: client first, then its day."""
+    order = ["client_id"] if "client_id" in columns else []
+    day = next((c for c in SORT_COLUMNS[1:] if c in columns), None)
+    return order + ([day] if day else [])
 
 
 @dataclass(frozen=True)
@@ -78,7 +93,17 @@ def publish(
         try:
             con.execute("ATTACH ? AS build (READ_ONLY)", [str(build_db)])
             for name in tables:
-                con.execute(f"CREATE TABLE main.{name} AS SELECT * FROM build.{source_schema}.{name}")  # noqa: S608
+                columns = [
+                    str(r[0])
+                    for r in con.execute(
+                        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'build' "
+                        "AND schema_name = ? AND table_name = ?",
+                        [source_schema, name],
+                    ).fetchall()
+                ]
+                order = sort_order(columns)
+                by = f" ORDER BY {', '.join(order)}" if order else ""
+                con.execute(f"CREATE TABLE main.{name} AS SELECT * FROM build.{source_schema}.{name}{by}")  # noqa: S608
                 row = con.execute(f"SELECT count(*) FROM main.{name}").fetchone()  # noqa: S608
                 counts[name] = int(row[0]) if row else 0
             cutoff_row = (

@@ -166,3 +166,30 @@ def generated_report(rows: int, *, dotted: bool, seed: int) -> bytes:
 @pytest.mark.parametrize("dotted", [False, True], ids=["micros", "dotted money"])
 def test_a_generated_200k_row_report_gives_the_same_rows(dotted):
     assert_same_as_row_parser(generated_report(200_000, dotted=dotted, seed=18))
+
+
+@pytest.mark.parametrize(
+    ("tail", "decoded_whole"),
+    [
+        ("", False),  # UTF-8 throughout: told from its first lines, the rest only checked by Arrow
+        ("\xa0", True),  # a Windows-1251 byte after the first 64 KB: decoded whole, as always
+    ],
+)
+def test_a_big_report_is_told_from_its_head_only_when_it_is_utf8_throughout(
+    monkeypatch: pytest.MonkeyPatch, tail: str, decoded_whole: bool
+) -> None:
+    from connectors import files
+    from connectors._text import decode_text
+
+    row = "2026-11-01\t104693586\t Бренд | поиск\tTEXT_CAMPAIGN\t1520\t37\t1234560000\t--"
+    content = body(DIRECT_TITLE, DIRECT_HEADER, *[row] * 2000) + tail.encode("cp1251") + b"\n"
+    assert len(content) > 2 * 65536
+    decoded: list[int] = []
+
+    def counting_decode(data: bytes) -> str:
+        decoded.append(len(data))
+        return decode_text(data)
+
+    monkeypatch.setattr(files, "decode_text", counting_decode)
+    assert detect_file(content, "report.tsv").kind == "yandex_direct_tsv"
+    assert decoded == ([len(content)] if decoded_whole else [])

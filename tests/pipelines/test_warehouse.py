@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pipelines.load.raw_schema import RAW_TABLES
-from pipelines.load.warehouse import DuckDBRawStore, to_arrow
+from pipelines.load.warehouse import DuckDBRawStore, to_arrow, with_constants
 
 DIRECT = RAW_TABLES["yandex_direct_campaign_stats"]
 CALLS = RAW_TABLES["calltouch_calls"]
@@ -88,6 +88,36 @@ def test_rows_sharing_a_key_in_one_batch_are_summed(store: DuckDBRawStore) -> No
     )
     assert n == 1
     assert totals(store) == (1, 150_000_000)
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected_rows"),
+    [
+        ([(1, "1"), (1, "2"), (2, "1"), (3, "10")], 4),  # in key order, no repeat
+        ([(1, "1"), (1, "2"), (1, "2"), (2, "1")], 3),  # in key order, a repeat next to itself
+        ([(3, "1"), (2, "2"), (1, "1"), (3, "1")], 3),  # out of order, a repeat far apart
+        ([(2, "1"), (1, "1"), (1, "2")], 3),  # out of order, no repeat
+    ],
+)
+def test_rows_sharing_a_key_are_summed_in_any_order_from_a_fast_reader(
+    store: DuckDBRawStore, keys: list[tuple[int, str]], expected_rows: int
+) -> None:
+    # A fast reader's columns with the account as constants (dictionary-encoded): the shape the
+    # inbox loads, whose sorted rows skip the search for repeated keys.
+    parsed = to_arrow(
+        DIRECT, [direct_row(day, campaign, 100, line) for line, (day, campaign) in enumerate(keys)]
+    )
+    columns = [c for c in parsed.column_names if c not in ("client_id", "account_id", "_load_id")]
+    constants = {"client_id": "romashka", "account_id": "romashka-direct", "_load_id": "L1"}
+    n = store.replace_partition(
+        DIRECT,
+        with_constants(DIRECT, parsed.select(columns), constants),
+        partition={"client_id": "romashka", "account_id": "romashka-direct"},
+        date_from=None,
+        date_to=None,
+    )
+    assert n == expected_rows
+    assert totals(store) == (expected_rows, 100_000_000 * len(keys))
 
 
 def test_upsert_never_duplicates_a_call(store: DuckDBRawStore) -> None:
