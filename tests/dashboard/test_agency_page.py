@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import fmt
+from dashboard import economics, fmt
 from tests.dashboard.test_app import _params, _run, _text
 
 AGENCY = "views/agency.py"
@@ -125,3 +125,29 @@ def test_revenue_against_the_revenue_plan_per_manager(serving_db, monkeypatch):
     assert november is not None and november[0] > 0
     cards = {m.label: m.value for m in _run().metric}
     assert cards["Выручка к плану"] == fmt.percent(november[0], "ru", 0)
+
+
+def test_every_economics_metric_has_a_passport_row_and_words():
+    """The passport seed (published as metric_passport) has a row for every metric of the managers'
+    table, and the tooltips have words for it in both languages."""
+    import csv
+    from pathlib import Path
+
+    from dashboard.i18n import t
+
+    seed = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "metrics.csv"
+    with seed.open(encoding="utf-8") as handle:
+        codes = {row["metric"] for row in csv.DictReader(handle)}
+    used = {metric for _, _, metric, _ in economics._COLUMNS}
+    assert {"fee_plan", "fee_plan_fulfilment"} <= used
+    assert used <= codes
+    for metric in used:
+        assert t(f"passport_{metric}", "ru") != t(f"passport_{metric}", "en")
+
+
+def test_the_revenue_plan_tooltips_read_the_passport(serving_db):
+    from dashboard import data
+
+    helps = economics.column_helps(data.metric_passport(), "ru")
+    assert "`sum(fee_revenue) / sum(fee_plan)`" in helps["Выручка к плану"]
+    assert helps["План выручки"].startswith("План выручки: сумма планов вознаграждения клиентов")
