@@ -45,6 +45,7 @@ __all__ = [
     "client_lifecycle",
     "client_month",
     "client_payments",
+    "client_receivables",
     "client_status",
     "daily_results",
     "lead_ledger",
@@ -52,6 +53,7 @@ __all__ = [
     "manager_economics",
     "manager_portfolio",
     "metric_passport",
+    "monthly_comparison",
     "monthly_plan",
     "portfolio_monthly",
     "publish_meta",
@@ -285,6 +287,20 @@ def client_lifecycle(clients: Sequence[str], month: dt.date) -> pd.DataFrame:
     )
 
 
+def client_receivables(clients: Sequence[str], month: dt.date) -> pd.DataFrame:
+    """The visible clients' receivables at one month's snapshot (``receivables_monthly``):
+    client_id, snapshot_on, outstanding, overdue, dso_days; the largest overdue first."""
+    return _query(
+        """
+        select client_id, snapshot_on, outstanding, overdue, dso_days
+        from receivables_monthly
+        where client_id in (select unnest($clients::varchar[])) and month = $month
+        order by overdue desc, client_id
+        """,
+        {"clients": _scope(clients), "month": month},
+    )
+
+
 # Both manager reads keep managers all of whose clients the viewer sees (a per-manager mart's row
 # is about visible clients only) and, for the agency's rows, whether the viewer sees every client.
 
@@ -343,6 +359,23 @@ def manager_portfolio(clients: Sequence[str], first_month: dt.date, last_month: 
         order by portfolio.manager_id, portfolio.month
         """,
         {"clients": _scope(clients), "first_month": first_month, "last_month": last_month},
+    )
+
+
+def monthly_comparison(clients: Sequence[str], client_id: str, month: dt.date) -> pd.DataFrame:
+    """One visible client's ``monthly_comparisons`` rows of ``month`` (its first day): the client
+    grain first (``channel`` NULL), then its channels. Each row has the period's bounds and sums,
+    the previous equal period's and the same period's a year earlier (``previous_*``,
+    ``year_ago_*``), ratios recomputed from each period's sums. Empty for a client not visible."""
+    return _query(
+        """
+        select *
+        from monthly_comparisons
+        where client_id in (select unnest($clients::varchar[]))
+            and client_id = $client_id and month = $month
+        order by grain desc, channel
+        """,
+        {"clients": _scope(clients), "client_id": client_id, "month": month},
     )
 
 

@@ -3,7 +3,8 @@ tooltips worded from the metric passport.
 
 The numbers come from the marts (``manager_economics_monthly``, ``manager_portfolio``,
 ``client_lifecycle_monthly``) through :mod:`dashboard.data`; nothing is recomputed here but
-ratios of two published sums for the table (budget against plan). No Streamlit here.
+ratios of two published sums for the table (budget against plan; the revenue against its plan is
+the mart's). No Streamlit here.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ _COLUMNS: Final[tuple[tuple[str, str, str, bool], ...]] = (
     ("col_churn_rate", "churn_rate", "churn_rate", False),
     ("col_budget_vs_plan", "budget_vs_plan", "budget_fulfilment", False),
     ("col_fee_revenue", "fee_invoiced_net", "fee_revenue", True),
+    ("col_fee_plan", "fee_plan_net", "fee_plan", True),
+    ("col_fee_vs_plan", "fee_plan_fulfilment", "fee_plan_fulfilment", True),
     ("col_fee_mom", "fee_mom_growth", "revenue_growth_mom", True),
     ("col_fee_yoy", "fee_yoy_growth", "revenue_growth_yoy", True),
     ("col_top3", "top3_share", "top3_share", True),
@@ -160,6 +163,8 @@ def manager_formats(lang: Lang) -> dict[str, Callable[[Any], str]]:
         t("col_churn_rate", lang): lambda v: fmt.percent(v, lang, 0),
         t("col_budget_vs_plan", lang): lambda v: fmt.percent(v, lang, 0),
         t("col_fee_revenue", lang): lambda v: fmt.money(v, lang, 0),
+        t("col_fee_plan", lang): lambda v: fmt.money(v, lang, 0),
+        t("col_fee_vs_plan", lang): lambda v: fmt.percent(v, lang, 0),
         t("col_fee_mom", lang): lambda v: fmt.delta_percent(v, lang, 0),
         t("col_fee_yoy", lang): lambda v: fmt.delta_percent(v, lang, 0),
         t("col_top3", lang): lambda v: fmt.percent(v, lang, 0),

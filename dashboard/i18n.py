@@ -64,6 +64,10 @@ _RU: Final[dict[str, str]] = {
     "agency_total": "Всё агентство",
     "agency_churned_title": "Ушли и пришли за месяц",
     "agency_churned_none": "Клиенты не уходили и не приходили.",
+    "agency_moved_summary": "{status}: {clients}",
+    "agency_debtors_title": "Просроченные долги",
+    "agency_debtors_none": "Просроченных долгов нет.",
+    "agency_debtors_top": "Больше всех просрочил: {client} — {overdue}, DSO {dso} дн.",
     "agency_passport_title": "Как считаются показатели",
     "agency_partial_note": "Текущий месяц неполный: отток объявляется только по завершённым месяцам.",
     "col_active_clients": "Активные клиенты",
@@ -74,6 +78,8 @@ _RU: Final[dict[str, str]] = {
     "col_fee_revenue": "Выручка (вознаграждение)",
     "col_fee_mom": "К прошлому месяцу",
     "col_fee_yoy": "К прошлому году",
+    "col_fee_plan": "План выручки",
+    "col_fee_vs_plan": "Выручка к плану",
     "col_budget_vs_plan": "Бюджет к плану",
     "col_dso": "DSO, дней",
     "col_top3": "Доля топ-3",
@@ -97,6 +103,8 @@ _RU: Final[dict[str, str]] = {
     "passport_fee_revenue": (
         "Вознаграждение агентства по счетам месяца, без НДС (доля счёта из настройки клиента)"
     ),
+    "passport_fee_plan": "План выручки: сумма планов вознаграждения клиентов на месяц, без НДС",
+    "passport_fee_plan_fulfilment": "Выручка (всех клиентов) / план выручки",
     "passport_fee_paid": "Оплаченная часть вознаграждения, без НДС",
     "passport_pass_through": "Рекламный бюджет в счетах, который агентство переводит площадкам",
     "passport_revenue_growth_mom": "Выручка / выручка прошлого месяца − 1",
@@ -226,6 +234,11 @@ _RU: Final[dict[str, str]] = {
     "metric_ctr": "CTR",
     "metric_delta_help": "Изменение к периоду {previous}: было {value}.",
     "channels_title": "Результаты по каналам",
+    "comparison_title": "Сравнение с прошлым периодом и прошлым годом",
+    "comparison_caption": (
+        "Период {period}; прошлый период {previous}; год назад {year_ago}. CTR, CPC и CPL "
+        "пересчитаны из сумм каждого периода."
+    ),
     "col_channel": "Канал",
     "col_spend": "Расход",
     "col_impressions": "Показы",
@@ -524,6 +537,10 @@ _EN: Final[dict[str, str]] = {
     "agency_total": "The whole agency",
     "agency_churned_title": "Clients lost and won this month",
     "agency_churned_none": "No client left or arrived.",
+    "agency_moved_summary": "{status}: {clients}",
+    "agency_debtors_title": "Overdue money",
+    "agency_debtors_none": "Nothing is overdue.",
+    "agency_debtors_top": "Most overdue: {client}, {overdue}, DSO {dso} days.",
     "agency_passport_title": "How the figures are computed",
     "agency_partial_note": "The current month is not over: churn is declared for complete months only.",
     "col_active_clients": "Active clients",
@@ -534,6 +551,8 @@ _EN: Final[dict[str, str]] = {
     "col_fee_revenue": "Revenue (fee)",
     "col_fee_mom": "vs last month",
     "col_fee_yoy": "vs last year",
+    "col_fee_plan": "Revenue plan",
+    "col_fee_vs_plan": "Revenue vs plan",
     "col_budget_vs_plan": "Budget vs plan",
     "col_dso": "DSO, days",
     "col_top3": "Top-3 share",
@@ -559,6 +578,8 @@ _EN: Final[dict[str, str]] = {
     "passport_fee_revenue": (
         "The agency's fee on the month's invoices, net of VAT (the client's configured share)"
     ),
+    "passport_fee_plan": "The revenue plan: the clients' monthly fee plans summed, net of VAT",
+    "passport_fee_plan_fulfilment": "Revenue (of all the clients) / the revenue plan",
     "passport_fee_paid": "The part of the fee paid, net of VAT",
     "passport_pass_through": "Ad budget on the invoices that the agency passes on to the platforms",
     "passport_revenue_growth_mom": "Revenue / last month's revenue − 1",
@@ -683,6 +704,11 @@ _EN: Final[dict[str, str]] = {
     "metric_ctr": "CTR",
     "metric_delta_help": "Change vs {previous}: was {value}.",
     "channels_title": "Results by channel",
+    "comparison_title": "Against the previous period and last year",
+    "comparison_caption": (
+        "Period {period}; previous period {previous}; a year ago {year_ago}. CTR, CPC and CPL "
+        "are recomputed from each period's sums."
+    ),
     "col_channel": "Channel",
     "col_spend": "Spend",
     "col_impressions": "Impressions",

@@ -37,6 +37,7 @@ from dashboard.i18n import (
 )
 
 __all__ = [
+    "COMPARISON_METRICS",
     "PACING_TOLERANCE",
     "RECONCILIATION_COUNTS",
     "RECONCILIATION_HELP",
@@ -574,3 +575,53 @@ def styled(
             lambda row: ["font-weight: bold" if row.name == last else "" for _ in row], axis=1
         )
     return styler
+
+
+# metric label key, monthly_comparisons column (previous_<column>, year_ago_<column> beside it)
+COMPARISON_METRICS: Final[tuple[tuple[str, str], ...]] = (
+    ("metric_spend", "spend"),
+    ("col_impressions", "impressions"),
+    ("col_clicks", "clicks"),
+    ("metric_leads", "leads"),
+    ("metric_ctr", "ctr"),
+    ("col_cpc", "cpc"),
+    ("metric_cpl", "cpl"),
+)
+
+
+def comparison_table(row: Mapping[Any, Any], lang: Lang) -> pd.DataFrame:
+    """One ``monthly_comparisons`` row as a table: each metric in the period, the previous equal
+    period and the same period a year earlier, with the changes. The values (ratios included)
+    are the mart's, each period's ratio recomputed there from its own sums; a change is the
+    relative difference of the two published values."""
+    show: dict[str, Callable[[object], str]] = {
+        "spend": lambda x: fmt.money(x, lang, 0),
+        "ctr": lambda x: fmt.percent(x, lang, 2),
+        "cpc": lambda x: fmt.money(x, lang),
+        "cpl": lambda x: fmt.money(x, lang),
+    }
+    columns: dict[str, list[str]] = {
+        t(key, lang): []
+        for key in (
+            "col_metric",
+            "col_value",
+            "col_previous",
+            "col_change",
+            "col_year_ago",
+            "col_change_year",
+        )
+    }
+    for key, column in COMPARISON_METRICS:
+        text: Callable[[object], str] = show.get(column, lambda x: fmt.integer(x, lang))
+        now, before, year_ago = (row.get(c) for c in (column, f"previous_{column}", f"year_ago_{column}"))
+        cells = (
+            t(key, lang),
+            text(now),
+            text(before),
+            fmt.delta_percent(relative_change(now, before), lang),
+            text(year_ago),
+            fmt.delta_percent(relative_change(now, year_ago), lang),
+        )
+        for name, cell in zip(columns, cells, strict=True):
+            columns[name].append(cell)
+    return pd.DataFrame(columns)

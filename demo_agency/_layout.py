@@ -134,7 +134,7 @@ def config_yaml(agency: Agency, *, via_inbox: bool = False) -> str:
             lines.append("    plans:")
             lines += [
                 f"      - {{month: {_q(f'{p.month:%Y-%m}')}, budget: {p.budget}, leads: {p.leads}, "
-                f"cpl_target: {p.cpl_target}}}"
+                f"cpl_target: {p.cpl_target}{'' if p.fee is None else f', fee: {p.fee}'}}}"
                 for p in c.plans
             ]
     lines += [

@@ -880,6 +880,7 @@ class _World:
         """Monthly plans from 5 months back to next month, set from the recent lead run rate."""
         client = sim.client
         rng = self.rng(client.id, "plans")
+        fee_rng = self.rng(client.id, "fee-plans")
         current = month_start(self.today)
         plans: list[MonthlyPlan] = []
         for offset in range(-5, 2):
@@ -900,5 +901,8 @@ class _World:
             run_rate = sum(history) / len(history) if history else float(budget) / default_cpl
             leads = max(1, round(run_rate * float(share) * rng.uniform(1.0, 1.2)))
             cpl = Decimal(max(10, round(float(budget) / leads / 10) * 10))
-            plans.append(MonthlyPlan(month, budget, leads, cpl))
+            # the revenue plan: the fee on the planned budget, set a little ambitious (its own
+            # draws, so the other plans stay as they were)
+            fee = Decimal(round(float(budget * client.fee_rate) * fee_rng.uniform(0.95, 1.1) / 1000) * 1000)
+            plans.append(MonthlyPlan(month, budget, leads, cpl, fee))
         return dataclasses.replace(client, plans=tuple(plans))

@@ -23,7 +23,7 @@ dbt project so the end-to-end test compares two implementations:
   VAT by the configured rule (each invoice's net amount x the client's ``fee_share``), which
   must stay within the share's rounding (6 decimals) of the simulator's own fee (budget x rate).
 - **lifecycle** (:class:`LifecycleMonthTruth`): a client is active in a month with spend or an
-  invoice; new in its first active month (unless its contract began earlier), churned in the
+  invoice; new in its first active month (unless its contract began before the data), churned in the
   first (complete) month after an active one without activity, returning when active again
   after that, retained otherwise (a one-month churn window).
 """
@@ -812,6 +812,7 @@ def lifecycle_months(agency: Agency, ad_days: Iterable[AdDayTruth]) -> tuple[Lif
             active[inv.client_id].add(_month(inv.issued_on))
     current = _month(agency.today)
     starts = {c.id: _month(c.start_date) for c in agency.clients}
+    data_start = _month(agency.data_start)
     out: list[LifecycleMonthTruth] = []
     for client_id, months in sorted(active.items()):
         month = min(months)
@@ -824,7 +825,7 @@ def lifecycle_months(agency: Agency, ad_days: Iterable[AdDayTruth]) -> tuple[Lif
             status = "inactive"
             if is_active:
                 if previous_active is None:  # new, unless the contract predates the data
-                    status = "new" if starts[client_id] >= month else "retained"
+                    status = "new" if starts[client_id] >= data_start else "retained"
                 else:
                     status = "returning" if gap > 1 else "retained"
                 previous_active = month

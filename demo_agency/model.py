@@ -99,6 +99,7 @@ class MonthlyPlan:
     budget: Decimal
     leads: int
     cpl_target: Decimal
+    fee: Decimal | None = None  # the agency's revenue (fee) plan, RUB net of VAT
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ change what a test does, so:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections.abc import Iterator
@@ -84,3 +85,30 @@ def _no_developer_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in developer_settings():
         if name not in before:
             del os.environ[name]
+
+
+DEMO_TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session")
+def published_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any, Any]:
+    """The demo agency through the production refresh (its fake vendor APIs and inbox files ->
+    raw -> dbt build -> publish) as of 23.11.2026, built once per session: ``(settings, ground
+    truth, agency)``. Six clients and seven months, the smallest demo with a churned client, a
+    new one and a late payer. Shared by the end-to-end tests and the head's page tests, which
+    only read it (a test that breaks it works on a copy; a rerun republishes the same marts)."""
+    from demo_agency import ground_truth, simulate, write_demo
+    from demo_agency.pipeline import vendor_apis_for
+    from pipelines.defs.runner import run_refresh
+    from pipelines.load.config import load_config
+    from pipelines.load.settings import Settings
+    from pipelines.load.windows import full_range
+
+    root = tmp_path_factory.mktemp("e2e")
+    agency = simulate(DEMO_TODAY, seed=11, months=7, n_clients=6)
+    written = write_demo(agency, root)
+    settings = Settings.for_directory(root, written.config_path, as_of=DEMO_TODAY)
+    pull_range = full_range(load_config(written.config_path), DEMO_TODAY)
+    outcome = run_refresh(settings, pull_range, vendor_apis=vendor_apis_for(settings))
+    assert outcome.success and not outcome.failed_pulls
+    return settings, ground_truth(agency), agency

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from demo_agency import GroundTruth, ground_truth, simulate, write_demo
+from demo_agency import GroundTruth, write_demo
 from demo_agency.pipeline import main as demo_pipeline_main
 from demo_agency.pipeline import vendor_apis_for
 from demo_agency.vendors import low_balance_client
@@ -23,7 +23,7 @@ from pipelines.load.config import load_config
 from pipelines.load.publish import PUBLIC_MARTS, read_publish_meta
 from pipelines.load.settings import Settings
 from pipelines.load.sources import SOURCES
-from pipelines.load.windows import PullRange, full_range, nightly_range
+from pipelines.load.windows import PullRange, nightly_range
 
 TODAY = dt.date(2026, 11, 23)
 # Columns that record *when* something was loaded: they legitimately change between runs.
@@ -53,15 +53,11 @@ def mart_snapshot(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, GroundTruth, Any]:
-    root = tmp_path_factory.mktemp("e2e")
-    agency = simulate(TODAY, seed=11, months=3, n_clients=5)
-    written = write_demo(agency, root)
-    settings = Settings.for_directory(root, written.config_path, as_of=TODAY)
-    outcome = refresh(settings, full_range(load_config(written.config_path), TODAY))
-    assert outcome.success and not outcome.failed_pulls
-    return settings, ground_truth(agency), agency
+@pytest.fixture
+def demo(published_demo: tuple[Settings, GroundTruth, Any]) -> tuple[Settings, GroundTruth, Any]:
+    """The session's published demo agency (tests/conftest.py), as of TODAY."""
+    assert published_demo[1].as_of == TODAY
+    return published_demo
 
 
 def test_every_source_arrived_through_its_path_and_nothing_failed(
@@ -448,17 +444,10 @@ def test_dashboard_renders_the_published_demo(
     )
     client_id = sorted(names)[0]
     all_names = dict(query(settings.serving_db, "SELECT client_id, client_name FROM dim_clients"))
-    managers = sorted(
-        name for (name,) in query(settings.serving_db, "SELECT DISTINCT manager_name FROM dim_clients")
-    )
-    # the agency head's page: a churned client in its churn month when the demo has one (the
-    # five-client demo here has none), else the managers side by side
-    churn = next((r for r in truth.lifecycle_months if r.status == "churned"), None)
-    agency = (
-        ({"month": churn.month.isoformat()}, all_names[churn.client_id])
-        if churn is not None
-        else ({}, managers[0])
-    )
+    # the agency head's page: a churned client in its churn month (tests/dashboard/
+    # test_agency_demo.py checks the page's figures against the ground truth)
+    churn = next(r for r in truth.lifecycle_months if r.status == "churned")
+    agency = ({"month": churn.month.isoformat()}, all_names[churn.client_id])
     pages: tuple[tuple[str, dict[str, str], str], ...] = (
         ("views/portfolio.py", {}, names[client_id]),
         ("views/client_report.py", {"client": client_id}, "Канал"),

@@ -1,7 +1,8 @@
 """Агентство: the agency head's page, every manager's portfolio side by side (issue 19).
 
 Active clients, new, returning and churned ones, churn, budget against plan and, for a viewer
-with the agency's money, the fee revenue and its growth, concentration, overdue money and DSO;
+with the agency's money, the fee revenue against its plan and its growth, concentration, overdue
+money and DSO;
 a 12-month trend; the clients lost and won in the month; how each figure is computed (the
 published metric passport). Everything comes from the marts through :mod:`dashboard.data`.
 """
@@ -23,6 +24,7 @@ _TREND_METRICS: tuple[tuple[str, str, bool], ...] = (
     ("col_active_clients", "active_clients", False),
     ("col_churned_clients", "churned_clients", False),
     ("col_fee_revenue", "fee_invoiced_net", True),
+    ("col_fee_vs_plan", "fee_plan_fulfilment", True),
     ("col_overdue", "overdue", True),
     ("col_dso", "dso_days", True),
 )
@@ -34,6 +36,8 @@ _PASSPORT_METRICS = (
     "churn_rate",
     "budget_fulfilment",
     "fee_revenue",
+    "fee_plan",
+    "fee_plan_fulfilment",
     "revenue_growth_mom",
     "revenue_growth_yoy",
     "top3_share",
@@ -44,8 +48,8 @@ _PASSPORT_METRICS = (
     "ltv",
 )
 _MONEY_PASSPORT = frozenset(
-    {"fee_revenue", "revenue_growth_mom", "revenue_growth_yoy", "top3_share", "herfindahl_index"}
-    | {"overdue", "dso", "ltv"}
+    {"fee_revenue", "fee_plan", "fee_plan_fulfilment", "revenue_growth_mom", "revenue_growth_yoy"}
+    | {"top3_share", "herfindahl_index", "overdue", "dso", "ltv"}
 )
 
 
@@ -144,6 +148,48 @@ def _lost_and_won(month: dt.date, v: view.View) -> None:
         )
         formats[t("col_ltv", lang)] = lambda x: fmt.money(x, lang, 0)
     st.dataframe(tables.styled(table, formats), hide_index=True, key="agency_moved_table")
+    for status in ("churned", "new", "returning"):
+        names = [
+            v.client_names.get(str(c), str(c))
+            for c in moved.loc[moved["lifecycle_status"] == status, "client_id"]
+        ]
+        if names:
+            label = economics.lifecycle_label(status, lang)
+            st.caption(t("agency_moved_summary", lang, status=label.capitalize(), clients=", ".join(names)))
+
+
+def _debtors(month: dt.date, v: view.View) -> None:
+    """The clients owing overdue money at the month's snapshot, the largest first, with DSO."""
+    lang = v.lang
+    owed = data.client_receivables(v.clients, month)
+    owed = owed[pd.to_numeric(owed["overdue"], errors="coerce") > 0]
+    st.subheader(t("agency_debtors_title", lang))
+    if owed.empty:
+        st.caption(t("agency_debtors_none", lang))
+        return
+    names = [v.client_names.get(str(c), str(c)) for c in owed["client_id"]]
+    top = owed.iloc[0]
+    st.caption(
+        t(
+            "agency_debtors_top",
+            lang,
+            client=names[0],
+            overdue=fmt.money(top["overdue"], lang, 0),
+            dso=fmt.number(top["dso_days"], lang, 0),
+        )
+    )
+    table = pd.DataFrame(
+        {
+            t("col_client", lang): names,
+            t("col_overdue", lang): pd.to_numeric(owed["overdue"]).astype("float64").tolist(),
+            t("col_dso", lang): pd.to_numeric(owed["dso_days"], errors="coerce").astype("float64").tolist(),
+        }
+    )
+    formats = {
+        t("col_overdue", lang): lambda x: fmt.money(x, lang, 0),
+        t("col_dso", lang): lambda x: fmt.number(x, lang, 0),
+    }
+    st.dataframe(tables.styled(table, formats), hide_index=True, key="agency_debtors_table")
 
 
 def _passport(v: view.View) -> None:
@@ -185,6 +231,8 @@ def render(v: view.View) -> None:
     _side_by_side(econ, portfolio, month, managers, v)
     _trend(econ, managers, v)
     _lost_and_won(month, v)
+    if v.money:
+        _debtors(month, v)
     _passport(v)
     view.sync_url(v, {"month": month.isoformat()})
 

@@ -124,6 +124,36 @@ def _channels(results: pd.DataFrame, lang: Lang) -> None:
     )
 
 
+def _comparison(v: view.View, client_id: str, period: Period) -> None:
+    """A month (or the month to date) against the previous equal period and the same period a
+    year earlier, as the published ``monthly_comparisons`` computes them; shown when the period on
+    screen is exactly the mart's month (other periods keep the headline's comparison)."""
+    lang = v.lang
+    if period.start != month_start(period.start):
+        return
+    rows = data.monthly_comparison(v.clients, client_id, period.start)
+    rows = rows[rows["grain"] == "client"]
+    if rows.empty or _as_date(rows["period_end"].iloc[0]) != period.end:
+        return
+    row = rows.iloc[0].to_dict()
+
+    def span(start: str, end: str) -> str:
+        first, last = _as_date(row[start]), _as_date(row[end])
+        return fmt.date_range(first, last, lang) if first and last else fmt.MISSING
+
+    st.subheader(t("comparison_title", lang))
+    st.dataframe(tables.comparison_table(row, lang), hide_index=True, key="comparison_table")
+    st.caption(
+        t(
+            "comparison_caption",
+            lang,
+            period=span("period_start", "period_end"),
+            previous=span("previous_start", "previous_end"),
+            year_ago=span("year_ago_start", "year_ago_end"),
+        )
+    )
+
+
 def _months_label(first: dt.date, last: dt.date, lang: Lang) -> str:
     if first == last:
         return charts.month_label(first, lang)
@@ -332,6 +362,7 @@ def render(v: view.View) -> None:
         st.info(t("no_results", lang))
     else:
         _channels(results, lang)
+        _comparison(v, client_id, period)
         daily = data.daily_results(v.clients, client_id, period.start, period.end)
         st.plotly_chart(charts.daily_trend(daily, lang), config={"displaylogo": False})
     _leads(v, client_id, period)

@@ -108,6 +108,7 @@ _NUMBERS: tuple[tuple[str, str, str, bool], ...] = (
     ("col_churned_clients", "churned_clients", "churned_clients", False),
     ("col_fee_revenue", "fee_invoiced_net", "fee_revenue", True),
     ("col_fee_mom", "fee_mom_growth", "revenue_growth_mom", True),
+    ("col_fee_vs_plan", "fee_plan_fulfilment", "fee_plan_fulfilment", True),
     ("col_dso", "dso_days", "dso", True),
     ("col_top3", "top3_share", "top3_share", True),
 )
@@ -133,6 +134,7 @@ def _my_numbers(v: view.View) -> None:
     values = {
         "fee_invoiced_net": lambda x: fmt.money(x, lang, 0),
         "fee_mom_growth": lambda x: fmt.delta_percent(x, lang, 0),
+        "fee_plan_fulfilment": lambda x: fmt.percent(x, lang, 0),
         "dso_days": lambda x: fmt.number(x, lang, 0),
         "top3_share": lambda x: fmt.percent(x, lang, 0),
     }

@@ -77,6 +77,7 @@ def config_rows(config: AgencyConfig, *, contact_salt: str | None = None) -> dic
                 "budget": p.budget,
                 "leads": p.leads,
                 "cpl_target": p.cpl_target,
+                "fee": p.fee,
             }
             for c in config.clients
             for p in c.plans

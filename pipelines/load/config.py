@@ -450,6 +450,10 @@ class MonthlyPlan(_Model):
     budget: Decimal | None = Field(default=None, ge=0)
     leads: int | None = Field(default=None, ge=0)
     cpl_target: Decimal | None = Field(default=None, gt=0)
+    fee: Decimal | None = Field(default=None, ge=0, max_digits=16, decimal_places=2)
+    """The agency's revenue plan for the client's month: its fee, RUB net of VAT (what
+    ``fee_share`` of the month's invoices should come to). A manager's revenue plan is the sum of
+    their clients' ones."""
 
     @field_validator("month", mode="before")
     @classmethod

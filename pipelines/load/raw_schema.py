@@ -461,6 +461,7 @@ AGENCY_MONTHLY_PLANS = RawTable(
         ("budget", "DECIMAL(18,2)"),  # spend plan, net of VAT
         ("leads", "INTEGER"),
         ("cpl_target", "DECIMAL(18,2)"),
+        ("fee", "DECIMAL(18,2)"),  # the agency's revenue (fee) plan, net of VAT
     ),
     key=("client_id", "month"),
     lineage=False,

@@ -445,15 +445,16 @@ from priced;
 create temp table plans as
 select
     client_id, month::date as month,
-    plan_budget::decimal(18,2) as plan_budget, plan_leads::integer as plan_leads
+    plan_budget::decimal(18,2) as plan_budget, plan_leads::integer as plan_leads,
+    plan_fee::decimal(18,2) as plan_fee
 from (values
-    ('alfa', '2026-09-01', 760000, 190), ('alfa', '2026-10-01', 780000, 195),
-    ('alfa', '2026-11-01', 800000, 200),
-    ('beta', '2026-09-01', 380000, 110), ('beta', '2026-10-01', 380000, 110),
-    ('beta', '2026-11-01', 400000, 115),
-    ('gamma', '2026-10-01', 600000, 150), ('gamma', '2026-11-01', 620000, 150),
-    ('delta', '2026-09-01', 180000, 45), ('delta', '2026-10-01', 180000, 45)
-) as t(client_id, month, plan_budget, plan_leads);
+    ('alfa', '2026-09-01', 760000, 190, 150000), ('alfa', '2026-10-01', 780000, 195, 160000),
+    ('alfa', '2026-11-01', 800000, 200, 170000),
+    ('beta', '2026-09-01', 380000, 110, 120000), ('beta', '2026-10-01', 380000, 110, 140000),
+    ('beta', '2026-11-01', 400000, 115, 140000),
+    ('gamma', '2026-10-01', 600000, 150, 200000), ('gamma', '2026-11-01', 620000, 150, null),
+    ('delta', '2026-09-01', 180000, 45, 30000), ('delta', '2026-10-01', 180000, 45, 30000)
+) as t(client_id, month, plan_budget, plan_leads, plan_fee);
 
 create table client_monthly as
 with firsts as (
@@ -864,10 +865,13 @@ select
     p.invoiced_net::decimal(18,2) as fee_invoiced_net_previous_month,
     y.invoiced_net::decimal(18,2) as fee_invoiced_net_last_year,
     (m.invoiced_net / nullif(p.invoiced_net, 0) - 1)::double as fee_mom_growth,
-    (m.invoiced_net / nullif(y.invoiced_net, 0) - 1)::double as fee_yoy_growth
+    (m.invoiced_net / nullif(y.invoiced_net, 0) - 1)::double as fee_yoy_growth,
+    plans.plan_fee::decimal(18,2) as fee_plan_net,
+    (m.invoiced_net / nullif(plans.plan_fee, 0))::double as fee_plan_fulfilment
 from months as m
 left join months as p on p.client_id = m.client_id and p.month = m.month - interval 1 month
-left join months as y on y.client_id = m.client_id and y.month = m.month - interval 12 month;
+left join months as y on y.client_id = m.client_id and y.month = m.month - interval 12 month
+left join plans on plans.client_id = m.client_id and plans.month = m.month;
 
 create table client_lifecycle_monthly as
 with activity as (
@@ -903,7 +907,7 @@ select
     is_active::boolean as is_active,
     (case
         when is_active and month = first_active_month
-            and date_trunc('month', start_date)::date >= month then 'new'
+            and date_trunc('month', start_date)::date >= (select min(month) from client_monthly) then 'new'
         when is_active and month = first_active_month then 'retained'
         when is_active and date_diff('month', previous_active_month, month) - 1 >= 1 then 'returning'
         when is_active then 'retained'
@@ -1004,9 +1008,10 @@ group by client_id, due_on;
 create table manager_economics_monthly as
 with client_months as (
     select l.*, r.outstanding, r.overdue, r.invoiced_in_window, r.window_days,
-        coalesce(prev.is_active, false) as was_active
+        coalesce(prev.is_active, false) as was_active, rev.fee_plan_net
     from client_lifecycle_monthly as l
     join receivables_monthly as r using (client_id, month)
+    join client_revenue_monthly as rev using (client_id, month)
     left join client_lifecycle_monthly as prev
         on prev.client_id = l.client_id and prev.month = l.month - interval 1 month
 ),
@@ -1039,7 +1044,8 @@ aggregated as (
         sum(outstanding) as outstanding,
         sum(overdue) as overdue,
         sum(invoiced_in_window) as invoiced_in_window,
-        max(window_days) as window_days
+        max(window_days) as window_days,
+        sum(fee_plan_net) as fee_plan_net
     from ranked
     group by all
 )
@@ -1053,7 +1059,8 @@ select
     a.returning_clients::bigint as returning_clients,
     a.churned_clients::bigint as churned_clients,
     a.clients_active_window_ago::bigint as clients_active_window_ago,
-    (a.churned_clients / nullif(a.clients_active_window_ago, 0))::double as churn_rate,
+    (case when a.is_month_complete then a.churned_clients / nullif(a.clients_active_window_ago, 0) end)
+        ::double as churn_rate,
     a.fee_invoiced_net::decimal(18,2) as fee_invoiced_net,
     a.fee_paid_net::decimal(18,2) as fee_paid_net,
     p.fee_invoiced_net::decimal(18,2) as fee_invoiced_net_previous_month,
@@ -1065,7 +1072,9 @@ select
     a.outstanding::decimal(18,2) as outstanding,
     a.overdue::decimal(18,2) as overdue,
     a.invoiced_in_window::decimal(18,2) as invoiced_in_window,
-    round(a.outstanding * a.window_days / nullif(a.invoiced_in_window, 0), 1)::double as dso_days
+    round(a.outstanding * a.window_days / nullif(a.invoiced_in_window, 0), 1)::double as dso_days,
+    a.fee_plan_net::decimal(18,2) as fee_plan_net,
+    (a.fee_invoiced_net / nullif(a.fee_plan_net, 0))::double as fee_plan_fulfilment
 from aggregated as a
 left join aggregated as p
     on p.scope = a.scope and p.manager_id is not distinct from a.manager_id

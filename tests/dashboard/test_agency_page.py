@@ -3,8 +3,10 @@ November is a month to date, so the page opens on it; October is the last comple
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import economics, fmt
 from tests.dashboard.test_app import _params, _run, _text
 
 AGENCY = "views/agency.py"
@@ -95,3 +97,57 @@ def test_on_the_first_of_a_month_the_portfolio_shows_the_last_full_month(serving
     expected = f"{round(float(november[0])):,}".replace(",", "\u00a0") + "\u00a0₽"
     assert cards["Расход с начала месяца"] == expected
     assert "Показатели агентства за ноя 2026" in [s.value for s in at.subheader]
+
+
+def test_revenue_against_the_revenue_plan_per_manager(serving_db, monkeypatch):
+    """The managers' revenue plan (their clients' fee plans summed) and its fulfilment, as the
+    mart publishes them; the portfolio's card shows the manager's own."""
+    import duckdb
+
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        published = con.execute(
+            "select coalesce(manager_id, ''), fee_plan_net, fee_plan_fulfilment "
+            "from manager_economics_monthly where month = date '2026-10-01' order by scope desc, manager_id"
+        ).fetchall()
+    at = _run({"month": "2026-10-01"}, page=AGENCY)
+    table = _managers_table(at)
+    assert list(table["План выручки"]) == [float(plan) for _, plan, _ in published]
+    assert list(table["Выручка к плану"]) == pytest.approx([f for _, _, f in published])
+    # Иванова: alfa + beta
+    assert next(iter(table["Выручка к плану"])) == pytest.approx(298333.33 / 300000)
+    # the manager's portfolio shows their own fulfilment of the month to date
+    monkeypatch.setenv("AGENCY_DASHBOARD_MANAGER", "m_ivanova")
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        november = con.execute(
+            "select fee_plan_fulfilment from manager_economics_monthly "
+            "where manager_id = 'm_ivanova' and month = date '2026-11-01'"
+        ).fetchone()
+    assert november is not None and november[0] > 0
+    cards = {m.label: m.value for m in _run().metric}
+    assert cards["Выручка к плану"] == fmt.percent(november[0], "ru", 0)
+
+
+def test_every_economics_metric_has_a_passport_row_and_words():
+    """The passport seed (published as metric_passport) has a row for every metric of the managers'
+    table, and the tooltips have words for it in both languages."""
+    import csv
+    from pathlib import Path
+
+    from dashboard.i18n import t
+
+    seed = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "metrics.csv"
+    with seed.open(encoding="utf-8") as handle:
+        codes = {row["metric"] for row in csv.DictReader(handle)}
+    used = {metric for _, _, metric, _ in economics._COLUMNS}
+    assert {"fee_plan", "fee_plan_fulfilment"} <= used
+    assert used <= codes
+    for metric in used:
+        assert t(f"passport_{metric}", "ru") != t(f"passport_{metric}", "en")
+
+
+def test_the_revenue_plan_tooltips_read_the_passport(serving_db):
+    from dashboard import data
+
+    helps = economics.column_helps(data.metric_passport(), "ru")
+    assert "`sum(fee_revenue) / sum(fee_plan)`" in helps["Выручка к плану"]
+    assert helps["План выручки"].startswith("План выручки: сумма планов вознаграждения клиентов")

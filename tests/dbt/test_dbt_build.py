@@ -318,6 +318,7 @@ RAW_ROWS: dict[str, list[Row]] = {
             "budget": Decimal("3000"),
             "leads": 10,
             "cpl_target": Decimal("300"),
+            "fee": Decimal("500"),
         },
         {
             "client_id": "c2",
@@ -576,6 +577,8 @@ def test_every_model_and_test_passes_and_known_data_problems_only_warn(warehouse
         "concentration_churn_rate_and_dso_per_manager_and_agency",
         "dso_and_aging_at_month_ends",
         "comparisons_across_a_leap_day",
+        "a_contract_signed_before_its_first_spend_is_new",
+        "churn_rate_is_unknown_in_a_month_to_date",
     } <= set(unit_tests)
 
 
@@ -1018,4 +1021,37 @@ def test_ad_account_balances_days_left_at_the_last_week_of_spend(warehouse: Ware
     assert rows == [
         ("c1", "alfa-direct", Decimal("1000.00"), Decimal("285.71"), Decimal("3.5"), "ok", None),
         ("c2", "beta-direct", None, Decimal("0.00"), None, "unknown", "AccessDeniedError: Нет прав [54]"),
+    ]
+
+
+def test_the_revenue_plan_and_its_fulfilment(warehouse: Warehouse) -> None:
+    """c1 has a revenue (fee) plan of 500 for November, c2 a plan without one: the manager of c1
+    (m1, also c3's) is judged on all of their fee revenue against it; m2 has no plan (NULL, not 0)."""
+    november = date(2026, 11, 1)
+    fee = dict(
+        warehouse.query(
+            "select client_id, fee_invoiced_net from marts.client_revenue_monthly where month = ?", [november]
+        )
+    )
+    assert fee["c1"] > 0
+    assert warehouse.query(
+        "select client_id, fee_plan_net, fee_plan_fulfilment from marts.client_revenue_monthly "
+        "where month = ? order by client_id",
+        [november],
+    ) == [
+        ("c1", Decimal("500.00"), pytest.approx(float(fee["c1"] / 500))),
+        ("c2", None, None),
+        ("c3", None, None),
+    ]
+    rows = warehouse.query(
+        "select scope, manager_id, fee_invoiced_net, fee_plan_net, fee_plan_fulfilment "
+        "from marts.manager_economics_monthly where month = ? order by scope, manager_id",
+        [november],
+    )
+    m1 = fee["c1"] + fee["c3"]
+    total = m1 + fee["c2"]
+    assert rows == [
+        ("agency", None, total, Decimal("500.00"), pytest.approx(float(total / 500))),
+        ("manager", "m1", m1, Decimal("500.00"), pytest.approx(float(m1 / 500))),
+        ("manager", "m2", fee["c2"], None, None),
     ]

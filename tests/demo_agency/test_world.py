@@ -214,6 +214,10 @@ def test_plans_cover_recent_and_next_month(agency: Agency) -> None:
     assert months[-1] == dt.date(2026, 12, 1) and dt.date(2026, 11, 1) in months
     for plan in romashka.plans:
         assert plan.budget > 0 and plan.leads > 0 and plan.cpl_target > 0
+        # the revenue plan: about the fee on the planned budget, in whole thousands
+        assert plan.fee is not None and plan.fee % 1000 == 0
+        fee_on_budget = plan.budget * romashka.fee_rate
+        assert abs(plan.fee - fee_on_budget) <= fee_on_budget * Decimal("0.1") + 500
     churned = next(c for c in agency.clients if c.end_date is not None)
     assert churned.end_date is not None
     assert all(p.month <= churned.end_date for p in churned.plans)

@@ -382,3 +382,26 @@ def test_delivery_secrets_are_refused_naming_their_variables(tmp_path: Path) -> 
     assert "delivery.smtp.password: secrets do not belong" in text and "AGENCY_SMTP_PASSWORD" in text
     assert "delivery.telegram_bot_token: secrets do not belong" in text and "TELEGRAM_BOT_TOKEN" in text
     assert "hunter2" not in text and "123:abc" not in text
+
+
+def test_the_revenue_plan_is_validated_and_loaded_into_raw(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from pipelines.load.agency_tables import config_rows
+
+    two_months = "cpl_target: 2500, fee: 45000.50}, {month: 2026-12, budget: 1}]"
+    good = GOOD.replace("cpl_target: 2500}]", two_months)
+    rows = config_rows(load_config(write(tmp_path, good)))["agency_monthly_plans"]
+    assert [(r["month"], r["fee"]) for r in rows] == [
+        (dt.date(2026, 11, 1), Decimal("45000.50")),
+        (dt.date(2026, 12, 1), None),  # no revenue plan that month
+    ]
+    for fee, message in (
+        ("-1", "clients[0].plans[0].fee: Input should be greater than or equal to 0"),
+        ("1.005", "clients[0].plans[0].fee: Decimal input should have no more than 2 decimal places"),
+        ("много", "clients[0].plans[0].fee: Input should be a valid decimal"),
+    ):
+        bad = GOOD.replace("cpl_target: 2500}", f"cpl_target: 2500, fee: {fee}}}")
+        with pytest.raises(ConfigError) as err:
+            load_config(write(tmp_path, bad))
+        assert err.value.problems == [message]

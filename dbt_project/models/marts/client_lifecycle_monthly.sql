@@ -1,7 +1,8 @@
 -- Each client's lifecycle per month. Active = spend or a (not declined) invoice in the month, as
 -- DOMAIN.md and manager_portfolio count it. Status: new (the first active month, when the
--- client's configured start_date is not before it: a client whose contract predates the data
--- is not new in the data's first month, it is retained), returning
+-- client's configured start_date is not before the data's first month: a client whose contract
+-- predates the data is not new when it first shows there, it is retained; a contract signed
+-- in the data, say on the 28th with the first spend next month, is new then), returning
 -- (active after at least `churn_window_months` inactive months), retained (active otherwise),
 -- churned (the month the inactive window closes: active `churn_window_months` months ago and
 -- not since; only in complete months, a month to date has not yet shown who is gone), inactive
@@ -31,6 +32,14 @@ settings as (
 clients as (
 
     select * from {{ ref('stg_agency__clients') }}
+
+),
+
+data_start as (
+
+    -- The data's first month (history_start, or where the loads began): the calendar starts at
+    -- each client's first month with data, so its earliest month is the data's.
+    select min(month) as first_month from monthly
 
 ),
 
@@ -98,7 +107,7 @@ classified as (
         case
             when with_gap.is_active
                 and with_gap.month = with_gap.first_active_month
-                and with_gap.start_month >= with_gap.month
+                and with_gap.start_month >= data_start.first_month
                 then 'new'
             when with_gap.is_active and with_gap.month = with_gap.first_active_month then 'retained'
             when with_gap.is_active and with_gap.months_since_active - 1 >= settings.churn_window_months
@@ -110,6 +119,7 @@ classified as (
         end as lifecycle_status
     from with_gap
     cross join settings
+    cross join data_start
 
 )
 

@@ -2,8 +2,9 @@
 -- invoiced and paid, net and gross of VAT, apart from the ad budget it passes through to the
 -- platforms, with growth month on month and year on year. The invoice register does not say
 -- which part of an invoice is the fee: the client's configured `fee_share` does (default 1,
--- the agency invoices only its fee). Declined invoices are no revenue. See DECISIONLOG.md,
--- "Agency economics".
+-- the agency invoices only its fee). Declined invoices are no revenue. The revenue plan is the
+-- client's configured `fee` plan of the month (net of VAT); fulfilment = fee revenue / plan.
+-- See DECISIONLOG.md, "Agency economics".
 
 with
 
@@ -23,6 +24,12 @@ invoices as (
 clients as (
 
     select * from {{ ref('stg_agency__clients') }}
+
+),
+
+plans as (
+
+    select * from {{ ref('stg_agency__monthly_plans') }}
 
 ),
 
@@ -78,11 +85,15 @@ rounded as (
         {{ to_money('coalesce(invoicing.fee_invoiced, 0)') }} as fee_invoiced,
         {{ to_money('coalesce(invoicing.fee_invoiced_net, 0)') }} as fee_invoiced_net,
         {{ to_money('coalesce(invoicing.fee_paid, 0)') }} as fee_paid,
-        {{ to_money('coalesce(invoicing.fee_paid_net, 0)') }} as fee_paid_net
+        {{ to_money('coalesce(invoicing.fee_paid_net, 0)') }} as fee_paid_net,
+        plans.plan_fee_net as fee_plan_net
     from months
     left join invoicing
         on months.client_id = invoicing.client_id
         and months.month = invoicing.month
+    left join plans
+        on months.client_id = plans.client_id
+        and months.month = plans.month
 
 ),
 
@@ -124,5 +135,7 @@ select
     ) as fee_mom_growth,
     cast(
         {{ safe_divide('fee_invoiced_net', 'fee_invoiced_net_last_year') }} - 1 as {{ type_ratio() }}
-    ) as fee_yoy_growth
+    ) as fee_yoy_growth,
+    cast(fee_plan_net as {{ type_money() }}) as fee_plan_net,
+    cast({{ safe_divide('fee_invoiced_net', 'fee_plan_net') }} as {{ type_ratio() }}) as fee_plan_fulfilment
 from with_history

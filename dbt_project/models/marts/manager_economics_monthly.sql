@@ -1,7 +1,8 @@
 -- The agency's economics per month, for each manager's clients (scope manager) and for the
 -- whole agency (scope agency, manager_id NULL): clients active, new, returning and churned and
 -- the churn rate; the fee revenue (net of VAT) and its growth; revenue concentration (the top 3
--- clients' share and the Herfindahl index of the clients' shares); receivables and DSO.
+-- clients' share and the Herfindahl index of the clients' shares); the revenue plan (the sum of
+-- the clients' configured fee plans) and its fulfilment; receivables and DSO.
 -- Every ratio is recomputed from the scope's sums. A client belongs to its current manager.
 
 with
@@ -15,6 +16,12 @@ lifecycle as (
 receivables as (
 
     select * from {{ ref('receivables_monthly') }}
+
+),
+
+revenue as (
+
+    select * from {{ ref('client_revenue_monthly') }}
 
 ),
 
@@ -40,6 +47,7 @@ client_months as (
         lifecycle.lifecycle_status,
         lifecycle.fee_invoiced_net,
         lifecycle.fee_paid_net,
+        revenue.fee_plan_net,
         receivables.outstanding,
         receivables.overdue,
         receivables.invoiced_in_window,
@@ -51,6 +59,9 @@ client_months as (
     inner join receivables
         on lifecycle.client_id = receivables.client_id
         and lifecycle.month = receivables.month
+    inner join revenue
+        on lifecycle.client_id = revenue.client_id
+        and lifecycle.month = revenue.month
     left join lifecycle as window_start
         on lifecycle.client_id = window_start.client_id
         and window_start.month = {{ add_months('lifecycle.month', '-settings.churn_window_months') }}
@@ -119,6 +130,8 @@ aggregated as (
         sum(fee_invoiced_net) as fee_invoiced_net,
         max(scope_fee_invoiced_net) as positive_fee_invoiced_net,
         sum(fee_paid_net) as fee_paid_net,
+        -- NULL when no client of the scope has a revenue plan for the month.
+        sum(fee_plan_net) as fee_plan_net,
         sum(case when revenue_rank <= 3 and fee_invoiced_net > 0 then fee_invoiced_net else 0 end)
             as top3_fee_invoiced_net,
         -- Herfindahl index: the sum of the squared revenue shares of the clients (0..1).
@@ -160,8 +173,12 @@ select
     cast(returning_clients as {{ dbt.type_bigint() }}) as returning_clients,
     cast(churned_clients as {{ dbt.type_bigint() }}) as churned_clients,
     cast(clients_active_window_ago as {{ dbt.type_bigint() }}) as clients_active_window_ago,
+    -- A month to date declares no churn yet: its rate is unknown (NULL), not 0.
     cast(
-        {{ safe_divide('churned_clients', 'clients_active_window_ago') }} as {{ type_ratio() }}
+        case
+            when is_month_complete
+                then {{ safe_divide('churned_clients', 'clients_active_window_ago') }}
+        end as {{ type_ratio() }}
     ) as churn_rate,
     cast(fee_invoiced_net as {{ type_money() }}) as fee_invoiced_net,
     cast(fee_paid_net as {{ type_money() }}) as fee_paid_net,
@@ -180,5 +197,8 @@ select
     cast(outstanding as {{ type_money() }}) as outstanding,
     cast(overdue as {{ type_money() }}) as overdue,
     cast(invoiced_in_window as {{ type_money() }}) as invoiced_in_window,
-    {{ round_ratio(safe_divide('outstanding * window_days', 'invoiced_in_window'), 1) }} as dso_days
+    {{ round_ratio(safe_divide('outstanding * window_days', 'invoiced_in_window'), 1) }} as dso_days,
+    cast(fee_plan_net as {{ type_money() }}) as fee_plan_net,
+    -- the scope's whole fee revenue against its clients' summed plans
+    cast({{ safe_divide('fee_invoiced_net', 'fee_plan_net') }} as {{ type_ratio() }}) as fee_plan_fulfilment
 from with_history

@@ -13,7 +13,8 @@ renamed as (
         {{ month_start('month') }} as month,
         cast(budget as {{ type_money() }}) as plan_budget,
         cast(leads as {{ dbt.type_int() }}) as plan_leads,
-        cast(cpl_target as {{ type_money() }}) as plan_cpl_target
+        cast(cpl_target as {{ type_money() }}) as plan_cpl_target,
+        cast(fee as {{ type_money() }}) as plan_fee_net
 
     from source
 
