@@ -45,6 +45,16 @@ def _what(incident: Incident) -> str:
         return f"ночное обновление ({d.get('job')}) упало: {d.get('error') or 'без сообщения'}"
     if incident.kind == "run_late":
         return f"ночное обновление не закончилось к {d.get('deadline')} МСК"
+    if incident.kind == "config_refused":
+        return (
+            f"конфигурация {d.get('file')} не принята ({d.get('error') or 'без сообщения'}); "
+            f"обновление идёт по последней рабочей копии {d.get('last_good')}"
+        )
+    if incident.kind == "source_stale":
+        return (
+            f"таблица {d.get('source')} устарела по dbt source freshness ({d.get('status')}): "
+            f"последняя загрузка {d.get('max_loaded_at') or 'неизвестна'}"
+        )
     return incident.key
 
 
@@ -54,6 +64,8 @@ _TODO = {
     "report_held": "отчёт уйдёт сам, когда данные станут окончательными",
     "run_failed": "смотрите запуск в Dagster; данные на дашборде остаются от прошлой публикации",
     "run_late": "проверьте Dagster: запуск идёт или не начался",
+    "config_refused": "исправьте файл (строка и поле названы) и проверьте: python -m pipelines check-config",
+    "source_stale": "проверьте, что ночное обновление загружает эту таблицу (журнал refresh.log)",
 }
 
 
@@ -74,6 +86,8 @@ _KINDS = {
     "report_held": "отчёт задержан",
     "run_failed": "ночное обновление упало",
     "run_late": "ночное обновление опаздывает",
+    "config_refused": "конфигурация не принята",
+    "source_stale": "источник устарел",
 }
 
 

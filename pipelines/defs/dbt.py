@@ -16,6 +16,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.defs.resources import AgencyEnvironment
+from pipelines.load.faults import fault_point
 from pipelines.load.settings import REPO_ROOT
 
 __all__ = ["DBT_PROJECT_DIR", "AgencyDbtTranslator", "agency_dbt_assets", "dbt_project", "dbt_resource"]
@@ -82,4 +83,6 @@ def agency_dbt_assets(
     settings = agency.settings()
     os.environ["AGENCY_BUILD_DB"] = str(settings.build_db)
     dbt_vars = json.dumps({"as_of_date": settings.as_of_date().isoformat()})
-    yield from dbt.cli(["build", "--vars", dbt_vars], context=context).stream()
+    for event in dbt.cli(["build", "--vars", dbt_vars], context=context).stream():
+        yield event
+        fault_point("dbt")  # the fault suite: killed after dbt's first result
