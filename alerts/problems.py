@@ -9,6 +9,9 @@ hands to :meth:`alerts.incidents.IncidentLog.reconcile`.
   or skipped it). Freshness by coverage, not by "the last day with a row": a client that had no
   calls yesterday is not stale, one whose calls were never pulled is.
 - ``report_held``: a client's report that is due is held by the readiness gate (the hold codes).
+- ``source_stale``: ``dbt source freshness`` of the last refresh found a raw table whose newest
+  load is older than its ``warn_after``/``error_after`` (``<data>/logs/source_freshness.json``,
+  :mod:`pipelines.load.freshness`): the whole feed stopped, not one account.
 
 Every problem is named by a stable key, so the same failure on the next night is the same
 incident.
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DATA_KINDS", "data_problems"]
 
-DATA_KINDS: Final = frozenset({"account_failed", "account_stale", "report_held"})
+DATA_KINDS: Final = frozenset({"account_failed", "account_stale", "report_held", "source_stale"})
 """The kinds :func:`data_problems` looks at (and so may resolve)."""
 
 
@@ -74,9 +77,29 @@ def _held_reports(settings: Settings, config: AgencyConfig, today: dt.date) -> l
     return problems
 
 
+def _stale_sources(settings: Settings) -> list[Problem]:
+    from pipelines.load.freshness import STALE, read_freshness
+
+    return [
+        Problem(
+            "source_stale",
+            f"source_stale:{r['source']}",
+            None,
+            {k: r.get(k) for k in ("source", "status", "max_loaded_at", "warn_after", "error_after")},
+        )
+        for r in read_freshness(settings.data_dir) or []
+        if r.get("status") in STALE
+    ]
+
+
 def data_problems(settings: Settings, config: AgencyConfig, today: dt.date) -> list[Problem]:
-    """Every problem of :data:`DATA_KINDS` in the serving file as of ``today`` (Moscow)."""
-    return _account_problems(settings, config, today) + _held_reports(settings, config, today)
+    """Every problem of :data:`DATA_KINDS` in the serving file (and the last freshness check) as
+    of ``today`` (Moscow)."""
+    return (
+        _account_problems(settings, config, today)
+        + _held_reports(settings, config, today)
+        + _stale_sources(settings)
+    )
 
 
 def sorted_problems(problems: Sequence[Problem]) -> list[Problem]:

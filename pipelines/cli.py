@@ -24,6 +24,7 @@ import io
 import os
 import re
 import sys
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
@@ -33,6 +34,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pipelines.load.config import AgencyConfig, ConfigError, load_config
+from pipelines.load.freshness import freshness_file, read_freshness, summary_line
 from pipelines.load.publish import read_publish_meta
 from pipelines.load.settings import Settings
 from pipelines.load.windows import PullRange, full_range, nightly_range
@@ -45,6 +47,8 @@ from pipelines.recovery import (
 )
 
 if TYPE_CHECKING:
+    from dagster_shared.error import SerializableErrorInfo
+
     from pipelines.defs.resources import VendorApiResource
     from pipelines.defs.runner import RefreshOutcome
 
@@ -102,7 +106,18 @@ class _LogTee(io.TextIOBase):
         self.log_file.flush()
 
 
-def _summary(outcome: RefreshOutcome, published: dict[str, object] | None) -> Table:
+def _freshness(settings: Settings, since: float) -> str | None:
+    """This run's `dbt source freshness` in a line (None when the run did not get that far)."""
+    path = freshness_file(settings.data_dir)
+    if not path.is_file() or path.stat().st_mtime < since:
+        return None
+    records = read_freshness(settings.data_dir)
+    return summary_line(records) if records is not None else None
+
+
+def _summary(
+    outcome: RefreshOutcome, published: dict[str, object] | None, freshness: str | None = None
+) -> Table:
     table = Table(title="refresh", show_header=False, box=box.SIMPLE, title_justify="left")
     table.add_column("what", style="bold")
     table.add_column("result")
@@ -121,6 +136,8 @@ def _summary(outcome: RefreshOutcome, published: dict[str, object] | None) -> Ta
     warned = sum(not e.passed and e.severity.value == "WARN" for e in evaluations)
     failed = len(evaluations) - passed - warned
     table.add_row("checks", f"{passed} passed, {warned} warned, {failed} failed")
+    if freshness is not None:
+        table.add_row("freshness", f"sources: {freshness}")
     if published is None:
         table.add_row("published", "nothing yet" if outcome.success else "no")
     else:
@@ -174,6 +191,7 @@ def _refresh_once(
     # shows which stage runs, then a summary. -v shows everything instead.
     log_path = settings.data_dir / "logs" / "refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.time()
     with log_path.open("w", encoding="utf-8") as log_file:
         if verbose:
             outcome = run_refresh(
@@ -210,7 +228,7 @@ def _refresh_once(
                     vendor_apis=vendor_apis,
                 )
     published = read_publish_meta(settings.serving_db)
-    console.print(_summary(outcome, published))
+    console.print(_summary(outcome, published, _freshness(settings, started)))
     if outcome.success:  # paths in full, on lines of their own (a table would wrap them)
         print(f"serving file: {settings.serving_db}")
     if not verbose:
@@ -226,7 +244,7 @@ def _refresh_once(
         for event in outcome.result.all_events:
             if event.is_step_failure and event.step_key:
                 data = event.step_failure_data
-                reason = data.error.message.strip().splitlines()[0] if data and data.error else ""
+                reason = _reason(data.error) if data and data.error else ""
                 failures.append(f"step {event.step_key} failed: {reason}")
                 print(f"  {failures[-1]}", file=sys.stderr)
         if published:
@@ -240,6 +258,13 @@ def _refresh_once(
             print(f"  {line}", file=sys.stderr)
         return EXIT_PARTIAL, None
     return 0, None
+
+
+def _reason(error: SerializableErrorInfo) -> str:
+    """The first line of what went wrong, under Dagster's "Error occurred while executing op" wrapper."""
+    while error.cause is not None and error.message.startswith("Error occurred while executing"):
+        error = error.cause
+    return error.message.strip().splitlines()[0] if error.message.strip() else ""
 
 
 def _rebuild(settings: Settings, config: AgencyConfig) -> PullRange:

@@ -1,11 +1,11 @@
 """Fault injection for the fault suite (``tests/faults``): a named point in the refresh where a
 test makes the process die or the disk fill up, deterministically, without sleeps.
 
-``AGENCY_FAULT=<action>:<stage>`` turns one point on, e.g. ``kill:load`` (SIGKILL this process,
-and its process group when it leads one, after the first client account's rows are committed), ``kill:dbt`` (after dbt's first model
-event), ``kill:publish`` (the new serving copy written, before the swap) or ``enospc:publish-write``
-(the write of the serving copy fails with "No space left on device"). Unset in production: a
-point is then one dictionary lookup.
+``AGENCY_FAULT=<action>:<stage>`` turns one point on: ``kill:load`` (SIGKILL this process, and
+its process group when it leads one, after the first client account's rows are committed),
+``kill:dbt`` (after dbt's first result), ``kill:publish`` (the new serving copy written, before
+the swap), ``enospc:publish-write`` (writing the serving copy fails with "No space left on
+device"). Unset in production: a point is then one dictionary lookup.
 """
 
 from __future__ import annotations

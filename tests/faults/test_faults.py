@@ -14,6 +14,7 @@ import datetime as dt
 import errno
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -155,6 +156,7 @@ def test_killed_at_load_dbt_publish_then_a_full_disk_the_dashboard_keeps_its_ver
     out, err = capfd.readouterr()
     assert code == 0, out + err
     assert "did not finish" not in err
+    assert re.search(r"freshness\s+sources: \d+ fresh", out), out  # dbt source freshness ran
     assert "alert: Решено · ночное обновление (refresh) упало" in err
     assert published_at(data) > first
     assert sha256(data.serving_db) != good
@@ -257,12 +259,16 @@ def test_a_vendor_down_all_night_the_others_publish_and_the_account_keeps_its_la
     (vk,) = [(c.id, a.id) for c in config.clients for a in c.accounts if a.source == "vk_ads"]
     before = vk_rows(data.serving_db)
     assert before
+    with duckdb.connect(str(data.build_db)) as con:  # the vendor has been down for three nights
+        con.execute("UPDATE raw.vk_ads_campaign_stats SET _loaded_at = _loaded_at - INTERVAL 3 DAY")
     first = published_at(data)
     down = VendorDown(world=str(data.config_path.parent / "demo_world.json"), down="vk_ads")
     code = pipelines_main(["refresh"], vendor_apis=down)
     out, err = capfd.readouterr()
     assert code == EXIT_PARTIAL, out + err
     assert "1 client account(s) could not be pulled:" in err
+    # dbt source freshness: the whole VK feed is three days old (warn after 2 days)
+    assert re.search(r"freshness\s+sources: \d+ fresh, 1 warn \(vk_ads_campaign_stats\)", out), out
     assert f"{vk[0]} / vk_ads {vk[1]}" in err and "503" in err
     assert published_at(data) > first
     assert vk_rows(data.serving_db) == before  # its restatement window was not wiped
@@ -271,6 +277,7 @@ def test_a_vendor_down_all_night_the_others_publish_and_the_account_keeps_its_la
     incidents = open_incidents(data)
     key = f"account_failed:vk_ads:{vk[1]}"
     assert "503" in incidents[key]["error"]
+    assert incidents["source_stale:vk_ads_campaign_stats"]["status"] == "warn"
     assert "vk_ads/" in out  # the incident's line as the on-call engineer reads it
 
 
