@@ -262,7 +262,7 @@ def _refresh_once(
 
 def _reason(error: SerializableErrorInfo) -> str:
     """The first line of what went wrong, under Dagster's "Error occurred while executing op" wrapper."""
-    while error.cause is not None and error.message.startswith("Error occurred while executing"):
+    while error.cause is not None and "Error occurred while executing" in error.message:
         error = error.cause
     return error.message.strip().splitlines()[0] if error.message.strip() else ""
 

@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 import httpx
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from alerts.check import incident_log_path
 from alerts.incidents import IncidentLog
@@ -223,6 +224,15 @@ def test_one_command_rebuilds_a_damaged_or_deleted_build_database_with_identical
         assert con.execute("SELECT count(*) FROM client_channel_daily").fetchone() != (0,)
 
 
+def data_health_page() -> AppTest:
+    """The dashboard's data-health page on the serving file of ``AGENCY_SERVING_DB``."""
+    page = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    page.switch_page("views/data_health.py")
+    page.run()
+    assert not page.exception, [e.value for e in page.exception]
+    return page
+
+
 class VendorDown(DemoVendorApiResource):
     """The demo's fake vendors, one of them answering 503 to everything (all night)."""
 
@@ -279,6 +289,11 @@ def test_a_vendor_down_all_night_the_others_publish_and_the_account_keeps_its_la
     assert "503" in incidents[key]["error"]
     assert incidents["source_stale:vk_ads_campaign_stats"]["status"] == "warn"
     assert "vk_ads/" in out  # the incident's line as the on-call engineer reads it
+    # the data-health page says which account failed and the vendor's answer
+    page = data_health_page()
+    assert {m.label: m.value for m in page.metric}["Загрузка не удалась"] == "1"
+    failed = page.dataframe[0].value.iloc[0]
+    assert failed["Состояние"] == "Загрузка не удалась" and "503" in failed["Последняя ошибка"]
 
 
 @pytest.mark.parametrize(
@@ -295,8 +310,6 @@ def test_a_vendor_down_all_night_the_others_publish_and_the_account_keeps_its_la
 def test_a_malformed_configuration_is_refused_and_the_last_good_one_keeps_running(
     data: Settings, capfd: pytest.CaptureFixture[str], edit: Any, told: str
 ) -> None:
-    from streamlit.testing.v1 import AppTest
-
     last_good = data.data_dir / "config" / "last_good.yaml"
     original = data.config_path.read_text(encoding="utf-8")
     assert config_or_last_good(data, sys.stderr) is not None  # what every run does first
@@ -315,10 +328,8 @@ def test_a_malformed_configuration_is_refused_and_the_last_good_one_keeps_runnin
     assert last_good.read_text(encoding="utf-8") == original  # the refused file never replaces it
     assert open_incidents(data)["config_refused"]["file"] == str(data.config_path)
     # the dashboard keeps working on what was published
-    app = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
-    app.switch_page("views/data_health.py")
-    app.run()
-    assert not app.exception
+    page = data_health_page()
+    assert [t.value for t in page.title] == ["Состояние данных"] and len(page.dataframe[0].value) > 0
 
 
 def test_disk_full_error_names_the_disk_and_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
