@@ -13,6 +13,9 @@ hands to :meth:`alerts.incidents.IncidentLog.reconcile`.
   ``alerts.balance_days_left`` at its last 7 days' spend, or is gone (``ad_account_balances``:
   status ``low`` or ``empty``); the detail carries the amount, currency, days left and spend.
   One incident per account from the first low night until the account is topped up.
+- ``source_stale``: ``dbt source freshness`` of the last refresh found a raw table whose newest
+  load is older than its ``warn_after``/``error_after`` (``<data>/logs/source_freshness.json``,
+  :mod:`pipelines.load.freshness`): the whole feed stopped, not one account.
 
 Every problem is named by a stable key, so the same failure on the next night is the same
 incident.
@@ -36,7 +39,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DATA_KINDS", "data_problems"]
 
-DATA_KINDS: Final = frozenset({"account_failed", "account_stale", "report_held", "balance_low"})
+DATA_KINDS: Final = frozenset(
+    {"account_failed", "account_stale", "report_held", "balance_low", "source_stale"}
+)
 """The kinds :func:`data_problems` looks at (and so may resolve)."""
 
 
@@ -117,12 +122,29 @@ def _low_balances(settings: Settings, config: AgencyConfig, today: dt.date) -> l
     return problems
 
 
+def _stale_sources(settings: Settings) -> list[Problem]:
+    from pipelines.load.freshness import STALE, read_freshness
+
+    return [
+        Problem(
+            "source_stale",
+            f"source_stale:{r['source']}",
+            None,
+            {k: r.get(k) for k in ("source", "status", "max_loaded_at", "warn_after", "error_after")},
+        )
+        for r in read_freshness(settings.data_dir) or []
+        if r.get("status") in STALE
+    ]
+
+
 def data_problems(settings: Settings, config: AgencyConfig, today: dt.date) -> list[Problem]:
-    """Every problem of :data:`DATA_KINDS` in the serving file as of ``today`` (Moscow)."""
+    """Every problem of :data:`DATA_KINDS` in the serving file (and the last freshness check) as
+    of ``today`` (Moscow)."""
     return (
         _account_problems(settings, config, today)
         + _held_reports(settings, config, today)
         + _low_balances(settings, config, today)
+        + _stale_sources(settings)
     )
 
 

@@ -68,6 +68,16 @@ def _what(incident: Incident) -> str:
         return f"ночное обновление ({d.get('job')}) упало: {d.get('error') or 'без сообщения'}"
     if incident.kind == "run_late":
         return f"ночное обновление не закончилось к {d.get('deadline')} МСК"
+    if incident.kind == "config_refused":
+        return (
+            f"конфигурация {d.get('file')} не принята ({d.get('error') or 'без сообщения'}); "
+            f"обновление идёт по последней рабочей копии {d.get('last_good')}"
+        )
+    if incident.kind == "source_stale":
+        return (
+            f"таблица {d.get('source')} устарела по dbt source freshness ({d.get('status')}): "
+            f"последняя загрузка {d.get('max_loaded_at') or 'неизвестна'}"
+        )
     return incident.key
 
 
@@ -78,6 +88,8 @@ _TODO = {
     "run_failed": "смотрите запуск в Dagster; данные на дашборде остаются от прошлой публикации",
     "run_late": "проверьте Dagster: запуск идёт или не начался",
     "balance_low": "пополните счёт или предупредите клиента, иначе реклама остановится",
+    "config_refused": "исправьте файл (строка и поле названы) и проверьте: python -m pipelines check-config",
+    "source_stale": "проверьте, что ночное обновление загружает эту таблицу (журнал refresh.log)",
 }
 
 
@@ -99,6 +111,8 @@ _KINDS = {
     "run_failed": "ночное обновление упало",
     "run_late": "ночное обновление опаздывает",
     "balance_low": "на счёте кончаются деньги",
+    "config_refused": "конфигурация не принята",
+    "source_stale": "источник устарел",
 }
 
 

@@ -3,14 +3,16 @@
     python -m pipelines refresh             nightly: API restatement windows, inbox, models, publish
     python -m pipelines refresh --full      every day from the history start (first run, demo)
     python -m pipelines backfill --from 2026-08-01 --to 2026-10-31 [--client acme ...]
+    python -m pipelines rebuild             a lost or damaged build database: archive + whole history
     python -m pipelines check-config
 
 Same assets as the Dagster job (recorded in ``$DAGSTER_HOME`` when it is set, so runs show up
 in ``dagster dev``). Quiet by default: the stage running, then a summary table (files, accounts,
 checks, the published version); dbt's and Dagster's log go to ``<data>/logs/refresh.log``;
 ``-v`` prints them instead. Exit codes: 0 published; 1 the run failed (the
-dashboard keeps the last good version); 2 the configuration is wrong; 3 published, but some
-client accounts could not be pulled (listed).
+dashboard keeps the last good version); 2 the configuration is wrong (refused: with a copy of the
+last configuration that loaded, the run went on with it, see ``pipelines.recovery``); 3
+published, but some client accounts could not be pulled (listed).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import io
 import os
 import re
 import sys
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
@@ -31,11 +34,21 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pipelines.load.config import AgencyConfig, ConfigError, load_config
+from pipelines.load.freshness import freshness_file, read_freshness, summary_line
 from pipelines.load.publish import read_publish_meta
 from pipelines.load.settings import Settings
 from pipelines.load.windows import PullRange, full_range, nightly_range
+from pipelines.recovery import (
+    config_or_last_good,
+    record_run_incidents,
+    reload_archive,
+    run_marker,
+    set_aside_build_db,
+)
 
 if TYPE_CHECKING:
+    from dagster_shared.error import SerializableErrorInfo
+
     from pipelines.defs.resources import VendorApiResource
     from pipelines.defs.runner import RefreshOutcome
 
@@ -93,7 +106,18 @@ class _LogTee(io.TextIOBase):
         self.log_file.flush()
 
 
-def _summary(outcome: RefreshOutcome, published: dict[str, object] | None) -> Table:
+def _freshness(settings: Settings, since: float) -> str | None:
+    """This run's `dbt source freshness` in a line (None when the run did not get that far)."""
+    path = freshness_file(settings.data_dir)
+    if not path.is_file() or path.stat().st_mtime < since:
+        return None
+    records = read_freshness(settings.data_dir)
+    return summary_line(records) if records is not None else None
+
+
+def _summary(
+    outcome: RefreshOutcome, published: dict[str, object] | None, freshness: str | None = None
+) -> Table:
     table = Table(title="refresh", show_header=False, box=box.SIMPLE, title_justify="left")
     table.add_column("what", style="bold")
     table.add_column("result")
@@ -112,6 +136,8 @@ def _summary(outcome: RefreshOutcome, published: dict[str, object] | None) -> Ta
     warned = sum(not e.passed and e.severity.value == "WARN" for e in evaluations)
     failed = len(evaluations) - passed - warned
     table.add_row("checks", f"{passed} passed, {warned} warned, {failed} failed")
+    if freshness is not None:
+        table.add_row("freshness", f"sources: {freshness}")
     if published is None:
         table.add_row("published", "nothing yet" if outcome.success else "no")
     else:
@@ -130,7 +156,28 @@ def _refresh(
     *,
     verbose: bool = False,
     vendor_apis: VendorApiResource | None = None,
+    config: AgencyConfig | None = None,
+    refused: ConfigError | None = None,
 ) -> int:
+    """One refresh; with ``config`` the run's incidents (a failed run, a refused configuration)
+    are recorded and told (:func:`pipelines.recovery.record_run_incidents`)."""
+    with run_marker(settings, sys.stderr):
+        code, error = _refresh_once(settings, pull_range, verbose=verbose, vendor_apis=vendor_apis)
+    if config is not None:
+        record_run_incidents(settings, config, error=error, refused=refused, out=sys.stderr)
+    if refused is not None and code != EXIT_FAILED:
+        return EXIT_CONFIG
+    return code
+
+
+def _refresh_once(
+    settings: Settings,
+    pull_range: PullRange,
+    *,
+    verbose: bool = False,
+    vendor_apis: VendorApiResource | None = None,
+) -> tuple[int, str | None]:
+    """The exit code, and what failed when the run failed."""
     # Dagster and dbt load only when a run starts (check-config stays instant).
     from dagster import DagsterInstance
 
@@ -144,6 +191,7 @@ def _refresh(
     # shows which stage runs, then a summary. -v shows everything instead.
     log_path = settings.data_dir / "logs" / "refresh.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.time()
     with log_path.open("w", encoding="utf-8") as log_file:
         if verbose:
             outcome = run_refresh(
@@ -180,7 +228,7 @@ def _refresh(
                     vendor_apis=vendor_apis,
                 )
     published = read_publish_meta(settings.serving_db)
-    console.print(_summary(outcome, published))
+    console.print(_summary(outcome, published, _freshness(settings, started)))
     if outcome.success:  # paths in full, on lines of their own (a table would wrap them)
         print(f"serving file: {settings.serving_db}")
     if not verbose:
@@ -192,22 +240,46 @@ def _refresh(
         print(f"some files were rejected: see the .error.txt files in {quarantine}")
     if not outcome.success:
         print("refresh FAILED; the dashboard keeps the last good version", file=sys.stderr)
+        failures = []
         for event in outcome.result.all_events:
             if event.is_step_failure and event.step_key:
                 data = event.step_failure_data
-                reason = data.error.message.strip().splitlines()[0] if data and data.error else ""
-                print(f"  step {event.step_key} failed: {reason}", file=sys.stderr)
+                reason = _reason(data.error) if data and data.error else ""
+                failures.append(f"step {event.step_key} failed: {reason}")
+                print(f"  {failures[-1]}", file=sys.stderr)
         if published:
             print(
                 f"  serving file still at the version published {published['published_at']}", file=sys.stderr
             )
-        return EXIT_FAILED
+        return EXIT_FAILED, "; ".join(failures) or "the run failed"
     if outcome.failed_pulls:
         print(f"{len(outcome.failed_pulls)} client account(s) could not be pulled:", file=sys.stderr)
         for line in outcome.failed_pulls:
             print(f"  {line}", file=sys.stderr)
-        return EXIT_PARTIAL
-    return 0
+        return EXIT_PARTIAL, None
+    return 0, None
+
+
+def _reason(error: SerializableErrorInfo) -> str:
+    """The first line of what went wrong, under Dagster's "Error occurred while executing op" wrapper."""
+    while error.cause is not None and "Error occurred while executing" in error.message:
+        error = error.cause
+    return error.message.strip().splitlines()[0] if error.message.strip() else ""
+
+
+def _rebuild(settings: Settings, config: AgencyConfig) -> PullRange:
+    """Set the damaged build database aside and load the inbox archive into a new one; the
+    caller then pulls the whole history."""
+    folder = set_aside_build_db(settings)
+    if folder is None:
+        print(f"rebuild: no build database at {settings.build_db}: building a new one", flush=True)
+    else:
+        print(f"rebuild: the old build database was moved to {folder} (delete it when done)", flush=True)
+    loaded, refused = reload_archive(settings, config)
+    print(f"rebuild: {loaded} archived file(s) loaded again from {settings.archive_dir}", flush=True)
+    if refused:
+        print(f"rebuild: {refused} archived file(s) could not be loaded (see the log)", file=sys.stderr)
+    return full_range(config, settings.as_of_date())
 
 
 def main(
@@ -240,6 +312,11 @@ def main(
         "--to", dest="last", type=dt.date.fromisoformat, help="YYYY-MM-DD (default: yesterday)"
     )
     backfill.add_argument("--client", action="append", default=[], help="only this client id (repeatable)")
+    sub.add_parser(
+        "rebuild",
+        parents=[as_of],
+        help="the build database is lost or damaged: rebuild it from the inbox archive and the APIs",
+    )
     sub.add_parser("check-config", help="validate the agency configuration file and exit")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
@@ -247,12 +324,15 @@ def main(
         settings = Settings(**{**settings.__dict__, "as_of": args.as_of})
     if args.command == "check-config":
         return _check_config(settings)
-    config = _load(settings)
-    if config is None:
+    chosen = config_or_last_good(settings, sys.stderr)
+    if chosen is None:
         return EXIT_CONFIG
+    config, settings, refused = chosen
     today = settings.as_of_date()
     try:
-        if args.command == "backfill":
+        if args.command == "rebuild":
+            pull_range = _rebuild(settings, config)
+        elif args.command == "backfill":
             unknown = sorted(set(args.client) - {c.id for c in config.clients})
             if unknown:
                 parser.error(f"unknown client id(s): {', '.join(unknown)}")
@@ -264,4 +344,6 @@ def main(
             pull_range = nightly_range(config, today)
     except ValueError as exc:
         parser.error(str(exc))
-    return _refresh(settings, pull_range, verbose=args.verbose, vendor_apis=vendor_apis)
+    return _refresh(
+        settings, pull_range, verbose=args.verbose, vendor_apis=vendor_apis, config=config, refused=refused
+    )

@@ -16,7 +16,9 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.defs.resources import AgencyEnvironment
-from pipelines.load.settings import REPO_ROOT
+from pipelines.load.faults import fault_point
+from pipelines.load.freshness import STALE, freshness_records, summary_line, write_freshness
+from pipelines.load.settings import REPO_ROOT, Settings
 
 __all__ = ["DBT_PROJECT_DIR", "AgencyDbtTranslator", "agency_dbt_assets", "dbt_project", "dbt_resource"]
 
@@ -82,4 +84,31 @@ def agency_dbt_assets(
     settings = agency.settings()
     os.environ["AGENCY_BUILD_DB"] = str(settings.build_db)
     dbt_vars = json.dumps({"as_of_date": settings.as_of_date().isoformat()})
-    yield from dbt.cli(["build", "--vars", dbt_vars], context=context).stream()
+    for event in dbt.cli(["build", "--vars", dbt_vars], context=context).stream():
+        yield event
+        fault_point("dbt")  # the fault suite: killed after dbt's first result
+    check_source_freshness(context, dbt, settings)
+
+
+def check_source_freshness(context: AssetExecutionContext, dbt: DbtCliResource, settings: Settings) -> None:
+    """`dbt source freshness` after the build: the age of each raw table's newest `_loaded_at`
+    against its `freshness` thresholds. Never fails the run (stale data is a problem to tell
+    about, not a reason to hold the publish): the result goes to the log, to
+    `<data>/logs/source_freshness.json` for the command line's summary, and to the alert check
+    (`source_stale`)."""
+    invocation = dbt.cli(["source", "freshness"], raise_on_error=False, manifest=dbt_project.manifest_path)
+    invocation.wait()
+    try:
+        records = freshness_records(invocation.get_artifact("sources.json"))
+    except (OSError, ValueError) as exc:
+        context.log.warning(f"dbt source freshness gave no result: {exc}")
+        return
+    for record in records:
+        if record["status"] in STALE:
+            context.log.warning(
+                f"source freshness {record['status']}: raw.{record['source']} last loaded "
+                f"{record['max_loaded_at']} ({record['age_hours']} h ago; warn after {record['warn_after']}, "
+                f"error after {record['error_after']})"
+            )
+    path = write_freshness(settings.data_dir, records)
+    context.log.info(f"dbt source freshness: {summary_line(records)} ({path})")

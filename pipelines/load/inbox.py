@@ -35,7 +35,14 @@ from pipelines.load.raw_schema import RawTable
 from pipelines.load.sources import Source, by_file_kind
 from pipelines.load.warehouse import RawStore, log_load, to_arrow, with_constants
 
-__all__ = ["FileOutcome", "InboxReport", "RejectedFile", "iter_inbox_files", "process_inbox"]
+__all__ = [
+    "FileOutcome",
+    "InboxReport",
+    "RejectedFile",
+    "iter_inbox_files",
+    "process_inbox",
+    "replay_archive",
+]
 
 _IGNORED_SUFFIXES = (".error.txt", ".tmp", ".part", ".crdownload")
 
@@ -172,6 +179,32 @@ def process_inbox(
             )
             log(f"rejected {origin}: {outcome.error}")
         report.outcomes.append(_with_move(outcome, moved))
+    return report
+
+
+def replay_archive(
+    *,
+    archive: Path,
+    config: AgencyConfig,
+    store: RawStore,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None),
+    log: Callable[[str], None] = lambda message: None,
+) -> InboxReport:
+    """Load every archived file again, day folder by day folder in the order they first loaded,
+    leaving them where they are: the rebuild of a lost build database (``python -m pipelines
+    rebuild``). Loading is idempotent, so the result is what the nights before had loaded."""
+    report = InboxReport()
+    client_ids = {c.id for c in config.clients}
+    days = sorted(p for p in archive.iterdir() if p.is_dir()) if archive.is_dir() else []
+    for day in days:
+        for path in iter_inbox_files(day):
+            origin = path.relative_to(day).as_posix()
+            outcome = _process_one(path, origin, config, client_ids, store, now())
+            if outcome.status == "loaded":
+                log(f"reloaded {day.name}/{origin}: {outcome.rows} rows into raw.{outcome.target_table}")
+            else:
+                log(f"could not reload {day.name}/{origin}: {outcome.error}")
+            report.outcomes.append(_with_move(outcome, path))
     return report
 
 

@@ -5,7 +5,9 @@ by the pipeline alone. After the models and their blocking tests pass, :func:`pu
 the public marts into a new file next to the serving one, checkpoints and closes it, checks
 it, and ``os.replace``-s it over the old one: a reader sees either the previous complete
 version or the new complete version, never a half-written one. If anything fails before the
-swap, the previous serving file is untouched.
+swap, the previous serving file is untouched, and so is it when the process is killed: the
+temporary copy a killed publish leaves behind is removed by the next one. A full disk is
+reported as such (:class:`DiskFullError`: which file, which folder, how much is free).
 
 Each table is written in the order the dashboard reads it: by client, then by its day or month
 column (:data:`SORT_COLUMNS`). DuckDB keeps a minimum and maximum per column for every row group
@@ -16,14 +18,27 @@ instead of scanning the whole table.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import re
+import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-__all__ = ["PUBLIC_MARTS", "SORT_COLUMNS", "PublishResult", "publish", "read_publish_meta", "sort_order"]
+from pipelines.load.faults import fault_point
+
+__all__ = [
+    "PUBLIC_MARTS",
+    "SORT_COLUMNS",
+    "DiskFullError",
+    "PublishResult",
+    "publish",
+    "read_publish_meta",
+    "remove_leftovers",
+    "sort_order",
+]
 
 PUBLIC_MARTS: tuple[str, ...] = (
     "dim_clients",
@@ -64,6 +79,10 @@ def sort_order(columns: list[str]) -> list[str]:
     return order + ([day] if day else [])
 
 
+class DiskFullError(OSError):
+    """No space left while writing the new serving copy; the serving file is untouched."""
+
+
 @dataclass(frozen=True)
 class PublishResult:
     path: Path
@@ -85,6 +104,7 @@ def publish(
         if not _IDENT.match(name):
             raise ValueError(f"not a safe table name: {name!r}")
     serving_db.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(serving_db)
     tmp = serving_db.with_name(f".{serving_db.name}.{uuid.uuid4().hex}.tmp")
     published_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     counts: dict[str, int] = {}
@@ -106,6 +126,7 @@ def publish(
                 con.execute(f"CREATE TABLE main.{name} AS SELECT * FROM build.{source_schema}.{name}{by}")  # noqa: S608
                 row = con.execute(f"SELECT count(*) FROM main.{name}").fetchone()  # noqa: S608
                 counts[name] = int(row[0]) if row else 0
+                fault_point("publish-write", path=str(tmp))  # the fault suite: a full disk here
             cutoff_row = (
                 con.execute("SELECT max(date) FROM main.client_channel_daily").fetchone()
                 if "client_channel_daily" in tables
@@ -122,11 +143,44 @@ def publish(
         finally:
             con.close()
         _verify(tmp, tables)
+        fault_point("publish")  # the fault suite: killed with the new copy written, not swapped in
         tmp.replace(serving_db)  # atomic rename (os.replace)
+    except (OSError, duckdb.Error) as exc:
+        if _disk_full(exc):
+            raise _disk_full_error(tmp, serving_db) from exc
+        raise
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
     return PublishResult(serving_db, counts, published_at, data_cutoff)
+
+
+def remove_leftovers(serving_db: Path) -> list[Path]:
+    """Delete the temporary copies (and their WAL files) of publishes that were killed."""
+    leftovers = sorted(serving_db.parent.glob(f".{serving_db.name}.*.tmp*"))
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return leftovers
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    text = str(exc).lower()
+    return "no space left on device" in text or "disk quota exceeded" in text
+
+
+def _disk_full_error(tmp: Path, serving_db: Path) -> DiskFullError:
+    try:
+        free = f"{shutil.disk_usage(serving_db.parent).free / 2**20:,.0f} MB free"
+    except OSError:
+        free = "free space unknown"
+    return DiskFullError(
+        errno.ENOSPC,
+        f"the disk is full: no space left writing the new serving copy {tmp} "
+        f"(folder {serving_db.parent}, {free}); the serving file {serving_db} keeps its last good "
+        "version. Free some space there and run the refresh again",
+    )
 
 
 def _verify(path: Path, tables: tuple[str, ...]) -> None:

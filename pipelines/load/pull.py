@@ -31,6 +31,7 @@ from connectors._result import ParseResult
 from connectors.errors import ConnectorError
 from connectors.http import redact
 from pipelines.load.config import Account, AgencyConfig, Client
+from pipelines.load.faults import fault_point
 from pipelines.load.sources import SOURCES, Source
 from pipelines.load.vendors import AccountRequest, VendorApis
 from pipelines.load.warehouse import RawStore, log_load, to_arrow
@@ -169,6 +170,7 @@ def pull_source(
         report.pulls.append(outcome)
         if outcome.status == "loaded":
             log_line(f"{outcome.where}: {outcome.rows} rows into {registered.raw_table.qualified}")
+            fault_point("load")  # the fault suite: killed with one account committed
         else:
             log_line(f"FAILED {outcome.where}: {outcome.error_type}: {outcome.error}")
     return report
