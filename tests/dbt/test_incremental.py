@@ -73,7 +73,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """A copy of the dbt project (the channel mapping test edits its seed)."""
     work_dir = tmp_path_factory.mktemp("incremental")
     copy = work_dir / "dbt_project"
-    shutil.copytree(PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", "*.duckdb"))
+    shutil.copytree(
+        PROJECT_DIR, copy, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages", "*.duckdb")
+    )
     return Project(copy, work_dir)
 
 
@@ -126,24 +128,44 @@ def _a_night_of_loads(database: Path) -> None:
             {**_comagic(6, "2026-11-22 12:00:00", "79004445566", talk=90), "_loaded_at": NIGHT},
         ]
         _insert(con, "comagic_calls", comagic)
-        # A late Calltouch file of 20 Oct: a repeat of call 2's number (not unique any more).
-        _insert(
-            con,
-            "calltouch_calls",
-            [_calltouch(9, "2026-10-20 07:00:00", "79160000002", utm=("yandex", "cpc"), loaded_at=NIGHT)],
-        )
+        # Late Calltouch files: 20 Oct, a repeat of call 2's number (not unique); 1 Nov, a call of
+        # call 4's number, which is no longer unique on 21 Nov, 20 days later.
+        late_calls = [
+            _calltouch(9, "2026-10-20 07:00:00", "79160000002", utm=("yandex", "cpc"), loaded_at=NIGHT),
+            _calltouch(10, "2026-11-01 07:00:00", "79160000001", utm=("yandex", "cpc"), loaded_at=NIGHT),
+        ]
+        _insert(con, "calltouch_calls", late_calls)
         _insert(
             con,
             "load_log",
             [
-                _load_log("api:yandex_direct", "yandex_direct_campaign_stats", "c1", "alfa-direct",
-                          "2026-11-10", "2026-11-22"),
-                _load_log("yandex_direct_tsv", "yandex_direct_campaign_stats", "c3", "gamma-direct",
-                          "2026-09-20", "2026-09-20"),
-                _load_log("api:yandex_direct", "yandex_direct_campaign_stats", "c2", "beta-direct",
-                          "2026-11-10", "2026-11-22"),
+                _load_log(
+                    "api:yandex_direct",
+                    "yandex_direct_campaign_stats",
+                    "c1",
+                    "alfa-direct",
+                    "2026-11-10",
+                    "2026-11-22",
+                ),
+                _load_log(
+                    "yandex_direct_tsv",
+                    "yandex_direct_campaign_stats",
+                    "c3",
+                    "gamma-direct",
+                    "2026-09-20",
+                    "2026-09-20",
+                ),
+                _load_log(
+                    "api:yandex_direct",
+                    "yandex_direct_campaign_stats",
+                    "c2",
+                    "beta-direct",
+                    "2026-11-10",
+                    "2026-11-22",
+                ),
                 _load_log("api:comagic", "comagic_calls", "c2", "cm1", "2026-11-21", "2026-11-23"),
                 _load_log("calltouch_calls_json", "calltouch_calls", "c1", "111", "2026-10-20", "2026-10-20"),
+                _load_log("calltouch_calls_json", "calltouch_calls", "c1", "111", "2026-11-01", "2026-11-01"),
             ],
         )
 
@@ -203,7 +225,9 @@ def test_the_first_build_is_full_and_the_nightly_one_incremental(
     assert "--full-refresh" not in night.dbt_args(dt.date(2026, 11, 23))
 
 
-def test_the_nightly_build_replaced_only_the_changed_windows(nightly: tuple[Path, BuildPlan, BuildPlan]) -> None:
+def test_the_nightly_build_replaced_only_the_changed_windows(
+    nightly: tuple[Path, BuildPlan, BuildPlan],
+) -> None:
     database, _, _ = nightly
     with duckdb.connect(str(database), read_only=True) as con:
         windows = con.execute(
