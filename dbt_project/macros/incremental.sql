@@ -72,7 +72,7 @@
     restated, added or deleted), and the days of every row loaded since (an upserted call, a
     late row of an older day).
 #}
-{% macro feed_windows(feed, date_expression, pad_days=0) -%}
+{% macro feed_windows(feed, pad_days=0) -%}
     {%- set since = "cast('" ~ changed_since() ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
     select
         client_id,
@@ -85,14 +85,15 @@
             {%- for s in agency_sources(feed) %}'{{ s.name }}'{% if not loop.last %}, {% endif %}{% endfor -%}
         )
     {% for s in agency_sources(feed) %}
+    {%- set raw = raw_day_of(s.name) %}
     union all
     select
         client_id,
         {{ add_days('day', -pad_days) }} as date_from,
         {{ add_days('day', pad_days) }} as date_to
     from (
-        select distinct client_id, cast({{ date_expression }} as date) as day
-        from {{ ref(s.staging_model) }}
+        select distinct client_id, cast({{ raw.day }} as date) as day
+        from {{ source('raw', raw.table) }}
         where _loaded_at > {{ since }}
     ) as loaded_days
     where day is not null
@@ -100,9 +101,32 @@
 {%- endmacro %}
 
 
+{#
+    The raw table of a windowed source and the expression of a row's day in it. The new rows are
+    read from raw, not from staging: staging keeps the latest row per key over the whole table,
+    a sort a nightly run should not pay for a filter on `_loaded_at` (a superset is harmless). A
+    new ad or call source must be added here (compilation fails until it is).
+#}
+{% macro raw_day_of(source_name) -%}
+    {%- set days = {
+        'yandex_direct': {'table': 'yandex_direct_campaign_stats', 'day': 'date'},
+        'vk_ads': {'table': 'vk_ads_campaign_stats', 'day': 'date'},
+        'cabinet': {'table': 'cabinet_campaign_stats', 'day': 'date'},
+        'calltouch': {'table': 'calltouch_calls', 'day': 'coalesce(call_timestamp_utc, call_date_local)'},
+        'comagic': {'table': 'comagic_calls', 'day': 'start_time'},
+    } -%}
+    {%- if source_name not in days -%}
+        {{ exceptions.raise_compiler_error(
+            "macros/incremental.sql: no raw day for source '" ~ source_name ~ "' (raw_day_of)"
+        ) }}
+    {%- endif -%}
+    {{ return(days[source_name]) }}
+{%- endmacro %}
+
+
 {# The ad statistics windows: rows are per platform day, nothing to widen. #}
 {% macro ad_stats_windows() -%}
-    {{ feed_windows('ad_stats', 'date') }}
+    {{ feed_windows('ad_stats') }}
 {%- endmacro %}
 
 
@@ -113,16 +137,16 @@
 #}
 {% macro call_windows(calls_relation) -%}
     {%- set since = "cast('" ~ changed_since() ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
-    {{ feed_windows('calls', 'coalesce(started_at_utc, started_at_local)', 1) }}
+    {{ feed_windows('calls', 1) }}
     {% for s in agency_sources('calls') %}
     union all
     select calls.client_id, calls.call_date as date_from, calls.call_date as date_to
     from {{ calls_relation }} as calls
-    inner join {{ ref(s.staging_model) }} as loaded
+    inner join {{ source('raw', raw_day_of(s.name).table) }} as loaded
         on calls.tracker = '{{ s.name }}'
         and calls.client_id = loaded.client_id
         and calls.account_id = loaded.account_id
-        and calls.call_id = loaded.call_id
+        and calls.call_id = cast(loaded.call_id as {{ dbt.type_string() }})
     where loaded._loaded_at > {{ since }}
     {% endfor %}
 {%- endmacro %}

@@ -36,7 +36,7 @@ unioned as (
         vat_rate,
         impressions,
         clicks
-    from {{ ref(ad_source.staging_model) }} as source_rows
+    from {{ ref(ad_source.staging_model) }} as source_rows  -- noqa: AL05
     {% if replace_windows_active() %}where {{ in_windows('source_rows', 'date') }}{% endif %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

@@ -20,7 +20,7 @@ with
 
 calls as (
 
-    select * from {{ ref('int_calls_unioned') }} as calls
+    select * from {{ ref('int_calls_unioned') }} as calls  -- noqa: AL05
     {% if replace_windows_active() -%}
     where {{ in_windows('calls', 'call_date', days_before=unique_call_lookback_days()) }}
     {%- endif %}

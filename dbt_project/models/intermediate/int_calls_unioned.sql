@@ -53,7 +53,7 @@ unioned as (
         attribution_source,
         attribution_medium,
         utm_campaign
-    from {{ ref(tracker.staging_model) }} as source_rows
+    from {{ ref(tracker.staging_model) }} as source_rows  -- noqa: AL05
     {% if replace_windows_active() -%}
     -- A coarse cut before the time zones (the exact one is on the client's day, below).
     where exists (
