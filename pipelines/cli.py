@@ -2,6 +2,7 @@
 
     python -m pipelines refresh             nightly: API restatement windows, inbox, models, publish
     python -m pipelines refresh --full      every day from the history start (first run, demo)
+    python -m pipelines refresh --rebuild-models   the nightly pulls, every dbt model rebuilt
     python -m pipelines backfill --from 2026-08-01 --to 2026-10-31 [--client acme ...]
     python -m pipelines rebuild             a lost or damaged build database: archive + whole history
     python -m pipelines check-config
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime as dt
 import io
 import os
@@ -300,7 +302,14 @@ def main(
         "refresh", parents=[as_of], help="nightly refresh: restatement windows, inbox, models, publish"
     )
     refresh.add_argument(
-        "--full", action="store_true", help="pull every day from the history start (first run of an agency)"
+        "--full",
+        action="store_true",
+        help="pull every day from the history start and rebuild every model (first run of an agency)",
+    )
+    refresh.add_argument(
+        "--rebuild-models",
+        action="store_true",
+        help="rebuild every dbt model, not only the days loaded since the last build",
     )
     backfill = sub.add_parser(
         "backfill", parents=[as_of], help="pull a range of days again, then build and publish"
@@ -344,6 +353,8 @@ def main(
             pull_range = nightly_range(config, today)
     except ValueError as exc:
         parser.error(str(exc))
+    if getattr(args, "rebuild_models", False):
+        pull_range = dataclasses.replace(pull_range, rebuild_models=True)
     return _refresh(
         settings, pull_range, verbose=args.verbose, vendor_apis=vendor_apis, config=config, refused=refused
     )

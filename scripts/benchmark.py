@@ -9,12 +9,15 @@ pandas), else this process's:
    and the whole inbox load of the file into ``raw`` (detect, parse, load) both ways;
 2. load: campaign-day rows for every client (Direct) and calls (Calltouch) bulk-loaded through
    ``DuckDBRawStore.replace_partition`` / ``upsert`` as Arrow tables, one batch per client;
-3. reload: the same for 10 clients again (a nightly restatement: must touch only those rows);
-4. dbt: a full ``dbt build`` (models + tests) on that raw layer;
+3. reload: the same for 10 clients again (a nightly restatement: must touch only those rows):
+   14 days of Direct replaced and 3 days of calls upserted, each load logged like a pull;
+4. dbt: a full ``dbt build`` (models + tests) on that raw layer, as the pipeline plans it (the
+   first build: full), its mark recorded;
 5. sql: the hand-written reference limit, ``scripts/reference_marts.sql``, on the same raw layer,
    its totals compared with the marts';
 6. pandas: ``client_channel_daily``'s ad and call columns in pandas (a child process);
-7. nightly: the restatement again, then the refresh's ``dbt build`` (today a full rebuild);
+7. nightly: the restatement again, then the refresh's ``dbt build`` as the pipeline plans it:
+   incremental, the windows loaded since the last build (``pipelines.load.model_builds``);
 8. publish: copy the marts into a fresh serving file;
 9. dashboard: every query function of ``dashboard/data.py`` the pages call, on that serving file,
    with bound parameters as the pages pass them (the agency head's and one manager's clients,
@@ -50,9 +53,12 @@ sys.path.insert(0, str(REPO))
 
 from pipelines.load.agency_tables import load_config_tables  # noqa: E402
 from pipelines.load.config import parse_config  # noqa: E402
+from pipelines.load.model_builds import BuildPlan, plan_build, record_build  # noqa: E402
 from pipelines.load.publish import publish  # noqa: E402
 from pipelines.load.raw_schema import RAW_TABLES  # noqa: E402
-from pipelines.load.warehouse import DuckDBRawStore, arrow_schema  # noqa: E402
+from pipelines.load.warehouse import DuckDBRawStore, arrow_schema, log_load  # noqa: E402
+
+BENCH_LOADED_AT = dt.datetime(2026, 11, 23, 5, 0)
 
 
 def run_child(cmd: list[str], **kwargs: Any) -> tuple[float, float, subprocess.CompletedProcess[str]]:
@@ -86,6 +92,24 @@ def timed(name: str, results: list[dict[str, Any]], fn: Callable[[], Any]) -> An
     return value
 
 
+def log_pull(store: DuckDBRawStore, client: int, source: str, first: dt.date, last: dt.date) -> None:
+    """The load log row an API pull writes (what the nightly build's windows come from)."""
+    account = f"c{client:03d}-direct" if source == "yandex_direct" else str(10000 + client)
+    table = "yandex_direct_campaign_stats" if source == "yandex_direct" else "calltouch_calls"
+    log_load(
+        store,
+        load_id=f"bench-{source}-{client}-{time.time_ns()}",
+        origin=f"api:{source}/{account}",
+        kind=f"api:{source}",
+        target_table=table,
+        client_id=f"c{client:03d}",
+        account_id=account,
+        status="loaded",
+        date_from=first,
+        date_to=last,
+    )
+
+
 def inn_for(i: int) -> str:
     base = [int(c) for c in f"{770000000 + i * 7:09d}"]
     weights = [2, 4, 10, 3, 5, 9, 4, 6, 8]
@@ -116,13 +140,20 @@ def config(clients: int) -> Any:
     )
 
 
-def direct_batch(client: int, days: int, campaigns: int, end: dt.date, rng: np.random.Generator) -> pa.Table:
+def direct_batch(
+    client: int,
+    days: int,
+    campaigns: int,
+    end: dt.date,
+    rng: np.random.Generator,
+    loaded_at: dt.datetime = BENCH_LOADED_AT,
+) -> pa.Table:
     n = days * campaigns
     day0 = (end - dt.timedelta(days=days)).toordinal() - dt.date(1970, 1, 1).toordinal()
     dates = np.repeat(np.arange(day0, day0 + days, dtype=np.int32), campaigns)
     camp = np.tile(np.arange(campaigns), days)
     clicks = rng.poisson(40, n)
-    now = np.datetime64(dt.datetime(2026, 11, 23, 5, 0), "us")
+    now = np.datetime64(loaded_at, "us")
     cols = {
         "client_id": pa.array([f"c{client:03d}"] * n),
         "account_id": pa.array([f"c{client:03d}-direct"] * n),
@@ -142,19 +173,28 @@ def direct_batch(client: int, days: int, campaigns: int, end: dt.date, rng: np.r
     return pa.table(cols).cast(arrow_schema(RAW_TABLES["yandex_direct_campaign_stats"]))
 
 
-def calls_batch(client: int, days: int, per_day: int, end: dt.date, rng: np.random.Generator) -> pa.Table:
+def calls_batch(
+    client: int,
+    days: int,
+    per_day: int,
+    end: dt.date,
+    rng: np.random.Generator,
+    loaded_at: dt.datetime = BENCH_LOADED_AT,
+    first_id: int = 0,
+) -> pa.Table:
+    """``days`` of calls up to ``end``; ids from ``first_id`` (a restatement reuses the last days' ids)."""
     n = days * per_day
     start = np.datetime64(end - dt.timedelta(days=days), "s").astype(np.int64)
     ts = np.sort(start + rng.integers(0, days * 86400, n)).astype("datetime64[s]").astype("datetime64[us]")
     duration = rng.integers(0, 400, n)
     table = RAW_TABLES["calltouch_calls"]
-    now = np.datetime64(dt.datetime(2026, 11, 23, 5, 0), "us")
+    now = np.datetime64(loaded_at, "us")
     cols: dict[str, Any] = {name: pa.nulls(n) for name in table.column_names}
     cols.update(
         {
             "client_id": pa.array([f"c{client:03d}"] * n),
             "account_id": pa.array([str(10000 + client)] * n),
-            "call_id": pa.array(np.arange(n, dtype=np.int64) + client * 10_000_000),
+            "call_id": pa.array(np.arange(n, dtype=np.int64) + first_id + client * 10_000_000),
             "call_date_local": pa.array(ts + np.timedelta64(3, "h")),
             "call_timestamp_utc": pa.array(ts),
             "duration": pa.array(duration.astype(np.int32)),
@@ -564,32 +604,45 @@ def main() -> int:
                 calls += store.upsert(
                     RAW_TABLES["calltouch_calls"], calls_batch(c, args.days, args.calls_per_day, end, rng)
                 )
+                first = end - dt.timedelta(days=args.days)
+                log_pull(store, c, "yandex_direct", first, end - dt.timedelta(days=1))
+                log_pull(store, c, "calltouch", first, end - dt.timedelta(days=1))
         return f"{rows:,} campaign-day rows, {calls:,} calls"
 
     timed("load", results, load)
 
     def reload() -> str:
-        rows = 0
+        rows = calls = 0
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with DuckDBRawStore(build) as store:
             for c in range(min(10, args.clients)):
                 part = {"client_id": f"c{c:03d}", "account_id": f"c{c:03d}-direct"}
-                data = direct_batch(c, 14, args.campaigns, end, rng)
+                data = direct_batch(c, 14, args.campaigns, end, rng, loaded_at=now)
+                first, last = end - dt.timedelta(days=14), end - dt.timedelta(days=1)
                 rows += store.replace_partition(
                     RAW_TABLES["yandex_direct_campaign_stats"],
                     data,
                     partition=part,
-                    date_from=end - dt.timedelta(days=14),
-                    date_to=end - dt.timedelta(days=1),
+                    date_from=first,
+                    date_to=last,
                 )
-        return f"{rows:,} rows restated (14 days x {min(10, args.clients)} clients)"
+                log_pull(store, c, "yandex_direct", first, last)
+                # The calls' restatement window: the same calls (ids) again, some at other times.
+                first_id = (args.days - 3) * args.calls_per_day
+                restated = calls_batch(c, 3, args.calls_per_day, end, rng, loaded_at=now, first_id=first_id)
+                calls += store.upsert(RAW_TABLES["calltouch_calls"], restated)
+                log_pull(store, c, "calltouch", end - dt.timedelta(days=3), last)
+        return f"{rows:,} rows restated (14 days x {min(10, args.clients)} clients), {calls:,} calls (3 days)"
 
     timed("reload", results, reload)
 
     def dbt(stage: str) -> float:
+        """The build the pipeline plans (full the first time, then incremental), its mark recorded."""
+        plan: BuildPlan = plan_build(build, REPO / "dbt_project")
         env = {**os.environ, "AGENCY_BUILD_DB": str(build)}
         cmd = [
             str(Path(sys.executable).parent / "dbt"),
-            "build",
+            *plan.dbt_args(end),
             "--quiet",
             "--profiles-dir",
             ".",
@@ -597,15 +650,17 @@ def main() -> int:
             str(work / "target"),
             "--log-path",
             str(work / "logs"),
-            "--vars",
-            json.dumps({"as_of_date": end.isoformat()}),
         ]
         seconds, rss, proc = run_child(cmd, cwd=REPO / "dbt_project", env=env)
         if proc.returncode:
             print(proc.stdout[-3000:], proc.stderr[-3000:])
             raise SystemExit("dbt build failed")
-        results.append({"stage": stage, "seconds": round(seconds, 2), "peak_rss_mb": round(rss)})
-        print(f"{stage:<16} {seconds:8.2f} s   peak RSS {rss:7.0f} MB   dbt build ok")
+        record_build(build, plan)
+        how = "full" if plan.full else "incremental"
+        results.append(
+            {"stage": stage, "seconds": round(seconds, 2), "peak_rss_mb": round(rss), "build": how}
+        )
+        print(f"{stage:<16} {seconds:8.2f} s   peak RSS {rss:7.0f} MB   dbt build ok ({how}: {plan.reason})")
         summary[f"{stage}_peak_rss_mb"] = round(rss)
         return seconds
 
@@ -639,7 +694,7 @@ def main() -> int:
     timed("reload", results, reload)
     nightly_dbt = dbt("nightly-dbt")
     summary["nightly_seconds"] = round(time.perf_counter() - start, 2)
-    summary["nightly_note"] = "restatement + full dbt build (no incremental models yet)"
+    summary["nightly_note"] = "restatement (ads 14 d, calls 3 d, 10 clients) + incremental dbt build"
     summary["peak_rss_mb"] = max(summary["peak_rss_mb"], summary["nightly-dbt_peak_rss_mb"])
     del nightly_dbt
     timed(

@@ -4,7 +4,6 @@ Asset groups follow the model folders (``staging``, ``intermediate``, ``marts``,
 the Dagster UI shows the same layers as the dbt project.
 """
 
-import json
 import os
 import shutil
 import sys
@@ -15,9 +14,11 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from pipelines.defs.partitions import REBUILD_MODELS_TAG
 from pipelines.defs.resources import AgencyEnvironment
 from pipelines.load.faults import fault_point
 from pipelines.load.freshness import STALE, freshness_records, summary_line, write_freshness
+from pipelines.load.model_builds import plan_build, record_build
 from pipelines.load.settings import REPO_ROOT, Settings
 
 __all__ = ["DBT_PROJECT_DIR", "AgencyDbtTranslator", "agency_dbt_assets", "dbt_project", "dbt_resource"]
@@ -78,15 +79,23 @@ def agency_dbt_assets(
 ) -> Iterator[Any]:
     """`dbt build`: seeds, models and their tests (tests arrive as asset checks).
 
-    A failing error-severity test fails this step, so nothing downstream (the publish step)
-    runs and the serving file stays on its last good version.
+    Incremental models replace only the windows loaded since the last successful build; a
+    changed dbt project or configuration, a first build, or the run tag
+    ``agency/rebuild_models`` (``refresh --full``, ``--rebuild-models``) rebuild everything
+    (``pipelines.load.model_builds``). A failing error-severity test fails this step, so nothing
+    downstream (the publish step) runs and the serving file stays on its last good version.
     """
     settings = agency.settings()
     os.environ["AGENCY_BUILD_DB"] = str(settings.build_db)
-    dbt_vars = json.dumps({"as_of_date": settings.as_of_date().isoformat()})
-    for event in dbt.cli(["build", "--vars", dbt_vars], context=context).stream():
+    rebuild = context.run.tags.get(REBUILD_MODELS_TAG) == "true"
+    plan = plan_build(settings.build_db, DBT_PROJECT_DIR, rebuild=rebuild)
+    how = "full rebuild" if plan.full else "incremental"
+    context.log.info(f"dbt build: {how} ({plan.reason})")
+    for event in dbt.cli(plan.dbt_args(settings.as_of_date()), context=context).stream():
         yield event
         fault_point("dbt")  # the fault suite: killed after dbt's first result
+    # Only after every model and test passed (a failure raised above): the next build's mark.
+    record_build(settings.build_db, plan)
     check_source_freshness(context, dbt, settings)
 
 

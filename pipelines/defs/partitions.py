@@ -14,7 +14,14 @@ from dagster import DailyPartitionsDefinition
 from pipelines.load.sources import API_SOURCES, SOURCES
 from pipelines.load.windows import PARTITIONS_FIRST_DAY, PullRange
 
-__all__ = ["API_PARTITIONS", "PARTITION_RANGE_END", "PARTITION_RANGE_START", "run_config", "run_tags"]
+__all__ = [
+    "API_PARTITIONS",
+    "PARTITION_RANGE_END",
+    "PARTITION_RANGE_START",
+    "REBUILD_MODELS_TAG",
+    "run_config",
+    "run_tags",
+]
 
 API_PARTITIONS = DailyPartitionsDefinition(
     start_date=PARTITIONS_FIRST_DAY.isoformat(), timezone="Europe/Moscow"
@@ -23,6 +30,8 @@ API_PARTITIONS = DailyPartitionsDefinition(
 
 PARTITION_RANGE_START = "dagster/asset_partition_range_start"
 PARTITION_RANGE_END = "dagster/asset_partition_range_end"
+REBUILD_MODELS_TAG = "agency/rebuild_models"
+"""``true``: the dbt step rebuilds every model (``--full-refresh``) instead of the changed windows."""
 
 
 def api_op_name(source: str) -> str:
@@ -31,10 +40,13 @@ def api_op_name(source: str) -> str:
 
 
 def run_tags(pull_range: PullRange) -> dict[str, str]:
-    return {
+    tags = {
         PARTITION_RANGE_START: pull_range.first.isoformat(),
         PARTITION_RANGE_END: pull_range.last.isoformat(),
     }
+    if pull_range.full_history or pull_range.rebuild_models:
+        tags[REBUILD_MODELS_TAG] = "true"
+    return tags
 
 
 def run_config(pull_range: PullRange) -> dict[str, Any]:

@@ -26,6 +26,9 @@ class PullRange:
     clients: tuple[str, ...] = ()
     full_history: bool = False
     """Also pull every Bitrix24 invoice, not only those changed since the last pull."""
+    rebuild_models: bool = False
+    """Rebuild every dbt model (``--full-refresh``), not only the windows loaded since the last
+    build (a full refresh always does)."""
 
     def __post_init__(self) -> None:
         if self.last < self.first:

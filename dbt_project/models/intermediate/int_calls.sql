@@ -4,12 +4,26 @@
 -- A lead is the tracker's unique-target flag where the tracker gives one and the account keeps
 -- the tracker's rules (`lead_rule`), so the count is the one the client sees in the tracker's
 -- cabinet; otherwise a unique target call by the agency's rules.
+-- Incremental (macros/incremental.sql): a changed call changes the unique flag of the same
+-- number's calls up to `unique_call_window_days` later, so the windows reach that far (+2 days:
+-- the window counts hours, the call day is the client's), and the calls up to that far before
+-- a window are read to find each call's previous one.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_window',
+    window_date_column='call_date',
+    pre_hook="{{ store_windows(unique_call_windows(this)) }}",
+) }}
 
 with
 
 calls as (
 
-    select * from {{ ref('int_calls_unioned') }}
+    select * from {{ ref('int_calls_unioned') }} as calls  -- noqa: AL05
+    {% if replace_windows_active() -%}
+    where {{ in_windows('calls', 'call_date', days_before=unique_call_lookback_days()) }}
+    {%- endif %}
 
 ),
 
@@ -68,3 +82,4 @@ select
     utm_campaign,
     channel
 from flagged
+{% if replace_windows_active() %}where {{ in_windows('flagged', 'call_date') }}{% endif %}

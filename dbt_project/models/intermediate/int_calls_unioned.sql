@@ -4,6 +4,15 @@
 -- the conformed columns (doc block `conformed_calls`); the rules that need other models (time
 -- zones, the agency's target-call minimum, the channel mapping seed) are applied here, to every
 -- tracker alike.
+-- Incremental: a nightly run replaces the (client, call day) windows loaded since the last build
+-- (macros/incremental.sql); a call depends on its own row and the configuration only.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_window',
+    window_date_column='call_date',
+    pre_hook="{{ store_windows(call_windows(this)) }}",
+) }}
 
 with
 
@@ -44,7 +53,17 @@ unioned as (
         attribution_source,
         attribution_medium,
         utm_campaign
-    from {{ ref(tracker.staging_model) }}
+    from {{ ref(tracker.staging_model) }} as source_rows  -- noqa: AL05
+    {% if replace_windows_active() -%}
+    -- A coarse cut before the time zones (the exact one is on the client's day, below).
+    where exists (
+        select 1
+        from {{ windows_relation() }} as windows
+        where windows.client_id = source_rows.client_id
+            and cast(coalesce(source_rows.started_at_utc, source_rows.started_at_local) as date)
+            between {{ add_days('windows.date_from', -1) }} and {{ add_days('windows.date_to', 1) }}
+    )
+    {%- endif %}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -116,34 +135,41 @@ localized as (
 
 ),
 
+windowed as (
+
+    select * from localized
+    {% if replace_windows_active() %}where {{ in_windows('localized', 'call_date') }}{% endif %}
+
+),
+
 -- The mapping's regular expressions run once per distinct source/medium pair, not per call.
 channels as (
 
-    {{ attribution_channels('localized') }}
+    {{ attribution_channels('windowed') }}
 
 )
 
 select
-    localized.call_key,
-    localized.tracker,
-    localized.client_id,
-    localized.account_id,
-    localized.call_id,
-    localized.started_at_utc,
-    localized.call_date,
-    localized.caller_number,
-    localized.talk_seconds,
-    localized.has_negative_duration,
-    localized.is_answered,
-    localized.lead_rule,
-    localized.is_target,
-    localized.tracker_is_lead,
-    localized.attribution_source,
-    localized.attribution_medium,
-    localized.utm_campaign,
+    windowed.call_key,
+    windowed.tracker,
+    windowed.client_id,
+    windowed.account_id,
+    windowed.call_id,
+    windowed.started_at_utc,
+    windowed.call_date,
+    windowed.caller_number,
+    windowed.talk_seconds,
+    windowed.has_negative_duration,
+    windowed.is_answered,
+    windowed.lead_rule,
+    windowed.is_target,
+    windowed.tracker_is_lead,
+    windowed.attribution_source,
+    windowed.attribution_medium,
+    windowed.utm_campaign,
     -- Nothing is ever dropped: a call no rule matches is `other`.
     coalesce(channels.channel, 'other') as channel
-from localized
+from windowed
 left join channels
-    on localized.mapping_source = channels.mapping_source
-    and localized.mapping_medium = channels.mapping_medium
+    on windowed.mapping_source = channels.mapping_source
+    and windowed.mapping_medium = channels.mapping_medium

@@ -1,4 +1,13 @@
 -- Spend per client, day, channel, ad account and campaign (for "top campaigns").
+-- Incremental: the same (client, day) windows as int_ad_stats_daily (macros/incremental.sql).
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_window',
+    on_schema_change='fail',
+    window_date_column='date',
+    pre_hook="{{ store_windows(ad_stats_windows()) }}",
+) }}
 
 with
 
@@ -22,6 +31,7 @@ aggregated as (
         sum(impressions) as impressions,
         sum(clicks) as clicks
     from ad_stats
+    {% if replace_windows_active() %}where {{ in_windows('ad_stats', 'date') }}{% endif %}
     group by client_id, date, channel, platform_account_id, campaign_id
 
 )

@@ -2,6 +2,18 @@
 -- full-outer-joined, so a day with calls but no spend (or the reverse) is present with zeros on
 -- the other side. Leads are the lead ledger's (every type, one contact within the window once),
 -- split by type; calls, unique and target calls are the call trackers'.
+-- Incremental (macros/incremental.sql): a nightly run replaces the days of the ad windows loaded
+-- since the last build, and every (client, day) whose calls or ledger leads differ from what the
+-- table holds (`channel_daily_windows`): a lead can move days when a later event of the same
+-- contact changes who wins its episode, and a call's unique flag reaches days ahead.
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_window',
+    on_schema_change='fail',
+    window_date_column='date',
+    pre_hook="{{ store_windows(channel_daily_windows(this)) }}",
+) }}
 
 with
 
@@ -33,6 +45,7 @@ ads_daily as (
         sum(impressions) as impressions,
         sum(clicks) as clicks
     from ad_stats
+    {% if replace_windows_active() %}where {{ in_windows('ad_stats', 'date') }}{% endif %}
     group by client_id, date, channel
 
 ),
@@ -47,6 +60,7 @@ calls_daily as (
         sum(case when is_unique then 1 else 0 end) as unique_calls,
         sum(case when is_target then 1 else 0 end) as target_calls
     from calls
+    {% if replace_windows_active() %}where {{ in_windows('calls', 'call_date') }}{% endif %}
     group by client_id, call_date, channel
 
 ),
@@ -63,6 +77,7 @@ leads_daily as (
         sum(case when lead_type = 'chat' then 1 else 0 end) as chat_leads,
         sum(case when lead_type = 'crm' then 1 else 0 end) as crm_leads
     from ledger
+    {% if replace_windows_active() %}where {{ in_windows('ledger', 'lead_date') }}{% endif %}
     group by client_id, lead_date, channel
 
 ),

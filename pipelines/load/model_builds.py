@@ -1,0 +1,139 @@
+"""Which dbt build a refresh runs: incremental (the nightly) or a full rebuild.
+
+The date-grained models are incremental (``dbt_project/macros/incremental.sql``): given
+``changed_since``, the ``raw.load_log`` high-water mark of the last successful build, they
+replace only the (client, day) windows loaded after it. Anything that is not date-windowable
+forces a full rebuild (``--full-refresh``): a changed dbt project (models, macros, seeds such as
+the channel mapping, tests, the dbt version) or changed configuration tables (clients, accounts,
+settings: time zones, VAT, the unique-call window), the first build, a lost or reset build
+database, and on demand (``refresh --full``, ``refresh --rebuild-models``).
+
+The decision and the mark live in ``pipeline.model_builds`` of the build database, written only
+after a build succeeded: a failed build is followed by one covering everything since the last
+good one (replacing a window twice gives the same rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+import duckdb
+
+from pipelines.load.raw_schema import CONFIG_TABLES
+
+__all__ = ["BuildPlan", "model_fingerprint", "plan_build", "record_build"]
+
+STATE_TABLE = "pipeline.model_builds"
+_PROJECT_PARTS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
+INCREMENTAL_MODELS = (
+    "intermediate.int_ad_stats_daily",
+    "intermediate.int_calls_unioned",
+    "intermediate.int_calls",
+    "marts.client_campaign_daily",
+    "marts.client_channel_daily",
+)
+"""The incremental models (a rebuild is due when one is missing)."""
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    full: bool
+    reason: str
+    fingerprint: str
+    watermark: dt.datetime | None
+    """``max(raw.load_log.loaded_at)`` before the build: the next build's ``changed_since``."""
+    changed_since: dt.datetime | None = None
+
+    def dbt_args(self, as_of: dt.date, command: str = "build") -> list[str]:
+        """``dbt build`` arguments: ``--full-refresh``, or the ``changed_since`` mark and no unit
+        tests (they test the SQL on fixed rows, not the data: a changed project is a full build,
+        which runs them)."""
+        dbt_vars: dict[str, str] = {"as_of_date": as_of.isoformat()}
+        if self.full:
+            return [command, "--vars", json.dumps(dbt_vars), "--full-refresh"]
+        if self.changed_since is not None:
+            dbt_vars["changed_since"] = self.changed_since.isoformat(sep=" ")
+        return [command, "--vars", json.dumps(dbt_vars), "--exclude-resource-type", "unit_test"]
+
+
+def _project_digest(project_dir: Path) -> hashlib._Hash:
+    digest = hashlib.sha256()
+    digest.update(f"dbt-core {version('dbt-core')} dbt-duckdb {version('dbt-duckdb')}\n".encode())
+    for part in _PROJECT_PARTS:
+        path = project_dir / part
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            digest.update(str(file.relative_to(project_dir)).encode() + b"\0")
+            digest.update(file.read_bytes() + b"\0")
+    return digest
+
+
+def model_fingerprint(con: duckdb.DuckDBPyConnection, project_dir: Path) -> str:
+    """The inputs no window can follow: the dbt project's files and the configuration tables."""
+    digest = _project_digest(project_dir)
+    for table in sorted(CONFIG_TABLES.values(), key=lambda t: t.name):
+        columns = ", ".join(table.column_names)
+        rows = con.execute(
+            f"select {columns} from {table.qualified} order by all"  # noqa: S608 - our identifiers
+        ).fetchall()
+        digest.update(f"{table.name}\0{rows!r}\0".encode())
+    return digest.hexdigest()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema, name = qualified.split(".")
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def plan_build(build_db: Path, project_dir: Path, *, rebuild: bool = False) -> BuildPlan:
+    """Full or incremental, and why; reads the build database (it must hold the raw schema)."""
+    with duckdb.connect(str(build_db)) as con:
+        fingerprint = model_fingerprint(con, project_dir)
+        row = con.execute("select max(loaded_at) from raw.load_log").fetchone()
+        watermark = row[0] if row else None
+        last = None
+        if _has_table(con, STATE_TABLE):
+            last = con.execute(
+                f"select fingerprint, watermark from {STATE_TABLE} order by built_at desc limit 1"  # noqa: S608
+            ).fetchone()
+        missing = [m for m in INCREMENTAL_MODELS if not _has_table(con, m)]
+    if rebuild:
+        return BuildPlan(True, "a full rebuild was asked for", fingerprint, watermark)
+    if last is None:
+        return BuildPlan(True, "no earlier build", fingerprint, watermark)
+    if missing:
+        return BuildPlan(True, f"{missing[0]} is missing", fingerprint, watermark)
+    if last[0] != fingerprint:
+        return BuildPlan(True, "the dbt project or the configuration changed", fingerprint, watermark)
+    since = last[1] or dt.datetime(1900, 1, 1)
+    return BuildPlan(False, f"loads since {since:%Y-%m-%d %H:%M:%S}", fingerprint, watermark, since)
+
+
+def record_build(build_db: Path, plan: BuildPlan) -> None:
+    """After a successful build: its fingerprint and mark for the next one."""
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("create schema if not exists pipeline")
+        con.execute(
+            f"create table if not exists {STATE_TABLE} ("
+            "built_at timestamp not null, full_rebuild boolean not null, reason varchar, "
+            "fingerprint varchar not null, watermark timestamp)"
+        )
+        con.execute(
+            f"insert into {STATE_TABLE} values (?, ?, ?, ?, ?)",  # noqa: S608
+            [
+                dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                plan.full,
+                plan.reason,
+                plan.fingerprint,
+                plan.watermark,
+            ],
+        )
