@@ -37,6 +37,7 @@ from dashboard.i18n import (
 )
 
 __all__ = [
+    "CHANNEL_COMPARISON_METRICS",
     "COMPARISON_METRICS",
     "PACING_TOLERANCE",
     "RECONCILIATION_COUNTS",
@@ -622,6 +623,48 @@ def comparison_table(row: Mapping[Any, Any], lang: Lang) -> pd.DataFrame:
             text(year_ago),
             fmt.delta_percent(relative_change(now, year_ago), lang),
         )
+        for name, cell in zip(columns, cells, strict=True):
+            columns[name].append(cell)
+    return pd.DataFrame(columns)
+
+
+# metric label key, monthly_comparisons column: the channel grain's table shows these three
+CHANNEL_COMPARISON_METRICS: Final[tuple[tuple[str, str], ...]] = (
+    ("metric_spend", "spend"),
+    ("metric_leads", "leads"),
+    ("metric_cpl", "cpl"),
+)
+
+
+def channel_comparison_table(rows: pd.DataFrame, lang: Lang, channel_names: ChannelNames) -> pd.DataFrame:
+    """The channel rows of ``monthly_comparisons`` (one client, one month) as a table: per channel,
+    spend, leads and CPL in the period with their changes against the previous equal period and
+    the same period a year earlier (the mart's values; CPL recomputed there from each period's
+    sums). The largest spend first; a channel new this year has no change to show."""
+    show: dict[str, Callable[[object], str]] = {
+        "spend": lambda x: fmt.money(x, lang, 0),
+        "cpl": lambda x: fmt.money(x, lang),
+    }
+    ordered = rows.sort_values(["spend", "channel"], ascending=[False, True], na_position="last")
+    columns: dict[str, list[str]] = {t("col_channel", lang): []}
+    for key, _ in CHANNEL_COMPARISON_METRICS:
+        metric = t(key, lang)
+        for name in (
+            metric,
+            t("col_vs_previous", lang, metric=metric),
+            t("col_vs_year", lang, metric=metric),
+        ):
+            columns[name] = []
+    for _, row in ordered.iterrows():
+        cells = [channel_name(str(row["channel"]), lang, channel_names)]
+        for _, column in CHANNEL_COMPARISON_METRICS:
+            text: Callable[[object], str] = show.get(column, lambda x: fmt.integer(x, lang))
+            now = row.get(column)
+            cells += [
+                text(now),
+                fmt.delta_percent(relative_change(now, row.get(f"previous_{column}")), lang),
+                fmt.delta_percent(relative_change(now, row.get(f"year_ago_{column}")), lang),
+            ]
         for name, cell in zip(columns, cells, strict=True):
             columns[name].append(cell)
     return pd.DataFrame(columns)

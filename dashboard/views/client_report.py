@@ -131,11 +131,12 @@ def _comparison(v: view.View, client_id: str, period: Period) -> None:
     lang = v.lang
     if period.start != month_start(period.start):
         return
-    rows = data.monthly_comparison(v.clients, client_id, period.start)
-    rows = rows[rows["grain"] == "client"]
+    published = data.monthly_comparison(v.clients, client_id, period.start)
+    rows = published[published["grain"] == "client"]
     if rows.empty or _as_date(rows["period_end"].iloc[0]) != period.end:
         return
     row = rows.iloc[0].to_dict()
+    channels = published[published["grain"] == "channel"]
 
     def span(start: str, end: str) -> str:
         first, last = _as_date(row[start]), _as_date(row[end])
@@ -152,6 +153,14 @@ def _comparison(v: view.View, client_id: str, period: Period) -> None:
             year_ago=span("year_ago_start", "year_ago_end"),
         )
     )
+    if not channels.empty:
+        st.markdown(f"**{t('comparison_channels_title', lang)}**")
+        st.dataframe(
+            tables.channel_comparison_table(channels, lang, data.channel_names()),
+            hide_index=True,
+            key="channel_comparison_table",
+            column_config={t("col_channel", lang): st.column_config.TextColumn(pinned=True)},
+        )
 
 
 def _months_label(first: dt.date, last: dt.date, lang: Lang) -> str:

@@ -77,3 +77,33 @@ def test_another_managers_client_gets_no_comparison(serving_db, monkeypatch):
 
     assert data.monthly_comparison(["alfa"], "gamma", dt.date(2026, 10, 1)).empty
     assert len(data.monthly_comparison(["alfa"], "alfa", dt.date(2026, 10, 1))) > 1  # client + channels
+
+
+def test_the_channels_are_compared_too(serving_db):
+    month = dt.date(2026, 10, 1)
+    at = _run({"client": "alfa", "period": "last_month"}, page=REPORT)
+    found = [d.value for d in at.dataframe if "Расход: к пред. периоду" in d.value.columns]
+    assert len(found) == 1
+    shown = {str(r["Канал"]): r for _, r in found[0].iterrows()}
+    with duckdb.connect(str(serving_db), read_only=True) as con:
+        mart = con.execute(
+            "select c.channel, coalesce(d.name_ru, c.channel), c.spend, c.previous_spend, c.year_ago_spend,"
+            " c.leads, c.cpl, c.previous_cpl from monthly_comparisons c"
+            " left join dim_channels d on d.channel = c.channel"
+            " where c.grain = 'channel' and c.client_id = 'alfa' and c.month = ?",
+            [month],
+        ).fetchall()
+    assert mart and set(shown) == {name for _, name, *_ in mart}
+    for _, name, spend, previous, year_ago, leads, cpl, previous_cpl in mart:
+        row = shown[name]
+        assert row["Расход"] == fmt.money(spend, "ru", 0)
+        assert row["Расход: к пред. периоду"] == fmt.delta_percent(
+            tables.relative_change(spend, previous), "ru"
+        )
+        assert row["Расход: к году"] == fmt.delta_percent(tables.relative_change(spend, year_ago), "ru")
+        assert row["Лиды"] == fmt.integer(leads, "ru")
+        assert row["CPL: к пред. периоду"] == fmt.delta_percent(
+            tables.relative_change(cpl, previous_cpl), "ru"
+        )
+    spends = [float(s or 0) for _, _, s, *_ in sorted(mart, key=lambda r: -float(r[2] or 0))]
+    assert [shown[n]["Расход"] for n in shown] == [fmt.money(s, "ru", 0) for s in spends]
