@@ -25,17 +25,23 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from pipelines.load.config import AgencyConfig, ConfigError, load_config
 from pipelines.load.settings import Settings
 
+if TYPE_CHECKING:
+    from alerts import Problem
+
 __all__ = [
+    "CONFIG_REFUSED_KEY",
     "RUN_FAILED_KEY",
     "config_or_last_good",
+    "config_refused_problem",
     "last_good_config_path",
     "record_run_incidents",
     "reload_archive",
+    "remember_good_config",
     "run_marker",
     "set_aside_build_db",
 ]
@@ -48,7 +54,8 @@ def last_good_config_path(settings: Settings) -> Path:
     return settings.data_dir / "config" / "last_good.yaml"
 
 
-def _save_last_good(settings: Settings) -> None:
+def remember_good_config(settings: Settings) -> None:
+    """Copy the configuration that just loaded to :func:`last_good_config_path` (if it changed)."""
     target = last_good_config_path(settings)
     data = settings.config_path.read_bytes()
     if target.is_file() and target.read_bytes() == data:
@@ -85,7 +92,7 @@ def config_or_last_good(
             file=out,
         )
         return config, dataclasses.replace(settings, config_path=fallback), refused
-    _save_last_good(settings)
+    remember_good_config(settings)
     return config, settings, None
 
 
@@ -108,6 +115,15 @@ def run_marker(settings: Settings, out: TextIO) -> Iterator[None]:
         marker.unlink(missing_ok=True)
 
 
+def config_refused_problem(settings: Settings, refused: ConfigError) -> Problem:
+    """The ``config_refused`` incident of a configuration file that does not load."""
+    from alerts import Problem
+
+    first = refused.problems[0] if refused.problems else str(refused)
+    detail = {"file": refused.path, "error": first, "last_good": str(last_good_config_path(settings))}
+    return Problem("config_refused", CONFIG_REFUSED_KEY, None, detail)
+
+
 def record_run_incidents(
     settings: Settings,
     config: AgencyConfig,
@@ -127,13 +143,7 @@ def record_run_incidents(
         detail = {"job": "refresh", "run_id": "", "error": error[:500]}
         problems.append(Problem("run_failed", RUN_FAILED_KEY, None, detail))
     if refused is not None:
-        first = refused.problems[0] if refused.problems else str(refused)
-        detail = {
-            "file": refused.path,
-            "error": first,
-            "last_good": str(last_good_config_path(settings)),
-        }
-        problems.append(Problem("config_refused", CONFIG_REFUSED_KEY, None, detail))
+        problems.append(config_refused_problem(settings, refused))
     try:
         with Channels.from_config(config.delivery) as channels:
             result = run_check(

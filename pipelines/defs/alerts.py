@@ -40,6 +40,7 @@ from dagster import (
 
 from pipelines.defs.jobs import inbox_job, refresh_job
 from pipelines.defs.resources import AgencyEnvironment
+from pipelines.recovery import CONFIG_REFUSED_KEY, config_refused_problem
 
 __all__ = ["alerts_after_refresh", "alerts_morning_deadline", "alerts_on_run_failure", "check_alerts_job"]
 
@@ -89,6 +90,10 @@ def check_alerts_op(
         detail = {"job": config.failed_job, "run_id": config.failed_run, "error": config.error[:500]}
         extra.append(Problem("run_failed", key, None, detail))
         scope.add(key)
+    refused = agency.config_refusal()
+    scope.add(CONFIG_REFUSED_KEY)  # opened while the file does not load, resolved once it does
+    if refused is not None:
+        extra.append(config_refused_problem(settings, refused))
     if config.succeeded_job:
         scope |= {f"run_failed:{config.succeeded_job}", "run_late"}
     if config.deadline:

@@ -7,11 +7,12 @@ import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, get_dagster_logger
 
-from pipelines.load.config import AgencyConfig, load_config
+from pipelines.load.config import AgencyConfig, ConfigError, load_config
 from pipelines.load.settings import Settings
 from pipelines.load.vendors import VendorApis
+from pipelines.recovery import last_good_config_path, remember_good_config
 
 __all__ = ["AgencyEnvironment", "VendorApiResource"]
 
@@ -62,7 +63,26 @@ class AgencyEnvironment(ConfigurableResource):  # type: ignore[type-arg]
         )
 
     def load_config(self) -> AgencyConfig:
-        return cached_config(self.config_path)
+        """The configuration; when the file does not load, the last one that did (a run launched
+        from the Dagster UI or a schedule keeps going, as the command line does: decision 37)."""
+        try:
+            config = cached_config(self.config_path)
+        except ConfigError as refused:
+            fallback = last_good_config_path(self.settings())
+            if not fallback.is_file():
+                raise
+            get_dagster_logger().warning(f"configuration refused, running with {fallback}: {refused}")
+            return cached_config(fallback)
+        remember_good_config(self.settings())
+        return config
+
+    def config_refusal(self) -> ConfigError | None:
+        """Why the configuration file does not load; None when it does."""
+        try:
+            cached_config(self.config_path)
+        except ConfigError as refused:
+            return refused
+        return None
 
 
 class VendorApiResource(ConfigurableResource):  # type: ignore[type-arg]

@@ -320,3 +320,49 @@ def test_the_command_checks_tells_and_exits_1_while_incidents_are_open(
     assert "told: Решено · Альфа Строй" in capsys.readouterr().out
     monkeypatch.setenv("AGENCY_SERVING_DB", str(tmp_path / "missing.duckdb"))
     assert main(["check"]) == 4
+
+
+def test_a_broken_configuration_alerts_from_dagster_and_runs_keep_the_last_good_one(
+    tmp_path: Path, serving_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file edited into something that does not load, seen by a run the Dagster UI or a
+    schedule launched (not the command line): the resource runs with the last good copy, the
+    alert check opens ``config_refused`` once and resolves it when the file loads again."""
+    from pipelines.defs.alerts import check_alerts_job
+    from pipelines.defs.resources import AgencyEnvironment
+    from pipelines.recovery import last_good_config_path
+
+    with FakeTelegram(TOKEN) as bot:
+        monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+        monkeypatch.setenv("TELEGRAM_API_URL", bot.url)
+        agency = with_alerts(
+            make_agency(tmp_path, serving_template, 1, GOOD), 1, "  notify_managers: false\n"
+        )
+        path = agency.settings.config_path
+        good = path.read_text(encoding="utf-8").replace("{email: oncall@primer.example}", "{telegram: 42}")
+        path.write_text(good, encoding="utf-8")
+        settings = dataclasses.replace(agency.settings, as_of=dt.date(2026, 11, 23))
+        environment = AgencyEnvironment.from_settings(settings)
+
+        def run() -> dict[str, int]:
+            result = check_alerts_job.execute_in_process(resources={"agency": environment})
+            assert result.success
+            counts: dict[str, int] = result.output_for_node("check_alerts")
+            return counts
+
+        names = [c.id for c in environment.load_config().clients]  # loads: remembered as good
+        assert last_good_config_path(settings).read_text(encoding="utf-8") == good
+        assert run()["opened"] == 0
+        path.write_text(good.replace("clients:", "clients: [oops", 1), encoding="utf-8")
+        assert [c.id for c in environment.load_config().clients] == names  # the last good one
+        refused = environment.config_refusal()
+        assert refused is not None and str(path) in str(refused)
+        assert run()["opened"] == 1
+        told = len(bot.calls)  # once to each on-call chat
+        assert run()["opened"] == 0  # still broken: the same incident, no new message
+        texts = [c.fields["text"] for c in bot.calls]
+        assert told > 0 and len(texts) == told
+        assert all("конфигурация не принята" in t and "line 10, column 7" in t for t in texts)
+        path.write_text(good, encoding="utf-8")
+        assert run()["resolved"] == 1
+        assert sum("Решено" in c.fields["text"] for c in bot.calls) == told
