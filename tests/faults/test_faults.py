@@ -45,7 +45,9 @@ from pipelines.recovery import config_or_last_good
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = dt.date(2026, 11, 23)
-VOLATILE = {"last_loaded_at"}  # when a row was loaded: differs between any two loads
+# When a row was loaded, and when an ad account's balance was read (a rebuild reads it again: a
+# balance is a snapshot of that moment, not a restatable history): differ between any two runs.
+VOLATILE = {"last_loaded_at", "balance_at", "last_read_at"}
 
 
 def settings_of(root: Path) -> Settings:
