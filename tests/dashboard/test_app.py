@@ -9,6 +9,7 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
+from dashboard.i18n import t
 from tests.dashboard.conftest import APP
 
 TIMEOUT = 60
@@ -45,7 +46,13 @@ def _params(at: AppTest) -> dict[str, str]:
 
 
 def _channel_table(at: AppTest):
-    tables = [d.value for d in at.dataframe if d.value.columns[0] in ("Канал", "Channel")]
+    """The results-by-channel table (not the channels' comparison with earlier periods)."""
+    tables = [
+        d.value
+        for d in at.dataframe
+        if d.value.columns[0] in ("Канал", "Channel")
+        and {t("col_share", "ru"), t("col_share", "en")} & set(d.value.columns)
+    ]
     assert len(tables) == 1
     return tables[0]
 
