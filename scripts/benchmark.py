@@ -53,7 +53,7 @@ sys.path.insert(0, str(REPO))
 
 from pipelines.load.agency_tables import load_config_tables  # noqa: E402
 from pipelines.load.config import parse_config  # noqa: E402
-from pipelines.load.model_builds import BuildPlan, plan_build, record_build  # noqa: E402
+from pipelines.load.model_builds import BuildPlan, plan_build, prepare_build, record_build  # noqa: E402
 from pipelines.load.publish import publish  # noqa: E402
 from pipelines.load.raw_schema import RAW_TABLES  # noqa: E402
 from pipelines.load.warehouse import DuckDBRawStore, arrow_schema, log_load  # noqa: E402
@@ -642,7 +642,7 @@ def main() -> int:
         env = {**os.environ, "AGENCY_BUILD_DB": str(build)}
         cmd = [
             str(Path(sys.executable).parent / "dbt"),
-            *plan.dbt_args(end),
+            *prepare_build(build, plan, end),
             "--quiet",
             "--profiles-dir",
             ".",

@@ -1,12 +1,12 @@
 {#
     The reporting day as a SQL date expression.
 
-    Comes from the `as_of_date` var (YYYY-MM-DD). When the var is empty, falls back to the date
+    Comes from the `as_of_date` run value (`run_var`, YYYY-MM-DD). When it is empty, falls back to the date
     the run started in the agency's time zone (`agency_timezone` var), so a run at 00:30 Moscow
     time reports "today" in Moscow, not yesterday in UTC.
 #}
 {% macro as_of_date() -%}
-    {%- set value = var('as_of_date', '') -%}
+    {%- set value = run_var('as_of_date') -%}
     {%- if value is none or (value | string | trim) == '' -%}
         {%- set tz = modules.pytz.timezone(var('agency_timezone', 'Europe/Moscow')) -%}
         {%- set value = run_started_at.astimezone(tz).strftime('%Y-%m-%d') -%}

@@ -1,7 +1,7 @@
 {#
     Replace-the-window incremental models (docs/decisions.md, "incremental models").
 
-    The nightly refresh passes `changed_since`: the `loaded_at` high-water mark of `raw.load_log`
+    The nightly refresh passes `changed_since` (a run value, `run_var`): the `loaded_at` high-water mark of `raw.load_log`
     at the last successful build. A model then recomputes only the (client, day) windows that
     loads after that mark touched, and its strategy `replace_window` deletes the target's rows of
     those windows and inserts the recomputed ones (rows restated or deleted away in raw
@@ -14,7 +14,7 @@
 #}
 
 {% macro changed_since() -%}
-    {{ return(var('changed_since', '') or '') }}
+    {{ return(run_var('changed_since')) }}
 {%- endmacro %}
 
 

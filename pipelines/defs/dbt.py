@@ -4,24 +4,34 @@ Asset groups follow the model folders (``staging``, ``intermediate``, ``marts``,
 the Dagster UI shows the same layers as the dbt project.
 """
 
+import importlib.metadata
 import os
 import shutil
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from packaging import version
 
 from pipelines.defs.partitions import REBUILD_MODELS_TAG
 from pipelines.defs.resources import AgencyEnvironment
 from pipelines.load.faults import fault_point
 from pipelines.load.freshness import STALE, freshness_records, summary_line, write_freshness
-from pipelines.load.model_builds import plan_build, record_build
+from pipelines.load.model_builds import PIPELINE_VARS, plan_build, prepare_build, record_build
 from pipelines.load.settings import REPO_ROOT, Settings
 
-__all__ = ["DBT_PROJECT_DIR", "AgencyDbtTranslator", "agency_dbt_assets", "dbt_project", "dbt_resource"]
+__all__ = [
+    "DBT_PROJECT_DIR",
+    "AgencyDbtCliResource",
+    "AgencyDbtTranslator",
+    "agency_dbt_assets",
+    "dbt_project",
+    "dbt_resource",
+]
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 _DBT_SOURCES = ("models", "macros", "seeds", "tests", "dbt_project.yml")
@@ -64,8 +74,51 @@ class AgencyDbtTranslator(DagsterDbtTranslator):
         return str(fqn[1]) if len(fqn) > 2 else super().get_group_name(dbt_resource_props)
 
 
+class AgencyDbtCliResource(DbtCliResource):
+    """The dbt resource without two costs of each run that this project does not use.
+
+    - ``_cli_version``: dagster-dbt runs ``dbt --version`` in a new process on every run (3-4 s)
+      to tell dbt Core from the Fusion engine. Our executable is the dbt Core of this
+      environment (:func:`_dbt_executable`), whose version the package metadata gives.
+    - ``_initialize_dbt_core_adapter``: dagster-dbt builds an in-process dbt adapter, parsing the
+      project's macros (about 2 s per dbt command), only to fetch column metadata and row counts
+      on request. We request neither; without an adapter those features say so.
+
+    Both override private methods of the locked dagster-dbt version (decision 39);
+    ``tests/pipelines/test_dbt_resource.py`` fails if an upgrade renames them.
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
+        return None
+
+
+def _dbt_executable() -> str:
+    """This environment's ``dbt`` (beside the running Python), else the first on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.is_file() else "dbt"
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR))
+    return AgencyDbtCliResource(
+        project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=_dbt_executable()
+    )
+
+
+def dbt_target(settings: Settings) -> Path:
+    """dbt's target folder for this data folder's build database, the same every run.
+
+    dbt keeps its parse state there (``partial_parse.msgpack``) and parses the whole project again
+    when the profile (the build database's path) or the ``--vars`` differ from that state's. A
+    fresh folder per run, dagster-dbt's default, starts from the project folder's state, written
+    by whichever dbt command ran there last (``make setup``'s parse, with another profile), so
+    every build and every ``source freshness`` parsed everything (decision 39). The last run's
+    artifacts (``run_results.json``, ``sources.json``) stay here too.
+    """
+    return settings.data_dir / "dbt" / "target"
 
 
 @dbt_assets(
@@ -91,7 +144,8 @@ def agency_dbt_assets(
     plan = plan_build(settings.build_db, DBT_PROJECT_DIR, rebuild=rebuild)
     how = "full rebuild" if plan.full else "incremental"
     context.log.info(f"dbt build: {how} ({plan.reason})")
-    for event in dbt.cli(plan.dbt_args(settings.as_of_date()), context=context).stream():
+    args = prepare_build(settings.build_db, plan, settings.as_of_date())
+    for event in dbt.cli(args, context=context, target_path=dbt_target(settings)).stream():
         yield event
         fault_point("dbt")  # the fault suite: killed after dbt's first result
     # Only after every model and test passed (a failure raised above): the next build's mark.
@@ -105,7 +159,12 @@ def check_source_freshness(context: AssetExecutionContext, dbt: DbtCliResource, 
     about, not a reason to hold the publish): the result goes to the log, to
     `<data>/logs/source_freshness.json` for the command line's summary, and to the alert check
     (`source_stale`)."""
-    invocation = dbt.cli(["source", "freshness"], raise_on_error=False, manifest=dbt_project.manifest_path)
+    invocation = dbt.cli(
+        ["source", "freshness", "--vars", PIPELINE_VARS],  # the build's vars: its partial parse holds
+        raise_on_error=False,
+        manifest=dbt_project.manifest_path,
+        target_path=dbt_target(settings),
+    )
     invocation.wait()
     try:
         records = freshness_records(invocation.get_artifact("sources.json"))

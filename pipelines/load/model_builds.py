@@ -26,7 +26,15 @@ import duckdb
 
 from pipelines.load.raw_schema import CONFIG_TABLES
 
-__all__ = ["BuildPlan", "model_fingerprint", "plan_build", "record_build"]
+__all__ = [
+    "PIPELINE_VARS",
+    "BuildPlan",
+    "model_fingerprint",
+    "plan_build",
+    "prepare_build",
+    "record_build",
+    "write_run_vars",
+]
 
 STATE_TABLE = "pipeline.model_builds"
 _PROJECT_PARTS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
@@ -49,16 +57,48 @@ class BuildPlan:
     """``max(raw.load_log.loaded_at)`` before the build: the next build's ``changed_since``."""
     changed_since: dt.datetime | None = None
 
-    def dbt_args(self, as_of: dt.date, command: str = "build") -> list[str]:
-        """``dbt build`` arguments: ``--full-refresh``, or the ``changed_since`` mark and no unit
+    def run_vars(self, as_of: dt.date) -> dict[str, str]:
+        """The values this build's SQL reads (macro ``run_var``): the reporting day, and on an
+        incremental build the ``changed_since`` mark."""
+        values = {"as_of_date": as_of.isoformat()}
+        if not self.full and self.changed_since is not None:
+            values["changed_since"] = self.changed_since.isoformat(sep=" ")
+        return values
+
+    def dbt_args(self, command: str = "build") -> list[str]:
+        """``dbt build`` arguments: ``--full-refresh``, or an incremental build without the unit
         tests (they test the SQL on fixed rows, not the data: a changed project is a full build,
-        which runs them)."""
-        dbt_vars: dict[str, str] = {"as_of_date": as_of.isoformat()}
-        if self.full:
-            return [command, "--vars", json.dumps(dbt_vars), "--full-refresh"]
-        if self.changed_since is not None:
-            dbt_vars["changed_since"] = self.changed_since.isoformat(sep=" ")
-        return [command, "--vars", json.dumps(dbt_vars), "--exclude-resource-type", "unit_test"]
+        which runs them). The ``--vars`` are the same every night (:data:`PIPELINE_VARS`), so
+        dbt's partial parsing holds; the day and the mark travel in ``pipeline.dbt_run_vars``
+        (:func:`prepare_build`)."""
+        args = [command, "--vars", PIPELINE_VARS]
+        return [*args, "--full-refresh"] if self.full else [*args, "--exclude-resource-type", "unit_test"]
+
+
+RUN_VARS_TABLE = "pipeline.dbt_run_vars"
+PIPELINE_VARS = json.dumps({"run_vars_from": RUN_VARS_TABLE})
+"""The pipeline's ``--vars`` for every dbt command it runs. dbt parses the whole project again
+whenever ``--vars`` differ from the last command's (about 4 s of a small agency's refresh, twice:
+the build and ``source freshness``), so the values that change every night are not vars: the
+macro ``run_var`` reads them at run time from :data:`RUN_VARS_TABLE`."""
+
+
+def write_run_vars(build_db: Path, values: dict[str, str]) -> None:
+    """Replace the values the next dbt command reads through ``run_var`` (the build database is
+    closed again before dbt opens it)."""
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("create schema if not exists pipeline")
+        con.execute(f"create or replace table {RUN_VARS_TABLE} (name varchar primary key, value varchar)")
+        con.executemany(
+            f"insert into {RUN_VARS_TABLE} values (?, ?)",  # noqa: S608 - our identifier
+            sorted(values.items()),
+        )
+
+
+def prepare_build(build_db: Path, plan: BuildPlan, as_of: dt.date, command: str = "build") -> list[str]:
+    """Write the plan's run values for ``as_of`` and return the dbt arguments that read them."""
+    write_run_vars(build_db, plan.run_vars(as_of))
+    return plan.dbt_args(command)
 
 
 def _project_digest(project_dir: Path) -> hashlib._Hash:

@@ -11,6 +11,7 @@ ways). A changed channel mapping (a seed) or configuration forces the full rebui
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -25,7 +26,14 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipelines.load.model_builds import BuildPlan, plan_build, record_build
+from pipelines.load.model_builds import (
+    PIPELINE_VARS,
+    BuildPlan,
+    plan_build,
+    prepare_build,
+    record_build,
+    write_run_vars,
+)
 from tests.dbt.test_dbt_build import (
     AS_OF,
     LOADED,
@@ -49,9 +57,9 @@ class Project:
 
     def run(self, database: Path, plan: BuildPlan) -> None:
         """The plan's seeds and models (their tests are test_dbt_build's)."""
-        self.dbt(database, [*plan.dbt_args(date.fromisoformat(AS_OF)), *WITHOUT_TESTS])
+        self.dbt(database, [*prepare_build(database, plan, date.fromisoformat(AS_OF)), *WITHOUT_TESTS])
 
-    def dbt(self, database: Path, args: list[str]) -> None:
+    def dbt(self, database: Path, args: list[str]) -> str:
         dbt = Path(sys.executable).parent / "dbt"
         env = {**os.environ, "AGENCY_BUILD_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         paths = ["--project-dir", str(self.project_dir), "--profiles-dir", str(self.project_dir)]
@@ -66,6 +74,7 @@ class Project:
             check=False,
         )
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+        return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +231,7 @@ def test_the_first_build_is_full_and_the_nightly_one_incremental(
     _, first, night = nightly
     assert first.full and first.reason == "no earlier build"
     assert not night.full and night.changed_since == datetime(2026, 11, 23, 3, 0)
-    assert "--full-refresh" not in night.dbt_args(dt.date(2026, 11, 23))
+    assert "--full-refresh" not in night.dbt_args()
 
 
 def test_the_nightly_build_replaced_only_the_changed_windows(
@@ -277,5 +286,33 @@ def test_a_changed_channel_mapping_or_configuration_forces_a_full_rebuild(
     with duckdb.connect(str(database)) as con:
         con.execute("update raw.agency_clients set timezone = 'Asia/Omsk' where client_id = 'c1'")
     plan = plan_build(database, project.project_dir)
-    assert plan.full and "--full-refresh" in plan.dbt_args(dt.date(2026, 11, 23))
+    assert plan.full and "--full-refresh" in plan.dbt_args()
     assert plan_build(database, project.project_dir, rebuild=True).reason == "a full rebuild was asked for"
+
+
+def test_the_nightly_vars_stay_the_same_and_the_sql_reads_the_run_values(
+    project: Project, nightly: tuple[Path, BuildPlan, BuildPlan], tmp_path: Path
+) -> None:
+    """dbt parses the whole project again when ``--vars`` change, so the nightly's are constant;
+    the reporting day and the mark reach the SQL through ``pipeline.dbt_run_vars``, and a
+    ``--vars`` value still wins."""
+    _, first, night = nightly
+    later = dataclasses.replace(night, changed_since=datetime(2026, 11, 25, 3, 0))
+    assert night.dbt_args() == later.dbt_args() and PIPELINE_VARS in night.dbt_args()
+    assert first.dbt_args() == [*night.dbt_args()[:3], "--full-refresh"]
+    assert later.run_vars(dt.date(2026, 11, 26)) == {
+        "as_of_date": "2026-11-26",
+        "changed_since": "2026-11-25 03:00:00",
+    }
+    assert "changed_since" not in first.run_vars(dt.date(2026, 11, 26))
+
+    database = tmp_path / "run_vars.duckdb"
+    write_run_vars(database, {"as_of_date": "2024-02-29", "changed_since": "2024-02-28 03:00:00"})
+    inline = "select {{ as_of_date() }} as day, '{{ changed_since() }}' as mark"
+    show = ["show", "--inline", inline, "--output", "json", "--log-format", "text"]
+    out = project.dbt(database, [*show, "--vars", PIPELINE_VARS])
+    assert '"day": "2024-02-29"' in out and '"mark": "2024-02-28 03:00:00"' in out, out
+    out = project.dbt(
+        database, [*show, "--vars", '{"run_vars_from": "pipeline.dbt_run_vars", "as_of_date": "2025-01-31"}']
+    )
+    assert '"day": "2025-01-31"' in out, out
