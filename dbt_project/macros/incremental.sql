@@ -103,9 +103,9 @@
 
 {#
     The raw table of a windowed source and the expression of a row's day in it. The new rows are
-    read from raw, not from staging: staging keeps the latest row per key over the whole table,
-    a sort a nightly run should not pay for a filter on `_loaded_at` (a superset is harmless). A
-    new ad or call source must be added here (compilation fails until it is).
+    read from raw, where the filter on `_loaded_at` needs none of staging's renaming (a superset
+    of days is harmless). A new ad or call source must be added here (compilation fails until
+    it is).
 #}
 {% macro raw_day_of(source_name) -%}
     {%- set days = {

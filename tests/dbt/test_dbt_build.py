@@ -332,8 +332,6 @@ RAW_ROWS: dict[str, list[Row]] = {
         _direct("c1", "alfa-direct", "2026-10-10", "d1", "3000.00", 2000, 100),
         _direct("c1", "alfa-direct", "2026-11-21", "d1", "765.44", 1000, 50),
         _direct("c1", "alfa-direct", "2026-11-22", "d1", "1234.56", 1000, 50),
-        # An earlier load of the same key: staging keeps the latest load only.
-        _direct("c1", "alfa-direct", "2026-11-22", "d1", "9999.00", 9, 9, loaded_at=EARLIER),
         _direct("c3", "gamma-direct", "2026-09-15", "g1", "100.00", 10, 1),
     ],
     # Balances: c1's Direct shared account holds 1 000 RUB; c2's login was never read (a failed
@@ -396,10 +394,6 @@ RAW_ROWS: dict[str, list[Row]] = {
         _calltouch(4, "2026-11-21 07:00:00", "79160000001", session=("yandex", "cpc")),
         # A repeat the next day: a target call but not unique (Calltouch agrees), so not a lead.
         _calltouch(5, "2026-11-22 07:00:00", "79160000001", unique=False, utm=("yandex", "cpc")),
-        # Re-exported with an earlier load: counted once.
-        _calltouch(
-            5, "2026-11-22 07:00:00", "79160000001", unique=False, utm=("yandex", "cpc"), loaded_at=EARLIER
-        ),
         _calltouch(
             6, "2026-11-22 08:00:00", "79160000004", duration=20, target=False, session=("google", "organic")
         ),
@@ -455,11 +449,8 @@ RAW_ROWS: dict[str, list[Row]] = {
         ),
         _payment("302", "2026-11-19", "777.00", BETA, "Оплата по счету № B-9 от 01.11.2026", client="c2"),
         _payment("77", "2026-11-20", "1000.00", SIDOROV, "Оплата по счету 1"),
-        # "А-3" with a Cyrillic А names the register's "A-3"; loaded twice, counted once.
+        # "А-3" with a Cyrillic А names the register's "A-3".
         _payment("202", "2026-11-21", "2440.00", ALFA, "Оплата по счету № А-3 от 20.11.2026", client="c1"),
-        _payment(
-            "202", "2026-11-21", "2440.00", ALFA, "Оплата по счету № А-3 от 20.11.2026", loaded_at=EARLIER
-        ),
         # The agency's own spending: not matched, not listed.
         _payment(
             "88",
@@ -816,7 +807,7 @@ def test_payments_mart_lists_every_incoming_payment(warehouse: Warehouse) -> Non
             None,
         ),
     ]
-    # The outgoing payment is no incoming money; the twice-loaded one is there once.
+    # The outgoing payment is no incoming money.
     assert warehouse.one("select count(distinct payment_id) from marts.payments") == (5,)
     # The dashboard words every reason from the published codes and values, in either language.
     with duckdb.connect(str(warehouse.database), read_only=True) as con:

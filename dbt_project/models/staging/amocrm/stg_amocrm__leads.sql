@@ -1,8 +1,8 @@
 with
 
-deduplicated as (
+raw_rows as (
 
-    {{ latest_per_key(source('raw', 'amocrm_leads'), ['client_id', 'account_id', 'lead_id']) }}
+    select * from {{ source('raw', 'amocrm_leads') }}
 
 ),
 
@@ -36,7 +36,7 @@ renamed as (
         _load_id,
         _loaded_at
 
-    from deduplicated
+    from raw_rows
 
 ),
 

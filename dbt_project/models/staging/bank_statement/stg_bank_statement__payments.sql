@@ -1,11 +1,8 @@
 with
 
-deduplicated as (
+raw_rows as (
 
-    {{ latest_per_key(
-        source('raw', 'bank_statement_payments'),
-        ['payer_account', 'document_date', 'document_number', 'direction', 'amount']
-    ) }}
+    select * from {{ source('raw', 'bank_statement_payments') }}
 
 ),
 
@@ -43,7 +40,7 @@ renamed as (
         _load_id,
         _loaded_at
 
-    from deduplicated
+    from raw_rows
 
 )
 

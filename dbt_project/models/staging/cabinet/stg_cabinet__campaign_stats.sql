@@ -1,11 +1,8 @@
 with
 
-deduplicated as (
+raw_rows as (
 
-    {{ latest_per_key(
-        source('raw', 'cabinet_campaign_stats'),
-        ['client_id', 'platform', 'date', 'campaign_name']
-    ) }}
+    select * from {{ source('raw', 'cabinet_campaign_stats') }}
 
 ),
 
@@ -43,7 +40,7 @@ renamed as (
         _load_id,
         _loaded_at
 
-    from deduplicated
+    from raw_rows
 
 )
 

@@ -1,8 +1,8 @@
 with
 
-deduplicated as (
+raw_rows as (
 
-    {{ latest_per_key(source('raw', 'calltouch_requests'), ['client_id', 'account_id', 'request_id']) }}
+    select * from {{ source('raw', 'calltouch_requests') }}
 
 ),
 
@@ -41,7 +41,7 @@ renamed as (
         _load_id,
         _loaded_at
 
-    from deduplicated
+    from raw_rows
 
 ),
 

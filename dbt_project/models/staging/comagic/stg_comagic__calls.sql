@@ -1,8 +1,8 @@
 with
 
-deduplicated as (
+raw_rows as (
 
-    {{ latest_per_key(source('raw', 'comagic_calls'), ['client_id', 'account_id', 'call_id']) }}
+    select * from {{ source('raw', 'comagic_calls') }}
 
 ),
 
@@ -42,7 +42,7 @@ renamed as (
         _load_id,
         _loaded_at
 
-    from deduplicated
+    from raw_rows
 
 ),
 

@@ -1,8 +1,8 @@
 with
 
-deduplicated as (
+raw_rows as (
 
-    {{ latest_per_key(source('raw', 'invoice_register_rows'), ['inn', 'invoice_number']) }}
+    select * from {{ source('raw', 'invoice_register_rows') }}
 
 ),
 
@@ -36,7 +36,7 @@ renamed as (
         _load_id,
         _loaded_at
 
-    from deduplicated
+    from raw_rows
 
 )
 

@@ -1,11 +1,8 @@
 with
 
-deduplicated as (
+raw_rows as (
 
-    {{ latest_per_key(
-        source('raw', 'yandex_direct_campaign_stats'),
-        ['client_id', 'account_id', 'date', 'campaign_id']
-    ) }}
+    select * from {{ source('raw', 'yandex_direct_campaign_stats') }}
 
 ),
 
@@ -44,7 +41,7 @@ renamed as (
         _load_id,
         _loaded_at
 
-    from deduplicated
+    from raw_rows
 
 )
 

@@ -1,12 +1,8 @@
 with
 
-deduplicated as (
+raw_rows as (
 
-    {{ latest_per_key(
-        source('raw', 'yandex_metrika_goal_reaches'),
-        ['client_id', 'account_id', 'date', 'goal_id', 'attribution', 'traffic_source',
-         'utm_source', 'utm_medium', 'utm_campaign']
-    ) }}
+    select * from {{ source('raw', 'yandex_metrika_goal_reaches') }}
 
 ),
 
@@ -40,7 +36,7 @@ renamed as (
         _load_id,
         _loaded_at
 
-    from deduplicated
+    from raw_rows
 
 ),
 
