@@ -306,7 +306,8 @@ def tsv_stages(
 
 def marts_schema(con: Any) -> str:
     row = con.execute(
-        "SELECT table_schema FROM information_schema.tables WHERE table_name = 'client_channel_daily'"
+        "SELECT table_schema FROM information_schema.tables WHERE table_name = 'client_channel_daily' "
+        "AND table_schema LIKE '%marts'"  # not incremental_windows' table of the same name
     ).fetchone()
     return str(row[0])
 
@@ -316,7 +317,7 @@ CHECKED = ("spend", "impressions", "clicks", "calls", "unique_calls", "target_ca
 
 def reference_sql(build: Path) -> tuple[float, bool]:
     """scripts/reference_marts.sql on the build database; its seconds, and whether its per-client
-    totals equal the dbt mart's."""
+    totals equal the dbt marts' (client_channel_daily, client_campaign_daily)."""
     import duckdb
 
     con = duckdb.connect(str(build), read_only=True)
@@ -339,9 +340,20 @@ def reference_sql(build: Path) -> tuple[float, bool]:
         monthly = con.execute(
             "SELECT client_id, sum(spend), sum(calls) FROM ref_client_monthly GROUP BY 1 ORDER BY 1"
         ).fetchall()
+        campaign_totals = (
+            "client_id, count(*), sum(spend), sum(impressions), sum(clicks), count(DISTINCT campaign_name)"
+        )
+        ref_campaigns = con.execute(
+            f"SELECT {campaign_totals} FROM ref_client_campaign_daily GROUP BY 1 ORDER BY 1"  # noqa: S608
+        ).fetchall()
+        mart_campaigns = con.execute(
+            f"SELECT {campaign_totals} FROM {marts_schema(con)}.client_campaign_daily GROUP BY 1 ORDER BY 1"  # noqa: S608
+        ).fetchall()
     finally:
         con.close()
-    same = ref == mart and [r[:2] for r in monthly] == [r[:2] for r in ref]
+    same = (
+        ref == mart and [r[:2] for r in monthly] == [r[:2] for r in ref] and ref_campaigns == mart_campaigns
+    )
     if not same:
         diff = [(a, b) for a, b in zip(ref, mart, strict=False) if a != b][:3]
         print(f"reference totals differ from the mart's: {diff}")

@@ -1,51 +1,45 @@
 -- The reference limit of scripts/benchmark.py (issue 18): one hand-written DuckDB script that
--- computes, from the same raw tables, what the dbt project publishes in `client_channel_daily`
--- (spend, impressions, clicks, calls, unique and target calls per client, client-local day and
--- channel) and the client-month totals of the same figures. The benchmark times it next to
--- `dbt build` and compares its totals with the marts'.
+-- computes, from the same raw tables, what the dbt project publishes in `client_campaign_daily`
+-- (spend, impressions, clicks per client, day, channel, ad account and campaign: the largest
+-- public mart) and `client_channel_daily` (spend, impressions, clicks, calls, unique and target
+-- calls per client, client-local day and channel), and the client-month totals of the same
+-- figures. The benchmark times it next to `dbt build` and compares its totals with the marts'.
 --
 -- Scope: the sources of the benchmark's synthetic raw layer (Yandex Direct, Calltouch). The
 -- lead columns (the lead ledger: contacts merged across systems within a window) are not
--- reproduced here. Same rules as the models: the newest row per natural key, spend in RUB from
--- micros, incoming calls only, the client's time zone for the call day, the tracker's target flag
--- unless the account follows the agency's rule, a call unique when the same number did not reach
--- the same client within `unique_call_window_days`, the channel by the first `channel_mapping`
--- rule (regular expressions run once per distinct source/medium pair).
+-- reproduced here. Same rules as the models: one raw row per natural key (the loader's promise,
+-- decision 40), spend in RUB from micros, incoming calls only, the client's time zone for the
+-- call day, the tracker's target flag unless the account follows the agency's rule, a call
+-- unique when the same number did not reach the same client within `unique_call_window_days`,
+-- the channel by the first `channel_mapping` rule (regular expressions run once per distinct
+-- source/medium pair).
 -- Needs: the raw schema, and a table `channel_mapping` (the seed) in the current schema.
+
+create or replace temp table ref_client_campaign_daily as
+select
+    client_id,
+    date,
+    'yandex_direct' as channel,
+    account_id as platform_account_id,
+    campaign_id,
+    coalesce(max(campaign_name), campaign_id) as campaign_name,
+    sum(cast(round(cast(cost_micros / 1000000.0 as decimal(18, 3)), 2) as decimal(18, 2))) as spend,
+    sum(coalesce(impressions, 0)) as impressions,
+    sum(coalesce(clicks, 0)) as clicks
+from raw.yandex_direct_campaign_stats
+group by client_id, date, account_id, campaign_id;
 
 create or replace temp table ref_client_channel_daily as
 with
 
-direct as (
-    select client_id, date, campaign_id, cost_micros, impressions, clicks
-    from raw.yandex_direct_campaign_stats
-    qualify row_number() over (
-        partition by client_id, account_id, date, campaign_id order by _loaded_at desc, _origin_line desc
-    ) = 1
-),
-
 ads_daily as (
-    select
-        client_id,
-        date,
-        'yandex_direct' as channel,
-        sum(cast(round(cast(cost_micros / 1000000.0 as decimal(18, 3)), 2) as decimal(18, 2))) as spend,
-        sum(coalesce(impressions, 0)) as impressions,
-        sum(coalesce(clicks, 0)) as clicks
-    from direct
+    select client_id, date, channel, sum(spend) as spend, sum(impressions) as impressions, sum(clicks) as clicks
+    from ref_client_campaign_daily
     group by all
 ),
 
 settings as (
     select unique_call_window_days, target_call_min_talk_seconds from raw.agency_settings
-),
-
-calls as (
-    select *
-    from raw.calltouch_calls
-    qualify row_number() over (
-        partition by client_id, account_id, call_id order by _loaded_at desc, _origin_line desc
-    ) = 1
 ),
 
 incoming as (
@@ -73,7 +67,7 @@ incoming as (
         ))) as mapping_medium,
         clients.timezone as client_timezone,
         settings.unique_call_window_days
-    from calls
+    from raw.calltouch_calls as calls
     left join raw.agency_clients as clients on calls.client_id = clients.client_id
     left join raw.agency_client_accounts as accounts
         on calls.client_id = accounts.client_id
