@@ -37,10 +37,10 @@ from connectors.http import (
     VendorClient,
     classify_status,
 )
+from connectors.yandex_direct._client import VENDOR
 
 __all__ = ["LIVE_URL", "MAX_LOGINS", "AccountBalance", "Balances", "DirectBalanceClient"]
 
-VENDOR = "yandex_direct"
 LIVE_URL = "https://api.direct.yandex.ru/live/v4/json/"
 MAX_LOGINS = 50
 """Most advertiser logins in one ``AccountManagement`` request (the reference's limit for agencies)."""
