@@ -299,18 +299,20 @@ def test_a_vendor_down_all_night_the_others_publish_and_the_account_keeps_its_la
 
 
 @pytest.mark.parametrize(
-    ("edit", "told"),
+    ("edit", "told", "refresh"),
     [
-        (lambda text: text.replace("clients:", "clients: [", 1), "line "),
+        # Both kinds take the same way past the refusal (config_or_last_good): one refresh runs it.
+        (lambda text: text.replace("clients:", "clients: [", 1), "line ", False),
         (
             lambda text: text.replace("history_start:", "history_start: not-a-date #", 1),
             "agency.history_start",
+            True,
         ),
     ],
     ids=["yaml-syntax", "invalid-value"],
 )
 def test_a_malformed_configuration_is_refused_and_the_last_good_one_keeps_running(
-    data: Settings, capfd: pytest.CaptureFixture[str], edit: Any, told: str
+    data: Settings, capfd: pytest.CaptureFixture[str], edit: Any, told: str, refresh: bool
 ) -> None:
     last_good = data.data_dir / "config" / "last_good.yaml"
     original = data.config_path.read_text(encoding="utf-8")
@@ -318,6 +320,16 @@ def test_a_malformed_configuration_is_refused_and_the_last_good_one_keeps_runnin
     assert last_good.read_text(encoding="utf-8") == original
     data.config_path.write_text(edit(original), encoding="utf-8")
     assert demo_main(["check-config"]) == EXIT_CONFIG
+    if not refresh:
+        fallback = config_or_last_good(data, sys.stderr)
+        out, err = capfd.readouterr()
+        assert fallback is not None, out + err
+        config, settings, refused = fallback
+        assert settings.config_path == last_good and refused is not None and config.clients
+        assert told in err.split("REFUSED", 1)[1].split("running with", 1)[0]
+        assert f"running with the last good configuration {last_good}" in err
+        assert last_good.read_text(encoding="utf-8") == original
+        return
     first = published_at(data)
     code = demo_main(["refresh"])
     out, err = capfd.readouterr()
