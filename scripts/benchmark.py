@@ -330,25 +330,18 @@ def reference_sql(build: Path) -> tuple[float, bool]:
         start = time.perf_counter()
         con.execute(script)
         seconds = time.perf_counter() - start
+        marts = marts_schema(con)
+
+        def per_client(columns: str, table: str) -> list[tuple[Any, ...]]:
+            return con.execute(f"SELECT client_id, {columns} FROM {table} GROUP BY 1 ORDER BY 1").fetchall()  # noqa: S608
+
         totals = ", ".join(f"sum({c})" for c in CHECKED)
-        ref = con.execute(
-            f"SELECT client_id, {totals} FROM ref_client_channel_daily GROUP BY 1 ORDER BY 1"  # noqa: S608
-        ).fetchall()
-        mart = con.execute(
-            f"SELECT client_id, {totals} FROM {marts_schema(con)}.client_channel_daily GROUP BY 1 ORDER BY 1"  # noqa: S608
-        ).fetchall()
-        monthly = con.execute(
-            "SELECT client_id, sum(spend), sum(calls) FROM ref_client_monthly GROUP BY 1 ORDER BY 1"
-        ).fetchall()
-        campaign_totals = (
-            "client_id, count(*), sum(spend), sum(impressions), sum(clicks), count(DISTINCT campaign_name)"
-        )
-        ref_campaigns = con.execute(
-            f"SELECT {campaign_totals} FROM ref_client_campaign_daily GROUP BY 1 ORDER BY 1"  # noqa: S608
-        ).fetchall()
-        mart_campaigns = con.execute(
-            f"SELECT {campaign_totals} FROM {marts_schema(con)}.client_campaign_daily GROUP BY 1 ORDER BY 1"  # noqa: S608
-        ).fetchall()
+        ref = per_client(totals, "ref_client_channel_daily")
+        mart = per_client(totals, f"{marts}.client_channel_daily")
+        monthly = per_client("sum(spend), sum(calls)", "ref_client_monthly")
+        campaign = "count(*), sum(spend), sum(impressions), sum(clicks), count(DISTINCT campaign_name)"
+        ref_campaigns = per_client(campaign, "ref_client_campaign_daily")
+        mart_campaigns = per_client(campaign, f"{marts}.client_campaign_daily")
     finally:
         con.close()
     same = (
