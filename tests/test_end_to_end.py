@@ -345,10 +345,19 @@ def test_the_nightly_refresh_command_prints_a_short_report_and_no_warnings(
     logged = log.read_text(encoding="utf-8")
     assert "PASS" in logged and "STEP_START" in logged
 
+    # dbt keeps its parse state in the data folder (decision 39): the next night's build and
+    # `source freshness` both skip parsing the project again.
+    dbt_target = data / "dbt" / "target"
+    for old_log in dbt_target.glob("dbt.log*"):
+        old_log.unlink()
     code = demo_pipeline_main(["refresh", "-v"])  # -v: everything on the terminal, as before
     out, err = capfd.readouterr()
     assert code == 0
     assert " PASS " in out + err and " - dagster - INFO - " in out + err
+    dbt_log = "".join(f.read_text(encoding="utf-8") for f in dbt_target.glob("dbt.log*"))
+    runs = re.findall(r'"msg": "Running with dbt=', dbt_log)
+    parsing = set(re.findall(r'"msg": "([^"]*partial pars[^"]*)"', dbt_log))
+    assert len(runs) == 2 and parsing == {"Nothing changed, skipping partial parsing."}, parsing
 
 
 RAW_TOTALS = {
