@@ -501,9 +501,10 @@ def _dbt(args: Sequence[str], work_dir: Path, database: Path) -> subprocess.Comp
 
 
 class Warehouse:
-    def __init__(self, database: Path, run_results: dict[str, Any]) -> None:
+    def __init__(self, database: Path, run_results: dict[str, Any], manifest: dict[str, Any]) -> None:
         self.database = database
         self.results = {r["unique_id"]: r for r in run_results["results"]}
+        self.manifest = manifest
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with duckdb.connect(str(self.database), read_only=True) as con:
@@ -533,7 +534,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     result = _dbt(["build"], work_dir, database)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     run_results = json.loads((work_dir / "target" / "run_results.json").read_text(encoding="utf-8"))
-    yield Warehouse(database, run_results)
+    manifest = json.loads((work_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
+    yield Warehouse(database, run_results, manifest)
 
 
 def test_every_model_and_test_passes_and_known_data_problems_only_warn(warehouse: Warehouse) -> None:
@@ -571,6 +573,32 @@ def test_every_model_and_test_passes_and_known_data_problems_only_warn(warehouse
         "a_contract_signed_before_its_first_spend_is_new",
         "churn_rate_is_unknown_in_a_month_to_date",
     } <= set(unit_tests)
+
+
+def test_the_marts_refuse_nulls_where_their_contracts_say_not_null(warehouse: Warehouse) -> None:
+    """The marts' NOT NULL columns are table constraints (decision 41), checked by DuckDB as the
+    rows are written instead of by a test per column afterwards: each one is in the built table."""
+    constrained = {
+        (node["name"], column)
+        for node in warehouse.manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        for column, props in node["columns"].items()
+        if any(c["type"] == "not_null" for c in props.get("constraints", []))
+    }
+    assert len(constrained) >= 100
+    not_nullable = set(
+        warehouse.query(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'marts' and is_nullable = 'NO'"
+        )
+    )
+    assert constrained <= not_nullable, sorted(constrained - not_nullable)
+    # The largest mart is incremental: its nightly inserts meet the same constraint.
+    with duckdb.connect(str(warehouse.database)) as con, pytest.raises(duckdb.ConstraintException, match="spend"):
+        con.execute(
+            "insert into marts.client_channel_daily (client_id, date, channel, spend) "
+            "values ('c1', date '2026-11-30', 'seo', null)"
+        )
 
 
 def test_spend_per_client_and_channel_is_net_of_vat(warehouse: Warehouse) -> None:
