@@ -594,7 +594,10 @@ def test_the_marts_refuse_nulls_where_their_contracts_say_not_null(warehouse: Wa
     )
     assert constrained <= not_nullable, sorted(constrained - not_nullable)
     # The largest mart is incremental: its nightly inserts meet the same constraint.
-    with duckdb.connect(str(warehouse.database)) as con, pytest.raises(duckdb.ConstraintException, match="spend"):
+    with (
+        duckdb.connect(str(warehouse.database)) as con,
+        pytest.raises(duckdb.ConstraintException, match="spend"),
+    ):
         con.execute(
             "insert into marts.client_channel_daily (client_id, date, channel, spend) "
             "values ('c1', date '2026-11-30', 'seo', null)"
