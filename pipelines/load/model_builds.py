@@ -66,13 +66,14 @@ class BuildPlan:
         return values
 
     def dbt_args(self, command: str = "build") -> list[str]:
-        """``dbt build`` arguments: ``--full-refresh``, or an incremental build without the unit
-        tests (they test the SQL on fixed rows, not the data: a changed project is a full build,
-        which runs them). The ``--vars`` are the same every night (:data:`PIPELINE_VARS`), so
-        dbt's partial parsing holds; the day and the mark travel in ``pipeline.dbt_run_vars``
-        (:func:`prepare_build`)."""
-        args = [command, "--vars", PIPELINE_VARS]
-        return [*args, "--full-refresh"] if self.full else [*args, "--exclude-resource-type", "unit_test"]
+        """``dbt build`` arguments: ``--full-refresh`` or an incremental build, never the unit
+        tests. They test the SQL on fixed rows, not the data, so they belong to development and
+        CI (``make test`` runs them all, ``tests/dbt``), as dbt's documentation advises; a
+        pipeline build does not pay for them (decision 43). The ``--vars`` are the same every
+        night (:data:`PIPELINE_VARS`), so dbt's partial parsing holds; the day and the mark
+        travel in ``pipeline.dbt_run_vars`` (:func:`prepare_build`)."""
+        args = [command, "--vars", PIPELINE_VARS, "--exclude-resource-type", "unit_test"]
+        return [*args, "--full-refresh"] if self.full else args
 
 
 RUN_VARS_TABLE = "pipeline.dbt_run_vars"

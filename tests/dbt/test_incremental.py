@@ -299,7 +299,11 @@ def test_the_nightly_vars_stay_the_same_and_the_sql_reads_the_run_values(
     _, first, night = nightly
     later = dataclasses.replace(night, changed_since=datetime(2026, 11, 25, 3, 0))
     assert night.dbt_args() == later.dbt_args() and PIPELINE_VARS in night.dbt_args()
-    assert first.dbt_args() == [*night.dbt_args()[:3], "--full-refresh"]
+    assert first.dbt_args() == [*night.dbt_args(), "--full-refresh"]
+    # Unit tests test the SQL on fixed rows: CI runs them (tests/dbt), pipeline builds never.
+    for plan in (first, night):
+        args = plan.dbt_args()
+        assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
     assert later.run_vars(dt.date(2026, 11, 26)) == {
         "as_of_date": "2026-11-26",
         "changed_since": "2026-11-25 03:00:00",
