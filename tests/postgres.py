@@ -13,7 +13,6 @@ The cluster trusts local TCP connections (no password) and runs with durability 
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import socket
@@ -38,10 +37,10 @@ def postgres_bindir() -> Path:
     """Where initdb, pg_ctl and postgres are: Debian's newest ``/usr/lib/postgresql/<major>/bin``,
     else the directory of an ``initdb`` on PATH. Raises (never skips) when there is none."""
     candidates = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: int(Path(p).parents[1].name) if Path(p).parents[1].name.isdigit() else 0,
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parents[1].name) if p.parents[1].name.isdigit() else 0,
     )
-    found = candidates[-1] if candidates else shutil.which("initdb")
+    found = str(candidates[-1]) if candidates else shutil.which("initdb")
     if not found:
         raise RuntimeError(
             "PostgreSQL's server programs (initdb, pg_ctl, postgres) are not installed; "
@@ -69,7 +68,7 @@ class PostgresServer:
         """A new empty database (one per test keeps tests apart on one server); its name."""
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(self.conninfo(), autocommit=True) as con:
-            con.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+            con.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
         return name
 
 
