@@ -105,7 +105,7 @@ def running_postgres() -> Iterator[PostgresServer]:
                 SUPERUSER,
                 "--auth=trust",
                 "--encoding=UTF8",
-                "--locale=C",
+                "--locale=C.UTF-8",
                 "--no-sync",
             ],
             "initdb",

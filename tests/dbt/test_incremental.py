@@ -34,16 +34,8 @@ from pipelines.load.model_builds import (
     record_build,
     write_run_vars,
 )
-from tests.dbt.test_dbt_build import (
-    AS_OF,
-    LOADED,
-    PROJECT_DIR,
-    RAW_ROWS,
-    _calltouch,
-    _comagic,
-    _create_raw_database,
-    _direct,
-)
+from tests.dbt.scenario import AS_OF, LOADED, PROJECT_DIR, RAW_ROWS, _calltouch, _comagic, _direct
+from tests.dbt.test_dbt_build import _create_raw_database
 
 NIGHT = datetime(2026, 11, 24, 3, 0)
 COMPARED_SCHEMAS = ("intermediate", "marts")
