@@ -28,6 +28,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
+from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES, ddl_statements
+
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 AS_OF = "2026-11-23"
 LOADED = datetime(2026, 11, 23, 3, 0)
@@ -488,3 +492,57 @@ def run_dbt(args: Sequence[str], work_dir: Path, env: Mapping[str, str]) -> subp
         timeout=300,
         check=False,
     )
+
+
+def create_raw_database(path: Path, rows: dict[str, list[Row]]) -> None:
+    """A DuckDB build file holding the raw layer with ``rows`` (table name -> rows)."""
+    tables = {**RAW_TABLES, **CONFIG_TABLES}
+    with duckdb.connect(str(path)) as con:
+        for statement in ddl_statements():
+            con.execute(statement)
+        for name, table_rows in rows.items():
+            columns = tables[name].column_names
+            placeholders = ", ".join("?" for _ in columns)
+            con.executemany(
+                f"insert into {tables[name].qualified} ({', '.join(columns)}) values ({placeholders})",
+                [[row.get(c) for c in columns] for row in table_rows],
+            )
+
+
+class Warehouse:
+    """A finished DuckDB build of the scenario: its file, dbt's results by unique id, its manifest."""
+
+    def __init__(self, database: Path, run_results: dict[str, Any], manifest: dict[str, Any]) -> None:
+        self.database = database
+        self.results = {r["unique_id"]: r for r in run_results["results"]}
+        self.manifest = manifest
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(self.database), read_only=True) as con:
+            return con.execute(sql, list(params)).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...]:
+        rows = self.query(sql, params)
+        assert len(rows) == 1, rows
+        return rows[0]
+
+    def status_of(self, name_part: str) -> str:
+        matches = [r["status"] for uid, r in self.results.items() if name_part in uid]
+        assert len(matches) == 1, (name_part, matches)
+        return str(matches[0])
+
+    def failures_of(self, name_part: str) -> int:
+        matches = [r["failures"] for uid, r in self.results.items() if name_part in uid]
+        assert len(matches) == 1, (name_part, matches)
+        return int(matches[0])
+
+
+def build_on_duckdb(work_dir: Path) -> Warehouse:
+    """``dbt build`` of the scenario on a fresh DuckDB file in ``work_dir`` (asserts it succeeded)."""
+    database = work_dir / "build.duckdb"
+    create_raw_database(database, RAW_ROWS)
+    result = run_dbt(["build"], work_dir, {"AGENCY_BUILD_DB": str(database)})
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    run_results = json.loads((work_dir / "target" / "run_results.json").read_text(encoding="utf-8"))
+    manifest = json.loads((work_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
+    return Warehouse(database, run_results, manifest)

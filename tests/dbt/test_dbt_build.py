@@ -17,76 +17,14 @@ The scenario, defined once in tests/dbt/scenario.py (as of 2026-11-23; "last 30 
 
 from __future__ import annotations
 
-import json
-import subprocess
-from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
 
 from dashboard import tables
-from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES, ddl_statements
-from tests.dbt.scenario import RAW_ROWS, Row, run_dbt
-
-
-def _create_raw_database(path: Path, rows: dict[str, list[Row]]) -> None:
-    tables = {**RAW_TABLES, **CONFIG_TABLES}
-    with duckdb.connect(str(path)) as con:
-        for statement in ddl_statements():
-            con.execute(statement)
-        for name, table_rows in rows.items():
-            columns = tables[name].column_names
-            placeholders = ", ".join("?" for _ in columns)
-            con.executemany(
-                f"insert into {tables[name].qualified} ({', '.join(columns)}) values ({placeholders})",
-                [[row.get(c) for c in columns] for row in table_rows],
-            )
-
-
-def _dbt(args: Sequence[str], work_dir: Path, database: Path) -> subprocess.CompletedProcess[str]:
-    return run_dbt(args, work_dir, {"AGENCY_BUILD_DB": str(database)})
-
-
-class Warehouse:
-    def __init__(self, database: Path, run_results: dict[str, Any], manifest: dict[str, Any]) -> None:
-        self.database = database
-        self.results = {r["unique_id"]: r for r in run_results["results"]}
-        self.manifest = manifest
-
-    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(self.database), read_only=True) as con:
-            return con.execute(sql, list(params)).fetchall()
-
-    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...]:
-        rows = self.query(sql, params)
-        assert len(rows) == 1, rows
-        return rows[0]
-
-    def status_of(self, name_part: str) -> str:
-        matches = [r["status"] for uid, r in self.results.items() if name_part in uid]
-        assert len(matches) == 1, (name_part, matches)
-        return str(matches[0])
-
-    def failures_of(self, name_part: str) -> int:
-        matches = [r["failures"] for uid, r in self.results.items() if name_part in uid]
-        assert len(matches) == 1, (name_part, matches)
-        return int(matches[0])
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
-    work_dir = tmp_path_factory.mktemp("dbt")
-    database = work_dir / "build.duckdb"
-    _create_raw_database(database, RAW_ROWS)
-    result = _dbt(["build"], work_dir, database)
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    run_results = json.loads((work_dir / "target" / "run_results.json").read_text(encoding="utf-8"))
-    manifest = json.loads((work_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
-    yield Warehouse(database, run_results, manifest)
+from tests.dbt.scenario import Warehouse
 
 
 def test_every_model_and_test_passes_and_known_data_problems_only_warn(warehouse: Warehouse) -> None:
