@@ -464,10 +464,12 @@ RAW_ROWS: dict[str, list[Row]] = {
 }
 
 
-def run_dbt(args: Sequence[str], work_dir: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
-    """``dbt <args>`` on the project with the scenario's reporting day (``--vars``), its target and
-    log folders in ``work_dir``; ``env`` adds the profile's variables (the build file, or the
-    PostgreSQL server's address)."""
+def run_dbt(
+    args: Sequence[str], work_dir: Path, env: Mapping[str, str], extra_vars: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``dbt <args>`` on the project with the scenario's reporting day (``--vars``, with
+    ``extra_vars`` if any), its target and log folders in ``work_dir``; ``env`` adds the
+    profile's variables (the build file, or the PostgreSQL server's address)."""
     dbt = Path(sys.executable).parent / "dbt"
     command = [
         str(dbt),
@@ -481,7 +483,7 @@ def run_dbt(args: Sequence[str], work_dir: Path, env: Mapping[str, str]) -> subp
         "--log-path",
         str(work_dir / "logs"),
         "--vars",
-        json.dumps({"as_of_date": AS_OF}),
+        json.dumps({"as_of_date": AS_OF, **(extra_vars or {})}),
     ]
     return subprocess.run(
         command,

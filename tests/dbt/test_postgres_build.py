@@ -1,6 +1,8 @@
 """The dbt project on PostgreSQL: the scenario of ``test_dbt_build`` (tests/dbt/scenario.py) loaded
 into a throwaway PostgreSQL server through ``PostgresRawStore``, ``dbt build --target postgres``
-with the same ``--vars``, and every public mart compared cell by cell with the DuckDB build.
+with the same ``--vars``, and every public mart compared cell by cell with the DuckDB build;
+then the nightly path (incremental models replacing their (client, day) windows) on a second
+database, whose marts must equal the same DuckDB build.
 
 The server is started by the session fixture ``postgres_server`` (tests/postgres.py): without
 PostgreSQL's server programs this test fails (``make test`` installs them), it never skips.
@@ -14,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -24,7 +27,7 @@ from pipelines.load.postgres import PostgresRawStore
 from pipelines.load.publish import PUBLIC_MARTS
 from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES
 from pipelines.load.warehouse import to_arrow
-from tests.dbt.scenario import PROJECT_DIR, RAW_ROWS, Warehouse, run_dbt
+from tests.dbt.scenario import LOADED, PROJECT_DIR, RAW_ROWS, Warehouse, run_dbt
 from tests.postgres import PostgresServer
 
 MARTS_DIR = PROJECT_DIR / "models" / "marts"
@@ -42,29 +45,59 @@ class PostgresBuild:
             return [c.name for c in cur.description or []], cur.fetchall()
 
 
-@pytest.fixture(scope="module")
-def postgres_build(
-    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[PostgresBuild]:
-    dbname = postgres_server.create_database("dbt")
-    conninfo = postgres_server.conninfo(dbname)
+def _loaded_database(server: PostgresServer) -> tuple[str, dict[str, str]]:
+    """A new database holding the scenario's raw layer, loaded through ``PostgresRawStore``: its
+    conninfo and the environment that points the profile's ``postgres`` target at it."""
+    dbname = server.create_database("dbt")
+    conninfo = server.conninfo(dbname)
     tables = {**RAW_TABLES, **CONFIG_TABLES}
     with PostgresRawStore(conninfo) as store:
         store.ensure_schema()
         for name, rows in RAW_ROWS.items():
             store.bulk_load(tables[name], to_arrow(tables[name], rows))
-    work_dir = tmp_path_factory.mktemp("dbt_postgres")
     env = {
-        "AGENCY_PG_HOST": postgres_server.host,
-        "AGENCY_PG_PORT": str(postgres_server.port),
-        "AGENCY_PG_USER": postgres_server.user,
+        "AGENCY_PG_HOST": server.host,
+        "AGENCY_PG_PORT": str(server.port),
+        "AGENCY_PG_USER": server.user,
         "AGENCY_PG_PASSWORD": "",
         "AGENCY_PG_DBNAME": dbname,
     }
-    result = run_dbt(["build", "--target", "postgres"], work_dir, env)
+    return conninfo, env
+
+
+def _dbt_ok(args: list[str], work_dir: Path, env: dict[str, str], **extra_vars: str) -> None:
+    result = run_dbt([*args, "--target", "postgres"], work_dir, env, extra_vars)
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def postgres_build(
+    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PostgresBuild]:
+    conninfo, env = _loaded_database(postgres_server)
+    work_dir = tmp_path_factory.mktemp("dbt_postgres")
+    _dbt_ok(["build"], work_dir, env)
     run_results = json.loads((work_dir / "target" / "run_results.json").read_text(encoding="utf-8"))
     yield PostgresBuild(conninfo, {r["unique_id"]: r for r in run_results["results"]})
+
+
+@pytest.fixture(scope="module")
+def postgres_windowed_build(
+    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PostgresBuild]:
+    """The nightly path on PostgreSQL: the models built, then built again with a load mark
+    (``changed_since``) just before the scenario's loads, so the incremental models take their
+    windows (``store_windows``), read their inputs through them and replace them
+    (``replace_window``) instead of rebuilding whole."""
+    conninfo, env = _loaded_database(postgres_server)
+    work_dir = tmp_path_factory.mktemp("dbt_postgres_windowed")
+    models_only = ["build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    _dbt_ok(models_only, work_dir, env)
+    _dbt_ok(models_only, work_dir, env, changed_since=f"{LOADED - dt.timedelta(hours=1):%Y-%m-%d %H:%M:%S}")
+    with psycopg.connect(conninfo) as con:  # the windows were taken, not skipped
+        windows = con.execute("select count(*) from incremental_windows.client_channel_daily").fetchone()
+    assert windows is not None and windows[0] > 0
+    yield PostgresBuild(conninfo, {})
 
 
 def test_every_model_test_and_unit_test_ends_as_on_duckdb(
@@ -130,12 +163,9 @@ def test_the_marts_are_every_public_mart() -> None:
     assert set(PUBLIC_MARTS) <= set(MARTS)
 
 
-@pytest.mark.parametrize("mart", MARTS)
-def test_the_mart_equals_the_duckdb_build_cell_by_cell(
-    mart: str, postgres_build: PostgresBuild, warehouse: Warehouse
-) -> None:
+def _assert_mart_equals_duckdb(mart: str, build: PostgresBuild, warehouse: Warehouse) -> None:
     declared = _declared_types()
-    pg_columns, pg_rows = postgres_build.query(f"select * from marts.{mart}")
+    pg_columns, pg_rows = build.query(f"select * from marts.{mart}")
     duck_columns = [row[0] for row in warehouse.query(f"describe marts.{mart}")]
     assert pg_columns == duck_columns
     columns = pg_columns
@@ -151,6 +181,20 @@ def test_the_mart_equals_the_duckdb_build_cell_by_cell(
         )
 
     assert normalise(pg_rows) == normalise(duck_rows)
+
+
+@pytest.mark.parametrize("mart", MARTS)
+def test_the_mart_equals_the_duckdb_build_cell_by_cell(
+    mart: str, postgres_build: PostgresBuild, warehouse: Warehouse
+) -> None:
+    _assert_mart_equals_duckdb(mart, postgres_build, warehouse)
+
+
+@pytest.mark.parametrize("mart", MARTS)
+def test_the_windowed_rebuild_gives_the_same_mart(
+    mart: str, postgres_windowed_build: PostgresBuild, warehouse: Warehouse
+) -> None:
+    _assert_mart_equals_duckdb(mart, postgres_windowed_build, warehouse)
 
 
 def test_the_comparison_sees_data(postgres_build: PostgresBuild) -> None:
