@@ -87,6 +87,10 @@ class PostgresRawStore(SqlRawStore):
         return name
 
     def _unstage(self, name: str) -> None:
+        # After a failed statement the transaction only takes a ROLLBACK (which drops the table
+        # too): a DROP here would replace the load's own error with "transaction is aborted".
+        if self.con.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+            return
         self._execute(f"DROP TABLE IF EXISTS {name}")
 
     def _insert_select(self, table: RawTable, columns: str, select: str) -> int:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Protocol
@@ -330,14 +330,24 @@ class SqlRawStore:
         select = self._collapsed(table, view) if collapse else f"SELECT {cols} FROM {view}"  # noqa: S608
         return self._insert_select(table, cols, select)
 
+    @contextmanager
+    def _incoming(self, table: RawTable, data: pa.Table) -> Iterator[str]:
+        """The staged rows for the statements of one load; unstaged afterwards. When a statement
+        failed, the load's own error is what the caller sees: a failed unstaging (the
+        transaction is aborted until the ROLLBACK that follows) is not raised over it."""
+        view = self._stage(table, data)
+        try:
+            yield view
+        except BaseException:
+            with suppress(Exception):
+                self._unstage(view)
+            raise
+        self._unstage(view)
+
     # -- the interface ---------------------------------------------------------------------------
     def bulk_load(self, table: RawTable, data: pa.Table) -> int:
-        with self.transaction():
-            view = self._stage(table, data)
-            try:
-                return self._insert(table, view, collapse=False)
-            finally:
-                self._unstage(view)
+        with self.transaction(), self._incoming(table, data) as view:
+            return self._insert(table, view, collapse=False)
 
     def replace_partition(
         self,
@@ -355,38 +365,26 @@ class SqlRawStore:
         if table.date_column and date_from is not None and date_to is not None:
             conditions.append(f"{table.date_column} BETWEEN {p} AND {p}")
             params += [date_from, date_to]
-        with self.transaction():
-            view = self._stage(table, data)
-            try:
-                where = " AND ".join(conditions) or "TRUE"
-                self._execute(f"DELETE FROM {table.qualified} WHERE {where}", params)  # noqa: S608
-                return self._insert(table, view, data)
-            finally:
-                self._unstage(view)
+        with self.transaction(), self._incoming(table, data) as view:
+            where = " AND ".join(conditions) or "TRUE"
+            self._execute(f"DELETE FROM {table.qualified} WHERE {where}", params)  # noqa: S608
+            return self._insert(table, view, data)
 
     def upsert(self, table: RawTable, data: pa.Table) -> int:
         keys = list(table.key)
         _check_ident(*keys)
-        with self.transaction():
-            view = self._stage(table, data)
-            try:
-                match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM v.{k}" for k in keys)
-                self._execute(
-                    f"DELETE FROM {table.qualified} t WHERE EXISTS "  # noqa: S608
-                    f"(SELECT 1 FROM {view} v WHERE {match})"
-                )
-                return self._insert(table, view, data)
-            finally:
-                self._unstage(view)
+        with self.transaction(), self._incoming(table, data) as view:
+            match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM v.{k}" for k in keys)
+            self._execute(
+                f"DELETE FROM {table.qualified} t WHERE EXISTS "  # noqa: S608
+                f"(SELECT 1 FROM {view} v WHERE {match})"
+            )
+            return self._insert(table, view, data)
 
     def replace_table(self, table: RawTable, data: pa.Table) -> int:
-        with self.transaction():
-            view = self._stage(table, data)
-            try:
-                self._execute(f"DELETE FROM {table.qualified}")  # noqa: S608
-                return self._insert(table, view, collapse=False)
-            finally:
-                self._unstage(view)
+        with self.transaction(), self._incoming(table, data) as view:
+            self._execute(f"DELETE FROM {table.qualified}")  # noqa: S608
+            return self._insert(table, view, collapse=False)
 
     def last_loaded_at(self, kind: str) -> dt.datetime | None:
         row = self._fetchone(

@@ -172,6 +172,27 @@ def test_a_failed_batch_leaves_nothing_behind(store: SqlRawStore) -> None:
     assert totals(store) == (1, 100_000_000)
 
 
+def test_a_load_that_fails_in_the_warehouse_reports_its_own_error_and_changes_nothing(
+    store: SqlRawStore,
+) -> None:
+    part = {"client_id": "romashka", "account_id": "romashka-direct"}
+    store.replace_partition(
+        DIRECT, to_arrow(DIRECT, [direct_row(1, "1", 100, 3)]), partition=part, date_from=None, date_to=None
+    )
+    # Two rows of one key whose summed cost no longer fits the BIGINT column: the INSERT fails
+    # after the incoming rows were staged and the partition deleted.
+    huge = [
+        direct_row(1, "1", 0, 3) | {"cost_micros": 2**62},
+        direct_row(1, "1", 0, 4) | {"cost_micros": 2**62},
+    ]
+    with pytest.raises(Exception) as failure:
+        store.replace_partition(DIRECT, to_arrow(DIRECT, huge), partition=part, date_from=None, date_to=None)
+    assert "aborted" not in str(failure.value).lower(), failure.value
+    assert totals(store) == (1, 100_000_000)
+    store.upsert(CALLS, to_arrow(CALLS, []))  # the store still works
+    assert totals(store) == (1, 100_000_000)
+
+
 def test_money_is_rounded_to_kopecks() -> None:
     table = RAW_TABLES["vk_ads_campaign_stats"]
     data = to_arrow(
