@@ -72,4 +72,5 @@ lint: setup
 test: setup lint
 	@bash scripts/ensure_chromium.sh
 	@bash scripts/ensure_poppler.sh
+	@bash scripts/ensure_postgres.sh
 	@$(UV) run --frozen pytest -q

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Make sure a program from a Debian package is installed: ensure_apt_tool.sh <path> <package>.
+# <path> may be a glob (PostgreSQL's programs live under /usr/lib/postgresql/<major>/bin, and the
+# major follows the Debian release): any executable match will do.
 # Idempotent and quiet: does nothing when <path> is already executable. Needs root (or sudo)
-# on a Debian/Ubuntu image. Used by ensure_chromium.sh and ensure_poppler.sh (test set-up).
+# on a Debian/Ubuntu image. Used by ensure_chromium.sh, ensure_poppler.sh and ensure_postgres.sh
+# (test set-up).
 set -euo pipefail
 
 if [[ $# -ne 2 ]]; then
@@ -11,7 +14,15 @@ fi
 TOOL="$1"
 PACKAGE="$2"
 
-if [[ -x "$TOOL" ]]; then
+present() {
+    local match
+    while IFS= read -r match; do
+        [[ -x "$match" ]] && return 0
+    done < <(compgen -G "$TOOL" || true)
+    return 1
+}
+
+if present; then
     exit 0
 fi
 
@@ -40,7 +51,7 @@ if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-rec
     exit 1
 fi
 
-if [[ ! -x "$TOOL" ]]; then
+if ! present; then
     echo "ensure $PACKAGE: $PACKAGE was installed but $TOOL is missing" >&2
     exit 1
 fi

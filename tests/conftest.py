@@ -112,3 +112,13 @@ def published_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Any, 
     outcome = run_refresh(settings, pull_range, vendor_apis=vendor_apis_for(settings))
     assert outcome.success and not outcome.failed_pulls
     return settings, ground_truth(agency), agency
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """A throwaway PostgreSQL server on 127.0.0.1 for the whole session (tests/postgres.py);
+    fails, never skips, when the server programs are not installed."""
+    from tests.postgres import running_postgres
+
+    with running_postgres() as server:
+        yield server

@@ -40,13 +40,27 @@
 #}
 {% macro store_windows(windows_sql) -%}
     {%- if replace_windows_active() -%}
-        create or replace table {{ windows_relation() }} as
-        select distinct client_id, date_from, date_to
-        from ({{ windows_sql }}) as windows
-        where client_id is not null and date_from is not null and date_to is not null
+        {{ replace_table_as(windows_relation(),
+            'select distinct client_id, date_from, date_to from (' ~ windows_sql ~ ') as windows '
+            ~ 'where client_id is not null and date_from is not null and date_to is not null') }}
     {%- else -%}
         select 1
     {%- endif -%}
+{%- endmacro %}
+
+
+{# A table (re)created from a select, whether or not it exists. PostgreSQL has no `create or replace table`. #}
+{% macro replace_table_as(relation, select_sql) -%}
+    {{ return(adapter.dispatch('replace_table_as', 'agency_reporting')(relation, select_sql)) }}
+{%- endmacro %}
+
+{% macro default__replace_table_as(relation, select_sql) -%}
+    drop table if exists {{ relation }};
+    create table {{ relation }} as {{ select_sql }}
+{%- endmacro %}
+
+{% macro duckdb__replace_table_as(relation, select_sql) -%}
+    create or replace table {{ relation }} as {{ select_sql }}
 {%- endmacro %}
 
 

@@ -72,3 +72,21 @@
 {% macro round_ratio(expr, digits) -%}
     cast(round(cast({{ expr }} as {{ dbt.type_numeric() }}), {{ digits }}) as {{ type_ratio() }})
 {%- endmacro %}
+
+
+{#
+    A float rounded to a whole number, half away from zero (62.5 -> 63), typed as an integer.
+    PostgreSQL's round(double precision) breaks ties the platform's way (to even: 62.5 -> 62):
+    numeric rounding there, as in `to_money`.
+#}
+{% macro round_to_int(expr) -%}
+    {{ return(adapter.dispatch('round_to_int', 'agency_reporting')(expr)) }}
+{%- endmacro %}
+
+{% macro default__round_to_int(expr) -%}
+    cast(round(cast({{ expr }} as numeric)) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{% macro duckdb__round_to_int(expr) -%}
+    cast(round({{ expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}

@@ -2,8 +2,9 @@
 
 Ingestion talks to the warehouse only through :class:`RawStore`, so a server warehouse
 (PostgreSQL, Spark) can replace DuckDB by implementing these few methods; models never see
-how rows arrived. Data moves as Arrow tables (DuckDB scans them in bulk; no row-by-row
-INSERTs from Python).
+how rows arrived. Data moves as Arrow tables (DuckDB scans them in bulk, PostgreSQL takes them
+by ``COPY``: ``pipelines.load.postgres``; no row-by-row INSERTs from Python). What every SQL
+warehouse shares (the statements, the key collapsing) is written once, in :class:`SqlRawStore`.
 
 Load semantics (all idempotent: the same data loaded twice leaves the same table):
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,7 +42,15 @@ from pipelines.load.raw_schema import (
     ddl_statements,
 )
 
-__all__ = ["DuckDBRawStore", "RawStore", "arrow_schema", "log_load", "to_arrow", "with_constants"]
+__all__ = [
+    "DuckDBRawStore",
+    "RawStore",
+    "SqlRawStore",
+    "arrow_schema",
+    "log_load",
+    "to_arrow",
+    "with_constants",
+]
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -196,7 +205,207 @@ def _check_ident(*names: str) -> None:
             raise ValueError(f"not a safe SQL identifier: {name!r}")
 
 
-class DuckDBRawStore:
+class SqlRawStore:
+    """The :class:`RawStore` semantics over a SQL connection, written once for every warehouse:
+    the DDL and its additions, transactions, what each load deletes, and how rows that share a
+    natural key in one batch are collapsed. A warehouse (:class:`DuckDBRawStore`,
+    ``pipelines.load.postgres.PostgresRawStore``) supplies how to run a statement, how the
+    incoming Arrow rows become a relation SQL can read (``_stage``), and its spelling of the two
+    collapsing constructs SQL dialects disagree on (``_last_value``, ``_one_row_per_key``)."""
+
+    placeholder = "?"
+    """How the driver marks a query parameter."""
+
+    _depth = 0
+
+    # -- what a warehouse supplies ---------------------------------------------------------------
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        raise NotImplementedError
+
+    def _fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        raise NotImplementedError
+
+    def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def _stage(self, table: RawTable, data: pa.Table) -> str:
+        """Make ``data`` (conformed to ``table``'s columns) readable as a relation; its name."""
+        raise NotImplementedError
+
+    def _unstage(self, name: str) -> None:
+        raise NotImplementedError
+
+    def _insert_select(self, table: RawTable, columns: str, select: str) -> int:
+        """``INSERT INTO table (columns) select``; the number of rows inserted."""
+        raise NotImplementedError
+
+    def _last_value(self, column: str, order: str) -> str:
+        """An aggregate: ``column``'s value on the group's last row in ``order`` (ascending)."""
+        raise NotImplementedError
+
+    def _one_row_per_key(self, columns: str, relation: str, keys: str, order: str) -> str:
+        """A SELECT of ``columns`` from ``relation`` keeping, per ``keys``, the row last in ``order``."""
+        raise NotImplementedError
+
+    # -- shared ----------------------------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        """Create the raw schema and tables; add columns a newer contract has (nullable, so an
+        older build database keeps its rows)."""
+        for statement in ddl_statements():
+            self._execute(statement)
+        p = self.placeholder
+        for table in (*RAW_TABLES.values(), *CONFIG_TABLES.values()):
+            present = {
+                row[0]
+                for row in self._fetchall(
+                    "SELECT column_name FROM information_schema.columns "  # noqa: S608
+                    f"WHERE table_schema = {p} AND table_name = {p}",
+                    [RAW_SCHEMA, table.name],
+                )
+            }
+            for name, sql_type in arrow_columns(table):
+                if name not in present:
+                    _check_ident(name)
+                    nullable = sql_type.replace(" NOT NULL", "")
+                    self._execute(f"ALTER TABLE {table.qualified} ADD COLUMN {name} {nullable}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._execute("BEGIN TRANSACTION")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._execute("ROLLBACK")
+            raise
+        else:
+            self._execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def _collapsed(self, table: RawTable, view: str) -> str:
+        """SELECT over the incoming rows with one row per natural key."""
+        cols = table.column_names
+        _check_ident(*cols)
+        keys = list(table.key)
+        if table.additive:
+            parts = []
+            for col in cols:
+                if col in keys:
+                    parts.append(col)
+                elif col in table.additive:
+                    parts.append(f"sum({col}) AS {col}")
+                elif col == "_origin_line":
+                    parts.append(f"min({col}) AS {col}")
+                else:
+                    parts.append(f"{self._last_value(col, '_origin_line')} AS {col}")
+            return f"SELECT {', '.join(parts)} FROM {view} GROUP BY {', '.join(keys)}"  # noqa: S608
+        order = "_origin_line" if table.lineage else "1"
+        return self._one_row_per_key(", ".join(cols), view, ", ".join(keys), order)
+
+    def _has_repeated_keys(self, table: RawTable, view: str) -> bool:
+        keys = ", ".join(table.key)
+        row = self._fetchone(
+            f"SELECT 1 FROM {view} GROUP BY {keys} HAVING count(*) > 1 LIMIT 1"  # noqa: S608
+        )
+        return row is not None
+
+    def _insert(
+        self, table: RawTable, view: str, data: pa.Table | None = None, *, collapse: bool = True
+    ) -> int:
+        cols = ", ".join(table.column_names)
+        # Collapsing rows that share no key changes nothing: skip its ordered aggregates (a third
+        # of the time of a 1 M-row file) unless some key repeats; rows sorted by their key repeat
+        # none (no grouping needed to tell).
+        if collapse and data is not None and _ascending(data, table.key):
+            collapse = False
+        collapse = collapse and self._has_repeated_keys(table, view)
+        select = self._collapsed(table, view) if collapse else f"SELECT {cols} FROM {view}"  # noqa: S608
+        return self._insert_select(table, cols, select)
+
+    @contextmanager
+    def _incoming(self, table: RawTable, data: pa.Table) -> Iterator[str]:
+        """The staged rows for the statements of one load; unstaged afterwards. When a statement
+        failed, the load's own error is what the caller sees: a failed unstaging (the
+        transaction is aborted until the ROLLBACK that follows) is not raised over it."""
+        view = self._stage(table, data)
+        try:
+            yield view
+        except BaseException:
+            with suppress(Exception):
+                self._unstage(view)
+            raise
+        self._unstage(view)
+
+    # -- the interface ---------------------------------------------------------------------------
+    def bulk_load(self, table: RawTable, data: pa.Table) -> int:
+        with self.transaction(), self._incoming(table, data) as view:
+            return self._insert(table, view, collapse=False)
+
+    def replace_partition(
+        self,
+        table: RawTable,
+        data: pa.Table,
+        *,
+        partition: Mapping[str, str],
+        date_from: dt.date | None,
+        date_to: dt.date | None,
+    ) -> int:
+        _check_ident(*partition)
+        p = self.placeholder
+        conditions = [f"{col} = {p}" for col in partition]
+        params: list[Any] = list(partition.values())
+        if table.date_column and date_from is not None and date_to is not None:
+            conditions.append(f"{table.date_column} BETWEEN {p} AND {p}")
+            params += [date_from, date_to]
+        with self.transaction(), self._incoming(table, data) as view:
+            where = " AND ".join(conditions) or "TRUE"
+            self._execute(f"DELETE FROM {table.qualified} WHERE {where}", params)  # noqa: S608
+            return self._insert(table, view, data)
+
+    def upsert(self, table: RawTable, data: pa.Table) -> int:
+        keys = list(table.key)
+        _check_ident(*keys)
+        with self.transaction(), self._incoming(table, data) as view:
+            match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM v.{k}" for k in keys)
+            self._execute(
+                f"DELETE FROM {table.qualified} t WHERE EXISTS "  # noqa: S608
+                f"(SELECT 1 FROM {view} v WHERE {match})"
+            )
+            return self._insert(table, view, data)
+
+    def replace_table(self, table: RawTable, data: pa.Table) -> int:
+        with self.transaction(), self._incoming(table, data) as view:
+            self._execute(f"DELETE FROM {table.qualified}")  # noqa: S608
+            return self._insert(table, view, collapse=False)
+
+    def last_loaded_at(self, kind: str) -> dt.datetime | None:
+        row = self._fetchone(
+            f"SELECT max(loaded_at) FROM raw.load_log WHERE kind = {self.placeholder} "  # noqa: S608
+            "AND status = 'loaded'",
+            [kind],
+        )
+        return row[0] if row and row[0] is not None else None
+
+    # -- reads used by ops/tests -------------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row of a read (parameters marked with :attr:`placeholder`)."""
+        return self._fetchall(sql, params)
+
+    def count(self, table_name: str) -> int:
+        table = RAW_TABLES.get(table_name) or CONFIG_TABLES[table_name]
+        row = self._fetchone(f"SELECT count(*) FROM {table.qualified}")  # noqa: S608
+        return int(row[0]) if row else 0
+
+
+class DuckDBRawStore(SqlRawStore):
     """:class:`RawStore` on a DuckDB file. Open it briefly (``with DuckDBRawStore(path) as s``):
     DuckDB allows one writer process, and dbt needs the file after ingestion."""
 
@@ -224,49 +433,17 @@ class DuckDBRawStore:
             raise RuntimeError("DuckDBRawStore is not open; use it as a context manager")
         return self._con
 
-    def ensure_schema(self) -> None:
-        """Create the raw schema and tables; add columns a newer contract has (nullable, so an
-        older build database keeps its rows)."""
-        for statement in ddl_statements():
-            self.con.execute(statement)
-        for table in (*RAW_TABLES.values(), *CONFIG_TABLES.values()):
-            present = {
-                row[0]
-                for row in self.con.execute(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_schema = ? AND table_name = ?",
-                    [RAW_SCHEMA, table.name],
-                ).fetchall()
-            }
-            for name, sql_type in arrow_columns(table):
-                if name not in present:
-                    _check_ident(name)
-                    nullable = sql_type.replace(" NOT NULL", "")
-                    self.con.execute(f"ALTER TABLE {table.qualified} ADD COLUMN {name} {nullable}")
+    def _execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self.con.execute(sql, list(params))
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self.con.execute("BEGIN TRANSACTION")
-        self._depth = 1
-        try:
-            yield
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        else:
-            self.con.execute("COMMIT")
-        finally:
-            self._depth = 0
+    def _fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        return self.con.execute(sql, list(params)).fetchone()
 
-    # -- helpers -------------------------------------------------------------------------------
-    def _register(self, table: RawTable, data: pa.Table) -> str:
+    def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, list(params)).fetchall()
+
+    def _stage(self, table: RawTable, data: pa.Table) -> str:
+        # DuckDB scans the Arrow table in place (a registered view: no copy)
         expected = arrow_schema(table)
         if not data.schema.equals(expected, check_metadata=False):
             data = _conformed(data, expected)
@@ -274,118 +451,21 @@ class DuckDBRawStore:
         self.con.register(view, data)
         return view
 
-    def _collapsed(self, table: RawTable, view: str) -> str:
-        """SELECT over the incoming rows with one row per natural key."""
-        cols = table.column_names
-        _check_ident(*cols)
-        keys = list(table.key)
-        if table.additive:
-            parts = []
-            for col in cols:
-                if col in keys:
-                    parts.append(col)
-                elif col in table.additive:
-                    parts.append(f"sum({col}) AS {col}")
-                elif col == "_origin_line":
-                    parts.append(f"min({col}) AS {col}")
-                else:
-                    parts.append(f"last({col} ORDER BY _origin_line) AS {col}")
-            return f"SELECT {', '.join(parts)} FROM {view} GROUP BY {', '.join(keys)}"  # noqa: S608
-        order = "_origin_line" if table.lineage else "1"
+    def _unstage(self, name: str) -> None:
+        self.con.unregister(name)
+
+    def _insert_select(self, table: RawTable, columns: str, select: str) -> int:
+        row = self.con.execute(f"INSERT INTO {table.qualified} ({columns}) {select}").fetchone()
+        return int(row[0]) if row else 0
+
+    def _last_value(self, column: str, order: str) -> str:
+        return f"last({column} ORDER BY {order})"
+
+    def _one_row_per_key(self, columns: str, relation: str, keys: str, order: str) -> str:
         return (
-            f"SELECT {', '.join(cols)} FROM {view} "  # noqa: S608
-            f"QUALIFY row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY {order} DESC) = 1"
+            f"SELECT {columns} FROM {relation} "  # noqa: S608
+            f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY {order} DESC) = 1"
         )
-
-    def _has_repeated_keys(self, table: RawTable, view: str) -> bool:
-        keys = ", ".join(table.key)
-        row = self.con.execute(
-            f"SELECT 1 FROM {view} GROUP BY {keys} HAVING count(*) > 1 LIMIT 1"  # noqa: S608
-        ).fetchone()
-        return row is not None
-
-    def _insert(
-        self, table: RawTable, view: str, data: pa.Table | None = None, *, collapse: bool = True
-    ) -> int:
-        cols = ", ".join(table.column_names)
-        # Collapsing rows that share no key changes nothing: skip its ordered aggregates (a third
-        # of the time of a 1 M-row file) unless some key repeats; rows sorted by their key repeat
-        # none (no grouping needed to tell).
-        if collapse and data is not None and _ascending(data, table.key):
-            collapse = False
-        collapse = collapse and self._has_repeated_keys(table, view)
-        select = self._collapsed(table, view) if collapse else f"SELECT {cols} FROM {view}"  # noqa: S608
-        row = self.con.execute(f"INSERT INTO {table.qualified} ({cols}) {select}").fetchone()
-        return int(row[0]) if row else 0
-
-    # -- the interface ---------------------------------------------------------------------------
-    def bulk_load(self, table: RawTable, data: pa.Table) -> int:
-        with self.transaction():
-            view = self._register(table, data)
-            try:
-                return self._insert(table, view, collapse=False)
-            finally:
-                self.con.unregister(view)
-
-    def replace_partition(
-        self,
-        table: RawTable,
-        data: pa.Table,
-        *,
-        partition: Mapping[str, str],
-        date_from: dt.date | None,
-        date_to: dt.date | None,
-    ) -> int:
-        _check_ident(*partition)
-        conditions = [f"{col} = ?" for col in partition]
-        params: list[Any] = list(partition.values())
-        if table.date_column and date_from is not None and date_to is not None:
-            conditions.append(f"{table.date_column} BETWEEN ? AND ?")
-            params += [date_from, date_to]
-        with self.transaction():
-            view = self._register(table, data)
-            try:
-                where = " AND ".join(conditions) or "TRUE"
-                self.con.execute(f"DELETE FROM {table.qualified} WHERE {where}", params)  # noqa: S608
-                return self._insert(table, view, data)
-            finally:
-                self.con.unregister(view)
-
-    def upsert(self, table: RawTable, data: pa.Table) -> int:
-        keys = list(table.key)
-        _check_ident(*keys)
-        with self.transaction():
-            view = self._register(table, data)
-            try:
-                match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM v.{k}" for k in keys)
-                self.con.execute(
-                    f"DELETE FROM {table.qualified} t WHERE EXISTS "  # noqa: S608
-                    f"(SELECT 1 FROM {view} v WHERE {match})"
-                )
-                return self._insert(table, view, data)
-            finally:
-                self.con.unregister(view)
-
-    def replace_table(self, table: RawTable, data: pa.Table) -> int:
-        with self.transaction():
-            view = self._register(table, data)
-            try:
-                self.con.execute(f"DELETE FROM {table.qualified}")  # noqa: S608
-                return self._insert(table, view, collapse=False)
-            finally:
-                self.con.unregister(view)
-
-    def last_loaded_at(self, kind: str) -> dt.datetime | None:
-        row = self.con.execute(
-            "SELECT max(loaded_at) FROM raw.load_log WHERE kind = ? AND status = 'loaded'", [kind]
-        ).fetchone()
-        return row[0] if row and row[0] is not None else None
-
-    # -- reads used by ops/tests -------------------------------------------------------------------
-    def count(self, table_name: str) -> int:
-        table = RAW_TABLES.get(table_name) or CONFIG_TABLES[table_name]
-        row = self.con.execute(f"SELECT count(*) FROM {table.qualified}").fetchone()  # noqa: S608
-        return int(row[0]) if row else 0
 
 
 def log_load(store: RawStore, **record: Any) -> None:

@@ -34,15 +34,15 @@ from pipelines.load.model_builds import (
     record_build,
     write_run_vars,
 )
-from tests.dbt.test_dbt_build import (
+from tests.dbt.scenario import (
     AS_OF,
     LOADED,
     PROJECT_DIR,
     RAW_ROWS,
     _calltouch,
     _comagic,
-    _create_raw_database,
     _direct,
+    create_raw_database,
 )
 
 NIGHT = datetime(2026, 11, 24, 3, 0)
@@ -211,7 +211,7 @@ def _differences(incremental: Path, full: Path) -> dict[str, tuple[int, int]]:
 @pytest.fixture(scope="module")
 def nightly(project: Project) -> Iterator[tuple[Path, BuildPlan, BuildPlan]]:
     database = project.work_dir / "incremental.duckdb"
-    _create_raw_database(database, RAW_ROWS)
+    create_raw_database(database, RAW_ROWS)
     with duckdb.connect(str(database)) as con:  # the loads of the day before
         log = _load_log("api:calltouch", "calltouch_calls", "c1", "111", "2026-10-01", "2026-11-22")
         _insert(con, "load_log", [{**log, "loaded_at": LOADED}])

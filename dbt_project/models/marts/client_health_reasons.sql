@@ -25,7 +25,7 @@ reasons as (
         client_id,
         'leads_down' as reason_code,
         1 as reason_order,
-        cast(round((1 - {{ safe_divide('leads_last_30d', 'leads_prev_30d') }}) * 100) as {{ dbt.type_int() }})
+        {{ round_to_int("(1 - " ~ safe_divide('leads_last_30d', 'leads_prev_30d') ~ ") * 100") }}
             as value_pct,
         cast(null as {{ dbt.type_int() }}) as value_days
     from figures
@@ -38,7 +38,7 @@ reasons as (
         client_id,
         'cpl_up' as reason_code,
         2 as reason_order,
-        cast(round(({{ safe_divide('cpl_last_30d', 'cpl_prev_30d') }} - 1) * 100) as {{ dbt.type_int() }})
+        {{ round_to_int("(" ~ safe_divide('cpl_last_30d', 'cpl_prev_30d') ~ " - 1) * 100") }}
             as value_pct,
         cast(null as {{ dbt.type_int() }}) as value_days
     from figures
@@ -51,7 +51,7 @@ reasons as (
         client_id,
         'pacing_off' as reason_code,
         3 as reason_order,
-        cast(round(budget_pacing * 100) as {{ dbt.type_int() }}) as value_pct,
+        {{ round_to_int('budget_pacing * 100') }} as value_pct,
         cast(null as {{ dbt.type_int() }}) as value_days
     from figures
     where plan_budget > 0
