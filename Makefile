@@ -5,6 +5,8 @@ SHELL := /bin/bash
 # uv is installed by `setup` when missing; `python3 -m uv` works right after `pip install uv`.
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 PORT ?= 8501
+# Dagster's instance: SQLite under $DAGSTER_HOME (default) or ops/dagster-postgres.yaml (README).
+DAGSTER_YAML ?= ops/dagster.yaml
 DEMO_DIR := data/demo
 DEMO_ENV := AGENCY_CONFIG=$(DEMO_DIR)/agency.yaml AGENCY_DATA_DIR=$(DEMO_DIR) \
 	AGENCY_INBOX=$(DEMO_DIR)/inbox AGENCY_SERVING_DB=$(DEMO_DIR)/serving/serving.duckdb \
@@ -29,7 +31,7 @@ demo-data: setup
 	@$(UV) run --frozen python -m demo_agency --out $(DEMO_DIR)
 
 demo-refresh: demo-data
-	@mkdir -p $(DEMO_DIR)/dagster_home && cp ops/dagster.yaml $(DEMO_DIR)/dagster_home/dagster.yaml
+	@mkdir -p $(DEMO_DIR)/dagster_home && cp $(DAGSTER_YAML) $(DEMO_DIR)/dagster_home/dagster.yaml
 	@$(DEMO_ENV) $(UV) run --frozen python -m demo_agency.pipeline refresh --full
 
 demo: demo-refresh
@@ -39,12 +41,12 @@ demo: demo-refresh
 		--server.port $(PORT) --browser.gatherUsageStats false
 
 demo-dagster: setup
-	@mkdir -p $(DEMO_DIR)/dagster_home && cp ops/dagster.yaml $(DEMO_DIR)/dagster_home/dagster.yaml
+	@mkdir -p $(DEMO_DIR)/dagster_home && cp $(DAGSTER_YAML) $(DEMO_DIR)/dagster_home/dagster.yaml
 	@$(DEMO_ENV) $(UV) run --frozen dagster dev -m demo_agency.pipeline
 
 # Your own agency: config/agency.yaml (or AGENCY_CONFIG), data/ (or AGENCY_DATA_DIR), .env for tokens.
 refresh: setup
-	@mkdir -p data/dagster_home && cp ops/dagster.yaml data/dagster_home/dagster.yaml
+	@mkdir -p data/dagster_home && cp $(DAGSTER_YAML) data/dagster_home/dagster.yaml
 	@DAGSTER_HOME=$(CURDIR)/data/dagster_home $(UV) run --frozen python -m pipelines refresh
 
 demo-reports: setup
@@ -60,7 +62,7 @@ dashboard: setup
 		--browser.gatherUsageStats false
 
 dagster: setup
-	@mkdir -p data/dagster_home && cp ops/dagster.yaml data/dagster_home/dagster.yaml
+	@mkdir -p data/dagster_home && cp $(DAGSTER_YAML) data/dagster_home/dagster.yaml
 	@DAGSTER_HOME=$(CURDIR)/data/dagster_home $(UV) run --frozen dagster dev -w workspace.yaml
 
 lint: setup
