@@ -1,18 +1,7 @@
 """Build the dbt project once on a small hand-made raw database and check the marts by hand.
 
-The scenario, defined once in tests/dbt/scenario.py (as of 2026-11-23; "last 30 days" =
-24 Oct - 22 Nov, the 30 before = 24 Sep - 23 Oct):
-
-- c1 "Альфа" (Moscow): Direct + VK + Calltouch. Three leads in October for 3 000 RUB, one lead in
-  the last 30 days for 2 500 RUB; one invoice 24 days overdue.
-- c2 "Бета" (Yekaterinburg): a Google Ads cabinet export with VAT, CoMagic calls whose cabinet runs
-  on Moscow time, a configured Direct login that never delivered data, two long-overdue invoices.
-- c3 "Гамма": churned at the end of October.
-- One invoice in the register belongs to nobody (unknown ИНН).
-- A bank statement: c1 pays A-3 naming it (written with a Cyrillic "А") and the rest of A-2 by
-  amount alone; c2 pays B-2's rest and B-5 in one payment, split; c2 names an invoice that does
-  not exist; a payer that is no client pays; the agency's own outgoing payment is ignored.
-  Invoice A-4 was declined in Bitrix24: kept, but owes nothing.
+The scenario (clients, calls, invoices, the bank statement) is described and defined once, in
+tests/dbt/scenario.py.
 """
 
 from __future__ import annotations
