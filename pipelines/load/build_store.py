@@ -9,12 +9,12 @@ PostgreSQL database of ``AGENCY_PG_*``. Callers never ask which one it is.
 from __future__ import annotations
 
 from pipelines.load.postgres import PostgresRawStore
-from pipelines.load.publish import PublishResult, publish
-from pipelines.load.publish_schema import publish_schema
+from pipelines.load.publish import PublishResult, publish, read_publish_meta
+from pipelines.load.publish_schema import SERVING_SCHEMA, publish_schema, read_schema_publish_meta
 from pipelines.load.settings import PostgresSettings, Settings
 from pipelines.load.warehouse import DuckDBRawStore, SqlRawStore
 
-__all__ = ["build_store", "dbt_target_args", "publish_marts"]
+__all__ = ["build_store", "dbt_target_args", "publish_marts", "published_meta", "serving_location"]
 
 
 def build_store(settings: Settings) -> SqlRawStore:
@@ -42,3 +42,20 @@ def publish_marts(settings: Settings, *, run_id: str) -> PublishResult:
         with build_store(settings) as store:
             return publish_schema(store, as_of_date=as_of, run_id=run_id)
     return publish(settings.build_db, settings.serving_db, as_of_date=as_of, run_id=run_id)
+
+
+def published_meta(settings: Settings) -> dict[str, object] | None:
+    """The publish metadata of what is published now (``_publish_meta``), None if nothing is."""
+    if settings.warehouse == "postgres":
+        with build_store(settings) as store:
+            return read_schema_publish_meta(store)
+    return read_publish_meta(settings.serving_db)
+
+
+def serving_location(settings: Settings) -> str:
+    """Where the published marts are, for people: ``serving file: <path>``, or ``serving schema:
+    <schema> of PostgreSQL database <name> on <host>:<port>``."""
+    if settings.warehouse == "postgres":
+        pg = settings.postgres or PostgresSettings()
+        return f"serving schema: {SERVING_SCHEMA} of PostgreSQL database {pg.dbname} on {pg.host}:{pg.port}"
+    return f"serving file: {settings.serving_db}"
