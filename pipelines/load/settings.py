@@ -10,16 +10,17 @@
 | AGENCY_AS_OF        | (today) the date reports are "as of"       |
 | AGENCY_CONTACT_SALT | <data>/secrets/contact_salt (made once)    |
 | AGENCY_USERS        | <data>/access/users.sqlite3                |
-| AGENCY_WAREHOUSE    | duckdb (or postgres: the build database and the published marts on PostgreSQL) |
-| AGENCY_PG_HOST      | 127.0.0.1 (with AGENCY_WAREHOUSE=postgres)  |
+| AGENCY_WAREHOUSE    | duckdb (or postgres)                       |
+| AGENCY_PG_HOST      | 127.0.0.1 (read with AGENCY_WAREHOUSE=postgres) |
 | AGENCY_PG_PORT      | 5432                                       |
 | AGENCY_PG_USER      | postgres                                   |
 | AGENCY_PG_DBNAME    | agency                                     |
-| AGENCY_PG_PASSWORD  | (empty) read when a connection opens, never kept in the settings |
+| AGENCY_PG_PASSWORD  | (empty; read when a connection opens)      |
 
 With ``AGENCY_WAREHOUSE=postgres`` the refresh loads, builds and publishes in that PostgreSQL
 database (the same ``AGENCY_PG_*`` variables the dbt profile's ``postgres`` target reads);
-``AGENCY_BUILD_DB`` and ``AGENCY_SERVING_DB`` are then unused by the refresh.
+``AGENCY_BUILD_DB`` and ``AGENCY_SERVING_DB`` are then unused by the refresh. The password is
+never kept in the settings (they travel in Dagster's resource configuration).
 
 The send log of delivered reports is ``<data>/delivery/send_log.sqlite3``. Delivery's secrets are
 read where they are used: ``AGENCY_SMTP_PASSWORD`` and ``TELEGRAM_BOT_TOKEN``.
