@@ -35,9 +35,9 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pipelines.load.build_store import published_meta, serving_location
 from pipelines.load.config import AgencyConfig, ConfigError, load_config
 from pipelines.load.freshness import freshness_file, read_freshness, summary_line
-from pipelines.load.publish import read_publish_meta
 from pipelines.load.settings import Settings
 from pipelines.load.windows import PullRange, full_range, nightly_range
 from pipelines.recovery import (
@@ -229,10 +229,10 @@ def _refresh_once(
                     tags={"agency/trigger": "cli"},
                     vendor_apis=vendor_apis,
                 )
-    published = read_publish_meta(settings.serving_db)
+    published = published_meta(settings)
     console.print(_summary(outcome, published, _freshness(settings, started)))
     if outcome.success:  # paths in full, on lines of their own (a table would wrap them)
-        print(f"serving file: {settings.serving_db}")
+        print(serving_location(settings))
     if not verbose:
         print(f"log of dbt and Dagster: {log_path}")
     for check in outcome.failed_checks:
@@ -251,7 +251,9 @@ def _refresh_once(
                 print(f"  {failures[-1]}", file=sys.stderr)
         if published:
             print(
-                f"  serving file still at the version published {published['published_at']}", file=sys.stderr
+                f"  {serving_location(settings).split(':')[0]} still at the version published "
+                f"{published['published_at']}",
+                file=sys.stderr,
             )
         return EXIT_FAILED, "; ".join(failures) or "the run failed"
     if outcome.failed_pulls:
@@ -272,8 +274,14 @@ def _reason(error: SerializableErrorInfo) -> str:
 def _rebuild(settings: Settings, config: AgencyConfig) -> PullRange:
     """Set the damaged build database aside and load the inbox archive into a new one; the
     caller then pulls the whole history."""
-    folder = set_aside_build_db(settings)
-    if folder is None:
+    folder = None if settings.warehouse == "postgres" else set_aside_build_db(settings)
+    if settings.warehouse == "postgres" and settings.postgres:  # issue 20: not set aside yet
+        print(
+            f"rebuild: the PostgreSQL database {settings.postgres.dbname} is kept (loads are idempotent: "
+            "the archive is loaded into it again)",
+            flush=True,
+        )
+    elif folder is None:
         print(f"rebuild: no build database at {settings.build_db}: building a new one", flush=True)
     else:
         print(f"rebuild: the old build database was moved to {folder} (delete it when done)", flush=True)

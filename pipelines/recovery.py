@@ -177,11 +177,11 @@ def set_aside_build_db(settings: Settings) -> Path | None:
 
 def reload_archive(settings: Settings, config: AgencyConfig) -> tuple[int, int]:
     """Load every archived inbox file into a fresh build database: (files loaded, files refused)."""
+    from pipelines.load.build_store import build_store
     from pipelines.load.inbox import replay_archive
-    from pipelines.load.warehouse import DuckDBRawStore
 
     settings.build_db.parent.mkdir(parents=True, exist_ok=True)
-    with DuckDBRawStore(settings.build_db) as store:
+    with build_store(settings) as store:
         store.ensure_schema()
         report = replay_archive(archive=settings.archive_dir, config=config, store=store)
     return len(report.loaded), len(report.rejected)

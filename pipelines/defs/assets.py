@@ -40,13 +40,13 @@ from pipelines.defs.resources import AgencyEnvironment, VendorApiResource
 from pipelines.load.agency_tables import load_config_tables
 from pipelines.load.balances import pull_balances
 from pipelines.load.bitrix24 import pull_bitrix24_invoices
+from pipelines.load.build_store import build_store, publish_marts
 from pipelines.load.config import ConfigError
 from pipelines.load.inbox import process_inbox
-from pipelines.load.publish import PUBLIC_MARTS, publish
+from pipelines.load.publish import PUBLIC_MARTS
 from pipelines.load.pull import PullReport, pull_source
 from pipelines.load.raw_schema import CONFIG_TABLES
 from pipelines.load.sources import API_SOURCES, BALANCE_SOURCES, SOURCES, Source
-from pipelines.load.warehouse import DuckDBRawStore
 from pipelines.load.windows import pull_window
 
 __all__ = [
@@ -85,7 +85,7 @@ def agency_configuration(context: AssetExecutionContext, agency: AgencyEnvironme
     except ConfigError as exc:
         raise Failure(description=str(exc)) from None
     settings = agency.settings()
-    with DuckDBRawStore(settings.build_db) as store:
+    with build_store(settings) as store:
         store.ensure_schema()
         counts = load_config_tables(config, store, contact_salt=settings.contact_salt())
     for name, key in CONFIG_KEYS.items():
@@ -116,7 +116,7 @@ def inbox_files(context: AssetExecutionContext, agency: AgencyEnvironment) -> It
     """Load every file waiting in the inbox; bad files go to quarantine, the rest still load."""
     settings = agency.settings()
     config = agency.load_config()
-    with DuckDBRawStore(settings.build_db) as store:
+    with build_store(settings) as store:
         store.ensure_schema()
         report = process_inbox(
             inbox=settings.inbox_dir,
@@ -222,7 +222,7 @@ def _api_asset(source: Source) -> AssetsDefinition:
             history_start=agency_config.agency.history_start,
         )
         context.log.info(f"{source.title}: pulling {date_from} – {date_to}")
-        with DuckDBRawStore(settings.build_db) as store, vendor_apis.open() as apis:
+        with build_store(settings) as store, vendor_apis.open() as apis:
             store.ensure_schema()
             report = pull_source(
                 source.name,
@@ -313,7 +313,7 @@ def bitrix24_invoices(
 ) -> Iterator[Any]:
     settings = agency.settings()
     agency_config = agency.load_config()
-    with DuckDBRawStore(settings.build_db) as store, vendor_apis.open() as apis:
+    with build_store(settings) as store, vendor_apis.open() as apis:
         store.ensure_schema()
         pull = pull_bitrix24_invoices(config=agency_config, store=store, apis=apis, full=config.full)
     if pull.status == "failed":
@@ -375,7 +375,7 @@ def ad_account_balances(
 ) -> Iterator[Any]:
     settings = agency.settings()
     agency_config = agency.load_config()
-    with DuckDBRawStore(settings.build_db) as store, vendor_apis.open() as apis:
+    with build_store(settings) as store, vendor_apis.open() as apis:
         store.ensure_schema()
         report = pull_balances(
             config=agency_config,
@@ -414,9 +414,7 @@ def ad_account_balances(
 )
 def serving_database(context: AssetExecutionContext, agency: AgencyEnvironment) -> MaterializeResult[None]:
     settings = agency.settings()
-    result = publish(
-        settings.build_db, settings.serving_db, as_of_date=settings.as_of_date(), run_id=context.run.run_id
-    )
+    result = publish_marts(settings, run_id=context.run.run_id)
     context.log.info(f"published {result.path} ({sum(result.row_counts.values())} rows)")
     return MaterializeResult(
         metadata={

@@ -10,7 +10,7 @@ from pathlib import Path
 from dagster import ConfigurableResource, get_dagster_logger
 
 from pipelines.load.config import AgencyConfig, ConfigError, load_config
-from pipelines.load.settings import Settings
+from pipelines.load.settings import PostgresSettings, Settings
 from pipelines.load.vendors import VendorApis
 from pipelines.recovery import last_good_config_path, remember_good_config
 
@@ -40,9 +40,17 @@ class AgencyEnvironment(ConfigurableResource):  # type: ignore[type-arg]
     build_db: str
     serving_db: str
     as_of_date: str | None = None
+    warehouse: str = "duckdb"
+    pg_host: str | None = None
+    pg_port: int | None = None
+    pg_user: str | None = None
+    pg_dbname: str | None = None
+    """Where the PostgreSQL warehouse is, when ``warehouse`` is ``postgres`` (no password here:
+    ``AGENCY_PG_PASSWORD`` is read when a connection opens)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AgencyEnvironment:
+        pg = settings.postgres if settings.warehouse == "postgres" else None
         return cls(
             config_path=str(settings.config_path),
             data_dir=str(settings.data_dir),
@@ -50,9 +58,23 @@ class AgencyEnvironment(ConfigurableResource):  # type: ignore[type-arg]
             build_db=str(settings.build_db),
             serving_db=str(settings.serving_db),
             as_of_date=settings.as_of.isoformat() if settings.as_of else None,
+            warehouse=settings.warehouse,
+            pg_host=pg.host if pg else None,
+            pg_port=pg.port if pg else None,
+            pg_user=pg.user if pg else None,
+            pg_dbname=pg.dbname if pg else None,
         )
 
     def settings(self) -> Settings:
+        postgres = None
+        if self.warehouse == "postgres":
+            default = PostgresSettings()
+            postgres = PostgresSettings(
+                host=self.pg_host or default.host,
+                port=self.pg_port or default.port,
+                user=self.pg_user or default.user,
+                dbname=self.pg_dbname or default.dbname,
+            )
         return Settings(
             config_path=Path(self.config_path),
             data_dir=Path(self.data_dir),
@@ -60,6 +82,8 @@ class AgencyEnvironment(ConfigurableResource):  # type: ignore[type-arg]
             build_db=Path(self.build_db),
             serving_db=Path(self.serving_db),
             as_of=dt.date.fromisoformat(self.as_of_date) if self.as_of_date else None,
+            warehouse=self.warehouse,
+            postgres=postgres,
         )
 
     def load_config(self) -> AgencyConfig:

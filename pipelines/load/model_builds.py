@@ -8,7 +8,8 @@ the channel mapping, tests, the dbt version) or changed configuration tables (cl
 settings: time zones, VAT, the unique-call window), the first build, a lost or reset build
 database, and on demand (``refresh --full``, ``refresh --rebuild-models``).
 
-The decision and the mark live in ``pipeline.model_builds`` of the build database, written only
+The decision and the mark live in ``pipeline.model_builds`` of the build database (DuckDB's file
+or the PostgreSQL database: every statement goes through the build database's store), written only
 after a build succeeded: a failed build is followed by one covering everything since the last
 good one (replacing a window twice gives the same rows).
 """
@@ -18,13 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-import duckdb
-
 from pipelines.load.raw_schema import CONFIG_TABLES
+from pipelines.load.warehouse import DuckDBRawStore, SqlRawStore
 
 __all__ = [
     "PIPELINE_VARS",
@@ -84,27 +86,41 @@ the build and ``source freshness``), so the values that change every night are n
 macro ``run_var`` reads them at run time from :data:`RUN_VARS_TABLE`."""
 
 
-def write_run_vars(build_db: Path, values: dict[str, str]) -> None:
-    """Replace the values the next dbt command reads through ``run_var`` (the build database is
+BuildDatabase = SqlRawStore | Path
+"""Where the build state lives: an open store of the build database (the pipeline's, from
+``pipelines.load.build_store``), or a DuckDB build file's path (opened here briefly)."""
+
+
+@contextmanager
+def _opened(build: BuildDatabase) -> Iterator[SqlRawStore]:
+    if isinstance(build, SqlRawStore):
+        yield build
+        return
+    with DuckDBRawStore(build) as store:
+        yield store
+
+
+def write_run_vars(build: BuildDatabase, values: dict[str, str]) -> None:
+    """Replace the values the next dbt command reads through ``run_var`` (a DuckDB build file is
     closed again before dbt opens it)."""
-    with duckdb.connect(str(build_db)) as con:
-        con.execute("create schema if not exists pipeline")
-        con.execute(f"create or replace table {RUN_VARS_TABLE} (name varchar primary key, value varchar)")
-        con.executemany(
-            f"insert into {RUN_VARS_TABLE} values (?, ?)",  # noqa: S608 - our identifier
-            sorted(values.items()),
-        )
+    with _opened(build) as store, store.transaction():
+        store.execute("create schema if not exists pipeline")
+        store.execute(f"drop table if exists {RUN_VARS_TABLE}")
+        store.execute(f"create table {RUN_VARS_TABLE} (name varchar primary key, value varchar)")
+        p = store.placeholder
+        for name, value in sorted(values.items()):
+            store.execute(f"insert into {RUN_VARS_TABLE} values ({p}, {p})", [name, value])  # noqa: S608
 
 
-def prepare_build(build_db: Path, plan: BuildPlan, as_of: dt.date, command: str = "build") -> list[str]:
+def prepare_build(build: BuildDatabase, plan: BuildPlan, as_of: dt.date, command: str = "build") -> list[str]:
     """Write the plan's run values for ``as_of`` and return the dbt arguments that read them."""
-    write_run_vars(build_db, plan.run_vars(as_of))
+    write_run_vars(build, plan.run_vars(as_of))
     return plan.dbt_args(command)
 
 
-def _project_digest(project_dir: Path) -> hashlib._Hash:
+def _project_digest(project_dir: Path, adapter: str = "dbt-duckdb") -> hashlib._Hash:
     digest = hashlib.sha256()
-    digest.update(f"dbt-core {version('dbt-core')} dbt-duckdb {version('dbt-duckdb')}\n".encode())
+    digest.update(f"dbt-core {version('dbt-core')} {adapter} {version(adapter)}\n".encode())
     for part in _PROJECT_PARTS:
         path = project_dir / part
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
@@ -114,39 +130,43 @@ def _project_digest(project_dir: Path) -> hashlib._Hash:
     return digest
 
 
-def model_fingerprint(con: duckdb.DuckDBPyConnection, project_dir: Path) -> str:
-    """The inputs no window can follow: the dbt project's files and the configuration tables."""
-    digest = _project_digest(project_dir)
+def model_fingerprint(store: SqlRawStore, project_dir: Path) -> str:
+    """The inputs no window can follow: the dbt project's files (and the dbt adapter that builds
+    them) and the configuration tables."""
+    digest = _project_digest(project_dir, store.dbt_adapter)
     for table in sorted(CONFIG_TABLES.values(), key=lambda t: t.name):
         columns = ", ".join(table.column_names)
-        rows = con.execute(
-            f"select {columns} from {table.qualified} order by all"  # noqa: S608 - our identifiers
-        ).fetchall()
+        every = ", ".join(str(i) for i in range(1, len(table.column_names) + 1))
+        rows = store.query(
+            f"select {columns} from {table.qualified} order by {every}"  # noqa: S608 - our identifiers
+        )
         digest.update(f"{table.name}\0{rows!r}\0".encode())
     return digest.hexdigest()
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+def _has_table(store: SqlRawStore, qualified: str) -> bool:
     schema, name = qualified.split(".")
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+    p = store.placeholder
+    rows = store.query(
+        f"select count(*) from information_schema.tables where table_schema = {p} and table_name = {p}",  # noqa: S608
         [schema, name],
-    ).fetchone()
-    return bool(row and row[0])
+    )
+    return bool(rows and rows[0][0])
 
 
-def plan_build(build_db: Path, project_dir: Path, *, rebuild: bool = False) -> BuildPlan:
+def plan_build(build: BuildDatabase, project_dir: Path, *, rebuild: bool = False) -> BuildPlan:
     """Full or incremental, and why; reads the build database (it must hold the raw schema)."""
-    with duckdb.connect(str(build_db)) as con:
-        fingerprint = model_fingerprint(con, project_dir)
-        row = con.execute("select max(loaded_at) from raw.load_log").fetchone()
-        watermark = row[0] if row else None
+    with _opened(build) as store:
+        fingerprint = model_fingerprint(store, project_dir)
+        rows = store.query("select max(loaded_at) from raw.load_log")
+        watermark = rows[0][0] if rows else None
         last = None
-        if _has_table(con, STATE_TABLE):
-            last = con.execute(
+        if _has_table(store, STATE_TABLE):
+            found = store.query(
                 f"select fingerprint, watermark from {STATE_TABLE} order by built_at desc limit 1"  # noqa: S608
-            ).fetchone()
-        missing = [m for m in INCREMENTAL_MODELS if not _has_table(con, m)]
+            )
+            last = found[0] if found else None
+        missing = [m for m in INCREMENTAL_MODELS if not _has_table(store, m)]
     if rebuild:
         return BuildPlan(True, "a full rebuild was asked for", fingerprint, watermark)
     if last is None:
@@ -159,17 +179,18 @@ def plan_build(build_db: Path, project_dir: Path, *, rebuild: bool = False) -> B
     return BuildPlan(False, f"loads since {since:%Y-%m-%d %H:%M:%S}", fingerprint, watermark, since)
 
 
-def record_build(build_db: Path, plan: BuildPlan) -> None:
+def record_build(build: BuildDatabase, plan: BuildPlan) -> None:
     """After a successful build: its fingerprint and mark for the next one."""
-    with duckdb.connect(str(build_db)) as con:
-        con.execute("create schema if not exists pipeline")
-        con.execute(
+    with _opened(build) as store, store.transaction():
+        store.execute("create schema if not exists pipeline")
+        store.execute(
             f"create table if not exists {STATE_TABLE} ("
             "built_at timestamp not null, full_rebuild boolean not null, reason varchar, "
             "fingerprint varchar not null, watermark timestamp)"
         )
-        con.execute(
-            f"insert into {STATE_TABLE} values (?, ?, ?, ?, ?)",  # noqa: S608
+        p = store.placeholder
+        store.execute(
+            f"insert into {STATE_TABLE} values ({p}, {p}, {p}, {p}, {p})",  # noqa: S608
             [
                 dt.datetime.now(dt.UTC).replace(tzinfo=None),
                 plan.full,

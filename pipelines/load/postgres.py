@@ -35,6 +35,7 @@ class PostgresRawStore(SqlRawStore):
     transaction (``transaction`` groups loads, as on DuckDB)."""
 
     placeholder = "%s"
+    dbt_adapter = "dbt-postgres"
 
     def __init__(self, conninfo: str) -> None:
         self.conninfo = conninfo

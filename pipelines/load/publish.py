@@ -85,7 +85,8 @@ class DiskFullError(OSError):
 
 @dataclass(frozen=True)
 class PublishResult:
-    path: Path
+    path: Path | str
+    """The serving file, or the serving schema's name (``pipelines.load.publish_schema``)."""
     row_counts: dict[str, int]
     published_at: dt.datetime
     data_cutoff: dt.date | None

@@ -10,6 +10,17 @@
 | AGENCY_AS_OF        | (today) the date reports are "as of"       |
 | AGENCY_CONTACT_SALT | <data>/secrets/contact_salt (made once)    |
 | AGENCY_USERS        | <data>/access/users.sqlite3                |
+| AGENCY_WAREHOUSE    | duckdb (or postgres)                       |
+| AGENCY_PG_HOST      | 127.0.0.1 (read with AGENCY_WAREHOUSE=postgres) |
+| AGENCY_PG_PORT      | 5432                                       |
+| AGENCY_PG_USER      | postgres                                   |
+| AGENCY_PG_DBNAME    | agency                                     |
+| AGENCY_PG_PASSWORD  | (empty; read when a connection opens)      |
+
+With ``AGENCY_WAREHOUSE=postgres`` the refresh loads, builds and publishes in that PostgreSQL
+database (the same ``AGENCY_PG_*`` variables the dbt profile's ``postgres`` target reads);
+``AGENCY_BUILD_DB`` and ``AGENCY_SERVING_DB`` are then unused by the refresh. The password is
+never kept in the settings (they travel in Dagster's resource configuration).
 
 The send log of delivered reports is ``<data>/delivery/send_log.sqlite3``. Delivery's secrets are
 read where they are used: ``AGENCY_SMTP_PASSWORD`` and ``TELEGRAM_BOT_TOKEN``.
@@ -25,7 +36,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-__all__ = ["REPO_ROOT", "Settings"]
+__all__ = ["REPO_ROOT", "WAREHOUSES", "PostgresSettings", "Settings"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,6 +48,56 @@ def _path(value: str | None, default: Path) -> Path:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
+WAREHOUSES = ("duckdb", "postgres")
+
+
+@dataclass(frozen=True)
+class PostgresSettings:
+    """Where the PostgreSQL warehouse is (``AGENCY_PG_*``, the dbt profile's ``postgres`` target).
+    The password is not kept here (it would travel in Dagster's resource configuration): it is
+    read from ``AGENCY_PG_PASSWORD`` when a connection opens."""
+
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = "postgres"
+    dbname: str = "agency"
+
+    @classmethod
+    def from_env(cls) -> PostgresSettings:
+        env = os.environ.get
+        return cls(
+            host=env("AGENCY_PG_HOST", "").strip() or cls.host,
+            port=int(env("AGENCY_PG_PORT", "").strip() or cls.port),
+            user=env("AGENCY_PG_USER", "").strip() or cls.user,
+            dbname=env("AGENCY_PG_DBNAME", "").strip() or cls.dbname,
+        )
+
+    def conninfo(self) -> str:
+        """A libpq connection string (psycopg), the password from the environment if set."""
+        password = os.environ.get("AGENCY_PG_PASSWORD", "")
+        parts = [f"host={self.host}", f"port={self.port}", f"user={self.user}", f"dbname={self.dbname}"]
+        if password:
+            parts.append("password='" + password.replace("\\", "\\\\").replace("'", "\\'") + "'")
+        return " ".join(parts)
+
+    def dbt_env(self) -> dict[str, str]:
+        """The variables the dbt profile's ``postgres`` target reads (the password is the
+        environment's own ``AGENCY_PG_PASSWORD``, passed through as it is)."""
+        return {
+            "AGENCY_PG_HOST": self.host,
+            "AGENCY_PG_PORT": str(self.port),
+            "AGENCY_PG_USER": self.user,
+            "AGENCY_PG_DBNAME": self.dbname,
+        }
+
+
+def _warehouse(value: str | None) -> str:
+    name = (value or "").strip().lower() or "duckdb"
+    if name not in WAREHOUSES:
+        raise ValueError(f"AGENCY_WAREHOUSE must be one of {', '.join(WAREHOUSES)}, not {value!r}")
+    return name
+
+
 @dataclass(frozen=True)
 class Settings:
     config_path: Path
@@ -45,6 +106,15 @@ class Settings:
     build_db: Path
     serving_db: Path
     as_of: dt.date | None = None
+    warehouse: str = "duckdb"
+    """``duckdb`` (the build and serving files) or ``postgres`` (:attr:`postgres`)."""
+    postgres: PostgresSettings | None = None
+    """The PostgreSQL warehouse when :attr:`warehouse` is ``postgres``."""
+
+    def __post_init__(self) -> None:
+        _warehouse(self.warehouse)
+        if self.warehouse == "postgres" and self.postgres is None:
+            object.__setattr__(self, "postgres", PostgresSettings())
 
     @property
     def archive_dir(self) -> Path:
@@ -104,6 +174,7 @@ class Settings:
         env = os.environ.get
         data_dir = _path(env("AGENCY_DATA_DIR"), REPO_ROOT / "data")
         as_of = env("AGENCY_AS_OF")
+        warehouse = _warehouse(env("AGENCY_WAREHOUSE"))
         return cls(
             config_path=_path(env("AGENCY_CONFIG"), REPO_ROOT / "config" / "agency.yaml"),
             data_dir=data_dir,
@@ -111,6 +182,8 @@ class Settings:
             build_db=_path(env("AGENCY_BUILD_DB"), data_dir / "warehouse" / "build.duckdb"),
             serving_db=_path(env("AGENCY_SERVING_DB"), data_dir / "serving" / "serving.duckdb"),
             as_of=dt.date.fromisoformat(as_of) if as_of else None,
+            warehouse=warehouse,
+            postgres=PostgresSettings.from_env() if warehouse == "postgres" else None,
         )
 
     @classmethod

@@ -216,9 +216,20 @@ class SqlRawStore:
     placeholder = "?"
     """How the driver marks a query parameter."""
 
+    dbt_adapter = ""
+    """The dbt adapter package that builds the models in this warehouse (its version is part of
+    the build fingerprint, ``pipelines.load.model_builds``)."""
+
     _depth = 0
 
     # -- what a warehouse supplies ---------------------------------------------------------------
+    def __enter__(self) -> SqlRawStore:
+        """Open the connection (a store is used as a context manager)."""
+        raise NotImplementedError
+
+    def __exit__(self, *exc: object) -> None:
+        raise NotImplementedError
+
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         raise NotImplementedError
 
@@ -394,6 +405,12 @@ class SqlRawStore:
         )
         return row[0] if row and row[0] is not None else None
 
+    # -- the pipeline's other statements (build state, publish) --------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """One statement (parameters marked with :attr:`placeholder`), in the current transaction
+        if one is open."""
+        self._execute(sql, params)
+
     # -- reads used by ops/tests -------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Every row of a read (parameters marked with :attr:`placeholder`)."""
@@ -408,6 +425,8 @@ class SqlRawStore:
 class DuckDBRawStore(SqlRawStore):
     """:class:`RawStore` on a DuckDB file. Open it briefly (``with DuckDBRawStore(path) as s``):
     DuckDB allows one writer process, and dbt needs the file after ingestion."""
+
+    dbt_adapter = "dbt-duckdb"
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)

@@ -12,26 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import psycopg
 import pytest
-import yaml
 
 from pipelines.load.postgres import PostgresRawStore
 from pipelines.load.publish import PUBLIC_MARTS
 from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES
 from pipelines.load.warehouse import to_arrow
-from tests.dbt.scenario import LOADED, PROJECT_DIR, RAW_ROWS, Warehouse, run_dbt
+from tests.dbt.scenario import LOADED, RAW_ROWS, Warehouse, run_dbt
+from tests.mart_comparison import MARTS, assert_mart_equal
 from tests.postgres import PostgresServer
-
-MARTS_DIR = PROJECT_DIR / "models" / "marts"
-MARTS = sorted(path.stem for path in MARTS_DIR.glob("*.sql"))
 
 
 @dataclass
@@ -118,69 +114,17 @@ def test_every_model_test_and_unit_test_ends_as_on_duckdb(
     ]
 
 
-def _declared_types() -> dict[tuple[str, str], str]:
-    """(mart, column) -> the contract's data_type."""
-    out: dict[tuple[str, str], str] = {}
-    for path in MARTS_DIR.glob("*.yml"):
-        for model in yaml.safe_load(path.read_text(encoding="utf-8")).get("models") or []:
-            for column in model.get("columns") or []:
-                out[(model["name"], column["name"])] = str(column["data_type"]).lower()
-    return out
-
-
-_SCALE = r"(?:decimal|numeric)\(\d+, ?(\d+)\)"
-
-
-def _normalised(value: Any, declared: str) -> Any:
-    """A cell as the comparison sees it. Only the representation is normalised, never the value:
-
-    - a fixed-point column (``decimal(p,s)``) becomes a Decimal at the declared scale ``s``, so
-      ``Decimal('1.0')`` and ``Decimal('1.00')`` (or a float a driver might hand out for one)
-      compare by value; a float that is not exactly that Decimal stays unequal;
-    - a timestamp with a time zone (none is expected: contracts say ``timestamp``, which both
-      engines return naive) becomes the naive UTC timestamp it stands for;
-    - nothing else: a double-precision column is compared exactly (both engines compute the
-      ratios in IEEE doubles and give the same bits today; a difference in the last bits would be
-      a real difference of the SQL, to look at before loosening this).
-    """
-    if value is None:
-        return None
-    scale = re.fullmatch(_SCALE, declared)
-    if scale:
-        exact = Decimal(str(value))
-        at_scale = exact.quantize(Decimal(1).scaleb(-int(scale.group(1))))
-        return at_scale if at_scale == exact else exact  # never rounds a value away
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
-
-
-def _sorted(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    return sorted(rows, key=lambda row: tuple((v is None, str(v)) for v in row))
-
-
 def test_the_marts_are_every_public_mart() -> None:
     assert set(PUBLIC_MARTS) <= set(MARTS)
 
 
 def _assert_mart_equals_duckdb(mart: str, build: PostgresBuild, warehouse: Warehouse) -> None:
-    declared = _declared_types()
-    pg_columns, pg_rows = build.query(f"select * from marts.{mart}")
-    duck_columns = [row[0] for row in warehouse.query(f"describe marts.{mart}")]
-    assert pg_columns == duck_columns
-    columns = pg_columns
-    assert all((mart, c) in declared for c in columns), "a column without a contract type"
-    duck_rows = warehouse.query(f"select {', '.join(columns)} from marts.{mart}")
+    def on_duckdb(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        with duckdb.connect(str(warehouse.database), read_only=True) as con:
+            cur = con.execute(sql)
+            return [d[0] for d in cur.description or ()], cur.fetchall()
 
-    def normalise(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        return _sorted(
-            [
-                tuple(_normalised(v, declared[(mart, c)]) for c, v in zip(columns, row, strict=True))
-                for row in rows
-            ]
-        )
-
-    assert normalise(pg_rows) == normalise(duck_rows)
+    assert_mart_equal(mart, build.query, f"marts.{mart}", on_duckdb, f"marts.{mart}")
 
 
 @pytest.mark.parametrize("mart", MARTS)

@@ -1,0 +1,74 @@
+"""``AGENCY_WAREHOUSE`` chooses the build database every step opens (``pipelines.load.build_store``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from psycopg.conninfo import conninfo_to_dict
+
+from pipelines.defs.resources import AgencyEnvironment
+from pipelines.load.build_store import build_store, dbt_target_args, serving_location
+from pipelines.load.postgres import PostgresRawStore
+from pipelines.load.settings import PostgresSettings, Settings
+from pipelines.load.warehouse import DuckDBRawStore
+
+
+def test_duckdb_is_the_default_and_the_build_file_is_its_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AGENCY_DATA_DIR", str(tmp_path))
+    settings = Settings.from_env(dotenv=False)
+    assert (settings.warehouse, settings.postgres) == ("duckdb", None)
+    store = build_store(settings)
+    assert isinstance(store, DuckDBRawStore) and store.path == tmp_path / "warehouse" / "build.duckdb"
+    assert dbt_target_args(settings) == ([], {"AGENCY_BUILD_DB": str(store.path)})
+    assert serving_location(settings) == f"serving file: {tmp_path / 'serving' / 'serving.duckdb'}"
+
+
+def test_postgres_reads_the_connection_the_dbt_profile_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENCY_WAREHOUSE", " Postgres ")
+    monkeypatch.setenv("AGENCY_PG_HOST", "db.internal")
+    monkeypatch.setenv("AGENCY_PG_PORT", "6432")
+    monkeypatch.setenv("AGENCY_PG_DBNAME", "agency_prod")
+    monkeypatch.setenv("AGENCY_PG_PASSWORD", "it's secret")
+    settings = Settings.from_env(dotenv=False)
+    assert settings.postgres == PostgresSettings(
+        host="db.internal", port=6432, user="postgres", dbname="agency_prod"
+    )
+    store = build_store(settings)
+    assert isinstance(store, PostgresRawStore)
+    assert conninfo_to_dict(store.conninfo) == {
+        "host": "db.internal",
+        "port": "6432",
+        "user": "postgres",
+        "dbname": "agency_prod",
+        "password": "it's secret",
+    }
+    args, env = dbt_target_args(settings)
+    assert args == ["--target", "postgres"]
+    assert env == {
+        "AGENCY_PG_HOST": "db.internal",
+        "AGENCY_PG_PORT": "6432",
+        "AGENCY_PG_USER": "postgres",
+        "AGENCY_PG_DBNAME": "agency_prod",
+    }
+
+
+def test_an_unknown_warehouse_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENCY_WAREHOUSE", "spark")
+    with pytest.raises(ValueError, match="AGENCY_WAREHOUSE must be one of duckdb, postgres"):
+        Settings.from_env(dotenv=False)
+
+
+def test_the_dagster_resource_carries_the_warehouse_but_no_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AGENCY_PG_PASSWORD", "secret")
+    pg = PostgresSettings(host="db", port=5433, user="agency", dbname="reports")
+    settings = Settings.for_directory(tmp_path, tmp_path / "agency.yaml")
+    on_postgres = Settings(**{**settings.__dict__, "warehouse": "postgres", "postgres": pg})
+    resource = AgencyEnvironment.from_settings(on_postgres)
+    assert "secret" not in repr(resource.model_dump())
+    assert resource.settings() == on_postgres
+    assert AgencyEnvironment.from_settings(settings).settings() == settings
