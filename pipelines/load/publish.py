@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import re
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.load.faults import fault_point
+from pipelines.load.warehouse import _check_ident
 
 __all__ = [
     "PUBLIC_MARTS",
@@ -66,7 +66,6 @@ PUBLIC_MARTS: tuple[str, ...] = (
     "metric_passport",
     "ad_account_balances",
 )
-_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 SORT_COLUMNS: tuple[str, ...] = ("client_id", "date", "month", "lead_date", "paid_on")
 """A published table is sorted by ``client_id`` and the first of the others it has (whichever it has)."""
@@ -101,9 +100,7 @@ def publish(
     tables: tuple[str, ...] = PUBLIC_MARTS,
     source_schema: str = "marts",
 ) -> PublishResult:
-    for name in (*tables, source_schema):
-        if not _IDENT.match(name):
-            raise ValueError(f"not a safe table name: {name!r}")
+    _check_ident(*tables, source_schema)
     serving_db.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(serving_db)
     tmp = serving_db.with_name(f".{serving_db.name}.{uuid.uuid4().hex}.tmp")

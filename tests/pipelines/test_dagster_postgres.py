@@ -13,32 +13,17 @@ from typing import Any
 
 import pytest
 from dagster import (
-    AssetCheckResult,
-    AssetCheckSpec,
     DagsterInstance,
     DagsterRunStatus,
-    MaterializeResult,
-    asset,
     materialize,
 )
-from dagster._core.events.log import EventLogEntry
 from dagster._core.run_coordinator import QueuedRunCoordinator
 from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
 
 from pipelines.defs.jobs import WRITER_TAGS
+from tests.pipelines.dagster_probe import event_kind, spend
 
 POSTGRES_CONFIG = Path(__file__).resolve().parents[2] / "ops" / "dagster-postgres.yaml"
-
-
-@asset(check_specs=[AssetCheckSpec("has_rows", asset="spend_by_day")])
-def spend_by_day() -> MaterializeResult:  # type: ignore[type-arg]  # Dagster reads the annotation
-    return MaterializeResult(
-        metadata={"rows": 12}, check_results=[AssetCheckResult(check_name="has_rows", passed=True)]
-    )
-
-
-def _kind(entry: EventLogEntry) -> str | None:
-    return entry.dagster_event.event_type_value if entry.dagster_event else None
 
 
 @pytest.fixture
@@ -67,17 +52,17 @@ def test_runs_and_their_events_are_kept_in_postgresql_for_every_process(home: Pa
         assert isinstance(coordinator, QueuedRunCoordinator)
         limits = coordinator.get_run_queue_config().tag_concurrency_limits
         assert {"key": "agency/warehouse", "limit": 1} in limits
-        result = materialize([spend_by_day], instance=writer, tags=WRITER_TAGS)
+        result = materialize([spend], instance=writer, tags=WRITER_TAGS)
         assert result.success
-        written = [_kind(e) for e in writer.all_logs(result.run_id)]
+        written = [event_kind(e) for e in writer.all_logs(result.run_id)]
     # Nothing of it is under DAGSTER_HOME: another machine with the same URL sees it all.
     assert not (home / "history").exists()
     with DagsterInstance.get() as reader:
         run = reader.get_run_by_id(result.run_id)
         assert run is not None and run.status == DagsterRunStatus.SUCCESS
         assert run.tags.items() >= WRITER_TAGS.items()
-        assert [_kind(e) for e in reader.all_logs(result.run_id)] == written
+        assert [event_kind(e) for e in reader.all_logs(result.run_id)] == written
         assert "ASSET_CHECK_EVALUATION" in written and written[-1] == "PIPELINE_SUCCESS"
-        latest = reader.get_latest_materialization_event(spend_by_day.key)
+        latest = reader.get_latest_materialization_event(spend.key)
         assert latest is not None and latest.run_id == result.run_id
         assert reader.get_records_for_run(result.run_id).records

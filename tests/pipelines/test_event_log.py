@@ -8,30 +8,15 @@ from pathlib import Path
 
 import pytest
 from dagster import (
-    AssetCheckResult,
-    AssetCheckSpec,
     DagsterInstance,
-    MaterializeResult,
-    asset,
     materialize,
 )
-from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 from pipelines.defs.event_log import KEPT_RUN_FILES, PooledSqliteEventLogStorage
+from tests.pipelines.dagster_probe import event_kind, spend
 
 OPS_CONFIG = Path(__file__).resolve().parents[2] / "ops" / "dagster.yaml"
-
-
-@asset(check_specs=[AssetCheckSpec("rows_positive", asset="spend")])
-def spend() -> MaterializeResult:  # type: ignore[type-arg]  # Dagster reads the annotation
-    return MaterializeResult(
-        metadata={"rows": 3}, check_results=[AssetCheckResult(check_name="rows_positive", passed=True)]
-    )
-
-
-def _kind(entry: EventLogEntry) -> str | None:
-    return entry.dagster_event.event_type_value if entry.dagster_event else None
 
 
 @pytest.fixture
@@ -48,12 +33,12 @@ def test_the_shipped_instance_uses_it_and_dagsters_own_storage_reads_what_it_wro
         result = materialize([spend], instance=instance)
         assert result.success
         run_id = result.run_id
-        ours = [(_kind(r), r.step_key) for r in instance.all_logs(run_id)]
+        ours = [(event_kind(r), r.step_key) for r in instance.all_logs(run_id)]
         latest = instance.get_latest_materialization_event(spend.key)
         assert latest is not None and latest.run_id == run_id
     stock = SqliteEventLogStorage(str(home / "history" / "runs"))
     try:
-        theirs = [(_kind(r), r.step_key) for r in stock.get_logs_for_run(run_id)]
+        theirs = [(event_kind(r), r.step_key) for r in stock.get_logs_for_run(run_id)]
         assert theirs == ours and "ASSET_MATERIALIZATION" in {kind for kind, _ in theirs}
         assert "ASSET_CHECK_EVALUATION" in {kind for kind, _ in theirs}
         # The cross-run index (what the UI's asset pages read) has the materialization too.
@@ -79,7 +64,7 @@ def test_engines_are_reused_and_only_a_few_run_files_stay_open(home: Path) -> No
         runs = [key for key in storage._engines if key != "index"]
         assert len(runs) == KEPT_RUN_FILES and first.run_id not in runs
         # A run whose engine was closed is still read (a new engine opens its file).
-        kinds = [_kind(r) for r in instance.all_logs(first.run_id)]
+        kinds = [event_kind(r) for r in instance.all_logs(first.run_id)]
         assert kinds[-1] == "PIPELINE_SUCCESS", kinds
 
 
