@@ -46,6 +46,7 @@ from pipelines.load.inbox import process_inbox
 from pipelines.load.publish import PUBLIC_MARTS
 from pipelines.load.pull import PullReport, pull_source
 from pipelines.load.raw_schema import CONFIG_TABLES
+from pipelines.load.settings import warehouse_from_env
 from pipelines.load.sources import API_SOURCES, BALANCE_SOURCES, SOURCES, Source
 from pipelines.load.windows import pull_window
 
@@ -59,6 +60,8 @@ __all__ = [
     "serving_database",
 ]
 
+WAREHOUSE = warehouse_from_env()
+"""The build database's engine (``AGENCY_WAREHOUSE``): the assets' kind in the Dagster UI."""
 CONFIG_KEYS = {name: AssetKey(["raw", name]) for name in CONFIG_TABLES}
 BITRIX24_KEY = AssetKey(["crm", "bitrix24_invoices"])
 BALANCES_KEY = AssetKey(["raw", "ad_account_balances"])
@@ -74,7 +77,7 @@ LOAD_LOG_KEY = INBOX_KEYS["load_log"]
     name="agency_configuration",
     group_name="raw",
     specs=[
-        AssetSpec(key, description=f"`raw.{name}` from the agency configuration YAML.", kinds={"duckdb"})
+        AssetSpec(key, description=f"`raw.{name}` from the agency configuration YAML.", kinds={WAREHOUSE})
         for name, key in CONFIG_KEYS.items()
     ],
 )
@@ -99,7 +102,7 @@ def agency_configuration(context: AssetExecutionContext, agency: AgencyEnvironme
         AssetSpec(
             key,
             description=f"`raw.{name}`: rows from dropped export files.",
-            kinds={"duckdb"},
+            kinds={WAREHOUSE},
             deps=[*CONFIG_KEYS.values(), BITRIX24_KEY],
         )
         for name, key in INBOX_KEYS.items()
@@ -186,7 +189,7 @@ def _api_asset(source: Source) -> AssetsDefinition:
         partitions_def=API_PARTITIONS,
         backfill_policy=BackfillPolicy.single_run(),
         deps=[LOAD_LOG_KEY, *CONFIG_KEYS.values()],
-        kinds={"duckdb", "api"},
+        kinds={WAREHOUSE, "api"},
         tags={"agency/source": source.name},
         description=(
             f"`{source.raw_table.qualified}` pulled from the {source.title} API for the partition's days "
@@ -289,7 +292,7 @@ class InvoicePullConfig(Config):
     key=BITRIX24_KEY,
     group_name="raw",
     deps=list(CONFIG_KEYS.values()),
-    kinds={"duckdb", "api"},
+    kinds={WAREHOUSE, "api"},
     tags={"agency/source": SOURCES["bitrix24"].name},
     description=(
         "Invoices of configured clients (`bitrix24_company_id`) from the agency's Bitrix24, upserted "
@@ -351,7 +354,7 @@ class BalanceConfig(Config):
     key=BALANCES_KEY,
     group_name="raw",
     deps=[LOAD_LOG_KEY, *CONFIG_KEYS.values()],
-    kinds={"duckdb", "api"},
+    kinds={WAREHOUSE, "api"},
     tags={"agency/source": ",".join(BALANCE_SOURCES)},
     description=(
         "`raw.ad_account_balances`: a snapshot of the money left on each API account of the clients "
@@ -409,7 +412,7 @@ def ad_account_balances(
     key=AssetKey(["serving", "serving_database"]),
     group_name="publish",
     deps=MART_KEYS,
-    kinds={"duckdb"},
+    kinds={WAREHOUSE},
     description="The read-only copy of the public marts the dashboard reads, swapped in atomically.",
 )
 def serving_database(context: AssetExecutionContext, agency: AgencyEnvironment) -> MaterializeResult[None]:

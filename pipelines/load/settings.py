@@ -36,7 +36,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-__all__ = ["REPO_ROOT", "WAREHOUSES", "PostgresSettings", "Settings"]
+__all__ = ["REPO_ROOT", "WAREHOUSES", "PostgresSettings", "Settings", "warehouse_from_env"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,6 +89,14 @@ class PostgresSettings:
             "AGENCY_PG_USER": self.user,
             "AGENCY_PG_DBNAME": self.dbname,
         }
+
+
+def warehouse_from_env(*, dotenv: bool = True) -> str:
+    """The warehouse named by ``AGENCY_WAREHOUSE`` (environment or ``.env``), as
+    :meth:`Settings.from_env` reads it; the Dagster definitions tag their assets with it."""
+    if dotenv:
+        load_dotenv(REPO_ROOT / ".env", override=False)
+    return _warehouse(os.environ.get("AGENCY_WAREHOUSE"))
 
 
 def _warehouse(value: str | None) -> str:
