@@ -24,6 +24,12 @@ pandas), else this process's:
    three clients, four periods), ``--dashboard-reps`` times each, Streamlit's cache bypassed;
    p50/p95 per function and overall (``dashboard_p95_ms``). ``--dashboard-only`` re-publishes
    the build file of an earlier run's ``--workdir`` and runs only this stage.
+``--warehouse postgres`` runs stages 2-4 and 7-8 on PostgreSQL instead (issue 20): the raw layer
+loaded with ``COPY`` (``PostgresRawStore``), ``dbt build --target postgres``, the publish a schema
+swap (``publish_schema``). The server is ``AGENCY_PG_*``'s when ``AGENCY_PG_HOST`` is set, else a
+throwaway cluster of Debian's PostgreSQL (``tests/postgres.py``) with the settings of
+:data:`PG_SETTINGS`. The TSV, reference-SQL, pandas and dashboard stages are DuckDB's and skipped;
+peak RSS is then dbt's process alone (the server's memory is its own).
 Synthetic rows are generated with NumPy straight into Arrow (this measures the warehouse, not
 the simulator). Not a test: timings depend on the machine. The last line printed is one JSON
 object (``dbt_seconds``, ``sql_seconds``, ``ratio_vs_sql``, ``nightly_seconds``, ``peak_rss_mb``,
@@ -33,6 +39,8 @@ object (``dbt_seconds``, ``sql_seconds``, ``ratio_vs_sql``, ``nightly_seconds``,
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -41,7 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +61,19 @@ sys.path.insert(0, str(REPO))
 
 from pipelines.load.agency_tables import load_config_tables  # noqa: E402
 from pipelines.load.config import parse_config  # noqa: E402
-from pipelines.load.model_builds import BuildPlan, plan_build, prepare_build, record_build  # noqa: E402
+from pipelines.load.model_builds import (  # noqa: E402
+    BuildDatabase,
+    BuildPlan,
+    plan_build,
+    prepare_build,
+    record_build,
+)
+from pipelines.load.postgres import PostgresRawStore  # noqa: E402
 from pipelines.load.publish import publish  # noqa: E402
+from pipelines.load.publish_schema import publish_schema  # noqa: E402
 from pipelines.load.raw_schema import RAW_TABLES  # noqa: E402
-from pipelines.load.warehouse import DuckDBRawStore, arrow_schema, log_load  # noqa: E402
+from pipelines.load.settings import WAREHOUSES, PostgresSettings  # noqa: E402
+from pipelines.load.warehouse import DuckDBRawStore, SqlRawStore, arrow_schema, log_load  # noqa: E402
 
 BENCH_LOADED_AT = dt.datetime(2026, 11, 23, 5, 0)
 
@@ -92,7 +109,63 @@ def timed(name: str, results: list[dict[str, Any]], fn: Callable[[], Any]) -> An
     return value
 
 
-def log_pull(store: DuckDBRawStore, client: int, source: str, first: dt.date, last: dt.date) -> None:
+PG_SETTINGS = (
+    "shared_buffers=4GB",
+    "work_mem=256MB",
+    "maintenance_work_mem=1GB",
+    "effective_cache_size=12GB",
+    "max_wal_size=8GB",
+    "max_parallel_workers_per_gather=2",
+)
+"""The throwaway server's settings beyond its defaults (sized for a 23 GB, 2-core machine; the
+defaults, 128 MB of buffers and 4 MB per sort, are a laptop's)."""
+
+
+@dataclasses.dataclass
+class Warehouse:
+    """Where the benchmark's build database is: the DuckDB file, or a PostgreSQL database."""
+
+    build: Path
+    postgres: PostgresSettings | None = None
+
+    def store(self) -> SqlRawStore:
+        """A new store of the build database (open it with ``with``)."""
+        if self.postgres is not None:
+            return PostgresRawStore(self.postgres.conninfo())
+        return DuckDBRawStore(self.build)
+
+    @contextlib.contextmanager
+    def build_database(self) -> Iterator[BuildDatabase]:
+        """What ``model_builds`` takes: the DuckDB file's path (it opens the file briefly, and dbt
+        must find it closed), or an open PostgreSQL store (it may stay open while dbt runs)."""
+        if self.postgres is None:
+            yield self.build
+            return
+        with self.store() as store:
+            yield store
+
+    def dbt_target(self) -> tuple[list[str], dict[str, str]]:
+        if self.postgres is not None:
+            return ["--target", "postgres"], self.postgres.dbt_env()
+        return [], {"AGENCY_BUILD_DB": str(self.build)}
+
+
+@contextlib.contextmanager
+def postgres_database(work: Path) -> Iterator[PostgresSettings]:
+    """``AGENCY_PG_*``'s database when ``AGENCY_PG_HOST`` is set, else a fresh database of a
+    throwaway server started here (with :data:`PG_SETTINGS`) and stopped at the end."""
+    if os.environ.get("AGENCY_PG_HOST", "").strip():
+        yield PostgresSettings.from_env()
+        return
+    from tests.postgres import running_postgres
+
+    with running_postgres(PG_SETTINGS) as server:
+        database = server.create_database("bench")
+        print(f"throwaway PostgreSQL on {server.host}:{server.port}, database {database}")
+        yield PostgresSettings(host=server.host, port=server.port, user=server.user, dbname=database)
+
+
+def log_pull(store: SqlRawStore, client: int, source: str, first: dt.date, last: dt.date) -> None:
     """The load log row an API pull writes (what the nightly build's windows come from)."""
     account = f"c{client:03d}-direct" if source == "yandex_direct" else str(10000 + client)
     table = "yandex_direct_campaign_stats" if source == "yandex_direct" else "calltouch_calls"
@@ -559,6 +632,12 @@ def main() -> int:
         action="store_true",
         help="publish the --workdir's build file of an earlier run and time the dashboard's queries",
     )
+    parser.add_argument(
+        "--warehouse",
+        choices=WAREHOUSES,
+        default="duckdb",
+        help="the build database: DuckDB (default) or PostgreSQL (AGENCY_PG_*, else a throwaway server)",
+    )
     parser.add_argument("--tsv-child", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
     parser.add_argument("--pandas-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -577,15 +656,28 @@ def main() -> int:
         timed("publish", results_only, lambda: publish(build, serving, as_of_date=end, run_id="bench").path)
         print(json.dumps(run_dashboard(serving, args, end, results_only), ensure_ascii=False))
         return 0
+    modes = tuple(m for m in args.tsv_modes.split(",") if m)
+    if set(modes) - set(TSV_MODES):
+        parser.error(f"--tsv-modes: one of {', '.join(TSV_MODES)}")
+    if args.warehouse == "postgres":
+        if args.tsv_only:
+            parser.error("--tsv-only measures DuckDB's loader: leave out --warehouse postgres")
+        with postgres_database(work) as pg:
+            return run(args, work, Warehouse(build, pg), end, ())
     build.unlink(missing_ok=True)
+    return run(args, work, Warehouse(build), end, modes)
+
+
+def run(args: argparse.Namespace, work: Path, wh: Warehouse, end: dt.date, modes: tuple[str, ...]) -> int:
+    """Every stage on ``wh``'s build database (the DuckDB-only ones when it is DuckDB's)."""
+    build, serving = wh.build, work / "serving.duckdb"
+    on_duckdb = wh.postgres is None
     rng = np.random.default_rng(1)
     results: list[dict[str, Any]] = []
     print(f"workdir {work}")
 
-    modes = tuple(m for m in args.tsv_modes.split(",") if m)
-    if set(modes) - set(TSV_MODES):
-        parser.error(f"--tsv-modes: one of {', '.join(TSV_MODES)}")
-    summary: dict[str, Any] = tsv_stages(args.parse_rows, work, results, modes)
+    summary: dict[str, Any] = tsv_stages(args.parse_rows, work, results, modes) if modes else {}
+    summary["warehouse"] = args.warehouse
     if args.tsv_only:
         print(json.dumps(summary, ensure_ascii=False))
         return 0
@@ -593,7 +685,7 @@ def main() -> int:
 
     def load() -> str:
         rows = calls = 0
-        with DuckDBRawStore(build) as store:
+        with wh.store() as store:
             store.ensure_schema()
             load_config_tables(cfg, store)
             for c in range(args.clients):
@@ -619,7 +711,7 @@ def main() -> int:
     def reload() -> str:
         rows = calls = 0
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        with DuckDBRawStore(build) as store:
+        with wh.store() as store:
             for c in range(min(10, args.clients)):
                 part = {"client_id": f"c{c:03d}", "account_id": f"c{c:03d}-direct"}
                 data = direct_batch(c, 14, args.campaigns, end, rng, loaded_at=now)
@@ -643,11 +735,15 @@ def main() -> int:
 
     def dbt(stage: str) -> float:
         """The build the pipeline plans (full the first time, then incremental), its mark recorded."""
-        plan: BuildPlan = plan_build(build, REPO / "dbt_project")
-        env = {**os.environ, "AGENCY_BUILD_DB": str(build)}
+        target, target_env = wh.dbt_target()
+        env = {**os.environ, **target_env}
+        with wh.build_database() as database:
+            plan: BuildPlan = plan_build(database, REPO / "dbt_project")
+            dbt_args = prepare_build(database, plan, end)
         cmd = [
             str(Path(sys.executable).parent / "dbt"),
-            *prepare_build(build, plan, end),
+            *dbt_args,
+            *target,
             "--quiet",
             "--profiles-dir",
             ".",
@@ -660,7 +756,8 @@ def main() -> int:
         if proc.returncode:
             print(proc.stdout[-3000:], proc.stderr[-3000:])
             raise SystemExit("dbt build failed")
-        record_build(build, plan)
+        with wh.build_database() as database:
+            record_build(database, plan)
         how = "full" if plan.full else "incremental"
         results.append(
             {"stage": stage, "seconds": round(seconds, 2), "peak_rss_mb": round(rss), "build": how}
@@ -672,6 +769,41 @@ def main() -> int:
     summary["dbt_seconds"] = round(dbt("dbt"), 2)
     summary["peak_rss_mb"] = summary["dbt_peak_rss_mb"]
 
+    if on_duckdb:
+        duckdb_only_stages(build, results, summary)
+    else:
+        print("sql, pandas: skipped (DuckDB's reference limit and pandas read the DuckDB build file)")
+
+    start = time.perf_counter()
+    timed("reload", results, reload)
+    nightly_dbt = dbt("nightly-dbt")
+    summary["nightly_seconds"] = round(time.perf_counter() - start, 2)
+    summary["nightly_note"] = "restatement (ads 14 d, calls 3 d, 10 clients) + incremental dbt build"
+    summary["peak_rss_mb"] = max(summary["peak_rss_mb"], summary["nightly-dbt_peak_rss_mb"])
+    del nightly_dbt
+
+    def publish_stage() -> str:
+        if on_duckdb:
+            published = publish(build, serving, as_of_date=end, run_id="bench")
+        else:
+            with wh.store() as store:
+                published = publish_schema(store, as_of_date=end, run_id="bench")
+        return f"{sum(published.row_counts.values()):,} rows"
+
+    timed("publish", results, publish_stage)
+    if on_duckdb:
+        summary.update(run_dashboard(serving, args, end, results))
+    print(
+        json.dumps(
+            {"args": {k: str(v) for k, v in vars(args).items()}, "results": results}, ensure_ascii=False
+        )
+    )
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+def duckdb_only_stages(build: Path, results: list[dict[str, Any]], summary: dict[str, Any]) -> None:
+    """The hand-written reference limit and pandas on the DuckDB build file, their totals checked."""
     sql_seconds, same = reference_sql(build)
     results.append({"stage": "sql", "seconds": round(sql_seconds, 2), "peak_rss_mb": round(peak_rss_mb())})
     print(f"{'sql':<16} {sql_seconds:8.2f} s   totals {'equal the marts' if same else 'DIFFER'}")
@@ -694,27 +826,6 @@ def main() -> int:
     )
     if not summary["pandas_totals_equal"]:
         print(f"pandas totals {child['totals']} differ from the mart's {mart_totals(build)}")
-
-    start = time.perf_counter()
-    timed("reload", results, reload)
-    nightly_dbt = dbt("nightly-dbt")
-    summary["nightly_seconds"] = round(time.perf_counter() - start, 2)
-    summary["nightly_note"] = "restatement (ads 14 d, calls 3 d, 10 clients) + incremental dbt build"
-    summary["peak_rss_mb"] = max(summary["peak_rss_mb"], summary["nightly-dbt_peak_rss_mb"])
-    del nightly_dbt
-    timed(
-        "publish",
-        results,
-        lambda: f"{sum(publish(build, serving, as_of_date=end, run_id='bench').row_counts.values()):,} rows",
-    )
-    summary.update(run_dashboard(serving, args, end, results))
-    print(
-        json.dumps(
-            {"args": {k: str(v) for k, v in vars(args).items()}, "results": results}, ensure_ascii=False
-        )
-    )
-    print(json.dumps(summary, ensure_ascii=False))
-    return 0
 
 
 if __name__ == "__main__":

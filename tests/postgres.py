@@ -19,7 +19,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,8 +87,9 @@ def _run(command: list[str], what: str) -> None:
 
 
 @contextmanager
-def running_postgres() -> Iterator[PostgresServer]:
-    """Start a fresh cluster; yield how to reach it; stop it and remove its files."""
+def running_postgres(settings: Sequence[str] = ()) -> Iterator[PostgresServer]:
+    """Start a fresh cluster; yield how to reach it; stop it and remove its files. ``settings``
+    are extra server settings (``work_mem=256MB``...): the benchmark sizes its server with them."""
     bindir = postgres_bindir()
     root = Path(tempfile.mkdtemp(prefix="agency-pg-", dir="/tmp"))
     data = root / "data"
@@ -119,7 +120,7 @@ def running_postgres() -> Iterator[PostgresServer]:
                     f"-c port={port}",
                     "-c unix_socket_directories=''",
                     "-c max_connections=50",
-                    *(f"-c {o}" for o in _FAST),
+                    *(f"-c {o}" for o in (*_FAST, *settings)),
                 ]
             )
             result = subprocess.run(
