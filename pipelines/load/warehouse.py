@@ -385,7 +385,12 @@ class SqlRawStore:
         keys = list(table.key)
         _check_ident(*keys)
         with self.transaction(), self._incoming(table, data) as view:
-            match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM v.{k}" for k in keys)
+            # `=` where the key column cannot be NULL: an index (PostgreSQL's on the key) or a
+            # hash join can serve it; `IS NOT DISTINCT FROM` only where NULL must match NULL.
+            required = {name for name, sql_type in table.columns if "NOT NULL" in sql_type.upper()}
+            match = " AND ".join(
+                f"t.{k} = v.{k}" if k in required else f"t.{k} IS NOT DISTINCT FROM v.{k}" for k in keys
+            )
             self._execute(
                 f"DELETE FROM {table.qualified} t WHERE EXISTS "  # noqa: S608
                 f"(SELECT 1 FROM {view} v WHERE {match})"

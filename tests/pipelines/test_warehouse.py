@@ -294,3 +294,41 @@ def test_last_loaded_at_is_the_latest_successful_load_of_its_kind(store: SqlRawS
     later = store.last_loaded_at("direct")
     assert later is not None and later >= first
     assert store.count("load_log") == 3
+
+
+def test_on_postgresql_a_load_finds_the_rows_it_replaces_through_the_key_index(
+    postgres_server: Any,
+) -> None:
+    # Without an index every replace or upsert reads the whole raw table: a 300-client agency's
+    # first load went quadratic (docs/benchmarks.md). Plans are asked with sequential scans
+    # priced out, so they show an index only if one can serve the statement.
+    with PostgresRawStore(postgres_server.conninfo(postgres_server.create_database("w"))) as store:
+        store.ensure_schema()
+        store.ensure_schema()  # again: an existing index is kept
+        store.replace_partition(
+            DIRECT,
+            to_arrow(DIRECT, [direct_row(d, "111", 5, d) for d in range(1, 8)]),
+            partition={"client_id": "romashka", "account_id": "romashka-direct"},
+            date_from=dt.date(2026, 11, 1),
+            date_to=dt.date(2026, 11, 7),
+        )
+        indexed = {
+            str(r[0]): str(r[1])
+            for r in store.query("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'raw'")
+        }
+        for table in RAW_TABLES.values():
+            assert f"({', '.join(table.key)})" in indexed[table.name]
+        with store.transaction():
+            store.execute("SET LOCAL enable_seqscan = off")
+            partition_delete = store.query(
+                f"EXPLAIN DELETE FROM {DIRECT.qualified} WHERE client_id = 'romashka' "
+                "AND account_id = 'romashka-direct' AND date BETWEEN '2026-11-01' AND '2026-11-07'"
+            )
+            key_delete = store.query(
+                f"EXPLAIN DELETE FROM {CALLS.qualified} t WHERE EXISTS (SELECT 1 FROM "
+                "(VALUES ('romashka', 'romashka-calltouch', 7::bigint)) v(client_id, account_id, call_id) "
+                "WHERE t.client_id = v.client_id AND t.account_id = v.account_id AND t.call_id = v.call_id)"
+            )
+        assert "yandex_direct_campaign_stats_key" in " ".join(str(r[0]) for r in partition_delete)
+        assert "calltouch_calls_key" in " ".join(str(r[0]) for r in key_delete)
+        assert totals(store) == (7, 35_000_000)
