@@ -60,6 +60,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipelines.load.agency_tables import load_config_tables  # noqa: E402
+from pipelines.load.build_store import build_store, dbt_target_args, publish_marts  # noqa: E402
 from pipelines.load.config import parse_config  # noqa: E402
 from pipelines.load.model_builds import (  # noqa: E402
     BuildDatabase,
@@ -68,11 +69,9 @@ from pipelines.load.model_builds import (  # noqa: E402
     prepare_build,
     record_build,
 )
-from pipelines.load.postgres import PostgresRawStore  # noqa: E402
 from pipelines.load.publish import publish  # noqa: E402
-from pipelines.load.publish_schema import publish_schema  # noqa: E402
 from pipelines.load.raw_schema import RAW_TABLES  # noqa: E402
-from pipelines.load.settings import WAREHOUSES, PostgresSettings  # noqa: E402
+from pipelines.load.settings import WAREHOUSES, PostgresSettings, Settings  # noqa: E402
 from pipelines.load.warehouse import DuckDBRawStore, SqlRawStore, arrow_schema, log_load  # noqa: E402
 
 BENCH_LOADED_AT = dt.datetime(2026, 11, 23, 5, 0)
@@ -123,31 +122,41 @@ defaults, 128 MB of buffers and 4 MB per sort, are a laptop's)."""
 
 @dataclasses.dataclass
 class Warehouse:
-    """Where the benchmark's build database is: the DuckDB file, or a PostgreSQL database."""
+    """Where the benchmark's build database is: the pipeline's settings for a folder, with the
+    DuckDB file or a PostgreSQL database, opened as the pipeline opens it (``build_store``)."""
 
-    build: Path
-    postgres: PostgresSettings | None = None
+    settings: Settings
+
+    @classmethod
+    def under(cls, work: Path, as_of: dt.date, postgres: PostgresSettings | None = None) -> Warehouse:
+        base = Settings.for_directory(work, work / "agency.yaml", as_of=as_of)
+        return cls(
+            dataclasses.replace(
+                base,
+                build_db=work / "build.duckdb",
+                serving_db=work / "serving.duckdb",
+                warehouse="postgres" if postgres else "duckdb",
+                postgres=postgres,
+            )
+        )
+
+    @property
+    def on_duckdb(self) -> bool:
+        return self.settings.warehouse == "duckdb"
 
     def store(self) -> SqlRawStore:
         """A new store of the build database (open it with ``with``)."""
-        if self.postgres is not None:
-            return PostgresRawStore(self.postgres.conninfo())
-        return DuckDBRawStore(self.build)
+        return build_store(self.settings)
 
     @contextlib.contextmanager
     def build_database(self) -> Iterator[BuildDatabase]:
         """What ``model_builds`` takes: the DuckDB file's path (it opens the file briefly, and dbt
         must find it closed), or an open PostgreSQL store (it may stay open while dbt runs)."""
-        if self.postgres is None:
-            yield self.build
+        if self.on_duckdb:
+            yield self.settings.build_db
             return
         with self.store() as store:
             yield store
-
-    def dbt_target(self) -> tuple[list[str], dict[str, str]]:
-        if self.postgres is not None:
-            return ["--target", "postgres"], self.postgres.dbt_env()
-        return [], {"AGENCY_BUILD_DB": str(self.build)}
 
 
 @contextlib.contextmanager
@@ -663,15 +672,15 @@ def main() -> int:
         if args.tsv_only:
             parser.error("--tsv-only measures DuckDB's loader: leave out --warehouse postgres")
         with postgres_database(work) as pg:
-            return run(args, work, Warehouse(build, pg), end, ())
+            return run(args, work, Warehouse.under(work, end, pg), end, ())
     build.unlink(missing_ok=True)
-    return run(args, work, Warehouse(build), end, modes)
+    return run(args, work, Warehouse.under(work, end), end, modes)
 
 
 def run(args: argparse.Namespace, work: Path, wh: Warehouse, end: dt.date, modes: tuple[str, ...]) -> int:
     """Every stage on ``wh``'s build database (the DuckDB-only ones when it is DuckDB's)."""
-    build, serving = wh.build, work / "serving.duckdb"
-    on_duckdb = wh.postgres is None
+    build, serving = wh.settings.build_db, wh.settings.serving_db
+    on_duckdb = wh.on_duckdb
     rng = np.random.default_rng(1)
     results: list[dict[str, Any]] = []
     print(f"workdir {work}")
@@ -735,7 +744,7 @@ def run(args: argparse.Namespace, work: Path, wh: Warehouse, end: dt.date, modes
 
     def dbt(stage: str) -> float:
         """The build the pipeline plans (full the first time, then incremental), its mark recorded."""
-        target, target_env = wh.dbt_target()
+        target, target_env = dbt_target_args(wh.settings)
         env = {**os.environ, **target_env}
         with wh.build_database() as database:
             plan: BuildPlan = plan_build(database, REPO / "dbt_project")
@@ -783,12 +792,7 @@ def run(args: argparse.Namespace, work: Path, wh: Warehouse, end: dt.date, modes
     del nightly_dbt
 
     def publish_stage() -> str:
-        if on_duckdb:
-            published = publish(build, serving, as_of_date=end, run_id="bench")
-        else:
-            with wh.store() as store:
-                published = publish_schema(store, as_of_date=end, run_id="bench")
-        return f"{sum(published.row_counts.values()):,} rows"
+        return f"{sum(publish_marts(wh.settings, run_id='bench').row_counts.values()):,} rows"
 
     timed("publish", results, publish_stage)
     if on_duckdb:

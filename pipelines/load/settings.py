@@ -182,7 +182,7 @@ class Settings:
         env = os.environ.get
         data_dir = _path(env("AGENCY_DATA_DIR"), REPO_ROOT / "data")
         as_of = env("AGENCY_AS_OF")
-        warehouse = _warehouse(env("AGENCY_WAREHOUSE"))
+        warehouse = warehouse_from_env(dotenv=False)  # .env is loaded above
         return cls(
             config_path=_path(env("AGENCY_CONFIG"), REPO_ROOT / "config" / "agency.yaml"),
             data_dir=data_dir,
