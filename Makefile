@@ -13,7 +13,7 @@ DEMO_ENV := AGENCY_CONFIG=$(DEMO_DIR)/agency.yaml AGENCY_DATA_DIR=$(DEMO_DIR) \
 	AGENCY_BUILD_DB=$(CURDIR)/$(DEMO_DIR)/warehouse/build.duckdb DAGSTER_HOME=$(CURDIR)/$(DEMO_DIR)/dagster_home \
 	AGENCY_LINK_SECRET=demo-only-link-secret-never-use-it-for-real-clients
 
-.PHONY: help setup demo demo-data demo-refresh demo-dagster dashboard dagster test lint refresh reports demo-reports
+.PHONY: help setup demo demo-data demo-refresh demo-dagster dashboard dagster test lint refresh reports demo-reports worker
 
 help:
 	@echo "make demo   - install everything, build the demo agency (full refresh) and start the dashboard"
@@ -56,6 +56,16 @@ demo-reports: setup
 reports: setup
 	@$(UV) run --frozen python -m reports build --period $(PERIOD)
 
+# One Celery worker of the refresh's steps (AGENCY_EXECUTOR=celery, PostgreSQL warehouse; README,
+# "Steps on several workers"): make worker WORKER=refresh1 on each machine, one name per worker.
+WORKER ?= refresh1
+WORKER_CONCURRENCY ?= 1
+worker: setup
+	@mkdir -p data/dagster_home && cp -n $(DAGSTER_YAML) data/dagster_home/dagster.yaml
+	@AGENCY_EXECUTOR=celery DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/data/dagster_home} $(UV) run --frozen \
+		celery -A pipelines.defs.celery_app worker -n $(WORKER)@%h --concurrency $(WORKER_CONCURRENCY) \
+		-Q dagster --loglevel INFO
+
 dashboard: setup
 	@echo "Dashboard: http://localhost:$(PORT)"
 	@$(UV) run --frozen streamlit run dashboard/app.py --server.headless true --server.port $(PORT) \
@@ -75,4 +85,5 @@ test: setup lint
 	@bash scripts/ensure_chromium.sh
 	@bash scripts/ensure_poppler.sh
 	@bash scripts/ensure_postgres.sh
+	@bash scripts/ensure_redis.sh
 	@$(UV) run --frozen pytest -q

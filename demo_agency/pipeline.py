@@ -63,7 +63,10 @@ defs = demo_definitions()
 
 def main(argv: list[str] | None = None) -> int:
     return pipelines_main(
-        argv, vendor_apis=vendor_apis_for(Settings.from_env()), prog="python -m demo_agency.pipeline"
+        argv,
+        vendor_apis=vendor_apis_for(Settings.from_env()),
+        prog="python -m demo_agency.pipeline",
+        definitions="demo_agency.pipeline:defs",  # what Celery workers import (AGENCY_EXECUTOR=celery)
     )
 
 

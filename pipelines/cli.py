@@ -10,7 +10,9 @@
 Same assets as the Dagster job (recorded in ``$DAGSTER_HOME`` when it is set, so runs show up
 in ``dagster dev``). Quiet by default: the stage running, then a summary table (files, accounts,
 checks, the published version); dbt's and Dagster's log go to ``<data>/logs/refresh.log``;
-``-v`` prints them instead. Exit codes: 0 published; 1 the run failed (the
+``-v`` prints them instead. With ``AGENCY_EXECUTOR=celery`` the steps run on Celery workers
+(``make worker``; PostgreSQL warehouse and ``DAGSTER_HOME`` needed, else exit 2). Exit codes: 0
+published; 1 the run failed (the
 dashboard keeps the last good version); 2 the configuration is wrong (refused: with a copy of the
 last configuration that loaded, the run went on with it, see ``pipelines.recovery``); 3
 published, but some client accounts could not be pulled (listed).
@@ -160,11 +162,14 @@ def _refresh(
     vendor_apis: VendorApiResource | None = None,
     config: AgencyConfig | None = None,
     refused: ConfigError | None = None,
+    definitions: str | None = None,
 ) -> int:
     """One refresh; with ``config`` the run's incidents (a failed run, a refused configuration)
     are recorded and told (:func:`pipelines.recovery.record_run_incidents`)."""
     with run_marker(settings, sys.stderr):
-        code, error = _refresh_once(settings, pull_range, verbose=verbose, vendor_apis=vendor_apis)
+        code, error = _refresh_once(
+            settings, pull_range, verbose=verbose, vendor_apis=vendor_apis, definitions=definitions
+        )
     if config is not None:
         record_run_incidents(settings, config, error=error, refused=refused, out=sys.stderr)
     if refused is not None and code != EXIT_FAILED:
@@ -178,15 +183,17 @@ def _refresh_once(
     *,
     verbose: bool = False,
     vendor_apis: VendorApiResource | None = None,
+    definitions: str | None = None,
 ) -> tuple[int, str | None]:
     """The exit code, and what failed when the run failed."""
     # Dagster and dbt load only when a run starts (check-config stays instant).
     from dagster import DagsterInstance
 
-    from pipelines.defs.runner import run_refresh
+    from pipelines.defs.runner import DEFAULT_DEFINITIONS, run_refresh
 
     # Runs are recorded in $DAGSTER_HOME when it is set (they show up in `dagster dev`).
     instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    location = definitions or DEFAULT_DEFINITIONS
     console = Console(file=sys.stdout, highlight=False)
     print(f"refresh: API pulls of {pull_range.describe()}", flush=True)
     # dbt's progress (hundreds of lines a build) and Dagster's log go to a log file; the terminal
@@ -203,6 +210,7 @@ def _refresh_once(
                 log_level="INFO",
                 tags={"agency/trigger": "cli"},
                 vendor_apis=vendor_apis,
+                definitions=location,
             )
         else:
             progress = Progress(
@@ -228,6 +236,7 @@ def _refresh_once(
                     log_level="DEBUG",  # into the log file; step starts drive the display
                     tags={"agency/trigger": "cli"},
                     vendor_apis=vendor_apis,
+                    definitions=location,
                 )
     published = published_meta(settings)
     console.print(_summary(outcome, published, _freshness(settings, started)))
@@ -264,6 +273,20 @@ def _refresh_once(
     return 0, None
 
 
+def _executor_refused(settings: Settings) -> str | None:
+    """Why the executor of ``AGENCY_EXECUTOR`` cannot run this refresh (None: it can); asked
+    before anything is loaded or recorded."""
+    from pipelines.defs.executors import ExecutorRefused, refresh_executor
+
+    try:
+        refresh_executor(settings)
+    except ExecutorRefused as exc:
+        return str(exc)
+    if settings.executor == "celery" and not os.environ.get("DAGSTER_HOME"):
+        return "AGENCY_EXECUTOR=celery needs DAGSTER_HOME: the run and the workers share its instance"
+    return None
+
+
 def _reason(error: SerializableErrorInfo) -> str:
     """The first line of what went wrong, under Dagster's "Error occurred while executing op" wrapper."""
     while error.cause is not None and "Error occurred while executing" in error.message:
@@ -297,8 +320,10 @@ def main(
     *,
     vendor_apis: VendorApiResource | None = None,
     prog: str = "python -m pipelines",
+    definitions: str | None = None,
 ) -> int:
-    """``vendor_apis`` points the API pulls elsewhere than the vendors (the demo agency plugs in here)."""
+    """``vendor_apis`` points the API pulls elsewhere than the vendors (the demo agency plugs in here);
+    ``definitions`` is the code location (``module:attribute``) Celery workers import the job from."""
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     as_of = argparse.ArgumentParser(add_help=False)
@@ -341,6 +366,10 @@ def main(
         settings = Settings(**{**settings.__dict__, "as_of": args.as_of})
     if args.command == "check-config":
         return _check_config(settings)
+    refused_executor = _executor_refused(settings)
+    if refused_executor is not None:
+        print(refused_executor, file=sys.stderr)
+        return EXIT_CONFIG
     chosen = config_or_last_good(settings, sys.stderr)
     if chosen is None:
         return EXIT_CONFIG
@@ -364,5 +393,11 @@ def main(
     if getattr(args, "rebuild_models", False):
         pull_range = dataclasses.replace(pull_range, rebuild_models=True)
     return _refresh(
-        settings, pull_range, verbose=args.verbose, vendor_apis=vendor_apis, config=config, refused=refused
+        settings,
+        pull_range,
+        verbose=args.verbose,
+        vendor_apis=vendor_apis,
+        config=config,
+        refused=refused,
+        definitions=definitions,
     )

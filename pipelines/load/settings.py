@@ -16,11 +16,18 @@
 | AGENCY_PG_USER      | postgres                                   |
 | AGENCY_PG_DBNAME    | agency                                     |
 | AGENCY_PG_PASSWORD  | (empty; read when a connection opens)      |
+| AGENCY_EXECUTOR     | in_process (or celery: steps on workers)   |
+| AGENCY_CELERY_BROKER  | redis://127.0.0.1:6379/0 (with celery)   |
+| AGENCY_CELERY_BACKEND | redis://127.0.0.1:6379/1 (with celery)   |
 
 With ``AGENCY_WAREHOUSE=postgres`` the refresh loads, builds and publishes in that PostgreSQL
 database (the same ``AGENCY_PG_*`` variables the dbt profile's ``postgres`` target reads);
 ``AGENCY_BUILD_DB`` and ``AGENCY_SERVING_DB`` are then unused by the refresh. The password is
 never kept in the settings (they travel in Dagster's resource configuration).
+
+With ``AGENCY_EXECUTOR=celery`` the refresh's steps run on Celery workers
+(``celery -A pipelines.defs.celery_app worker``, ``make worker``) reached through the broker; it
+needs ``AGENCY_WAREHOUSE=postgres`` (``pipelines.defs.executors``).
 
 The send log of delivered reports is ``<data>/delivery/send_log.sqlite3``. Delivery's secrets are
 read where they are used: ``AGENCY_SMTP_PASSWORD`` and ``TELEGRAM_BOT_TOKEN``.
@@ -36,7 +43,15 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-__all__ = ["REPO_ROOT", "WAREHOUSES", "PostgresSettings", "Settings", "warehouse_from_env"]
+__all__ = [
+    "EXECUTORS",
+    "REPO_ROOT",
+    "WAREHOUSES",
+    "CelerySettings",
+    "PostgresSettings",
+    "Settings",
+    "warehouse_from_env",
+]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,6 +121,45 @@ def _warehouse(value: str | None) -> str:
     return name
 
 
+EXECUTORS = ("in_process", "celery")
+
+
+def _executor(value: str | None) -> str:
+    name = (value or "").strip().lower().replace("-", "_") or "in_process"
+    if name not in EXECUTORS:
+        raise ValueError(f"AGENCY_EXECUTOR must be one of {', '.join(EXECUTORS)}, not {value!r}")
+    return name
+
+
+def _celery_url(variable: str, value: str) -> str:
+    scheme, sep, rest = value.partition("://")
+    if not sep or not scheme or not rest:
+        raise ValueError(f"{variable} must be a URL such as redis://127.0.0.1:6379/0, not {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class CelerySettings:
+    """Where the Celery workers take the refresh's steps from (``AGENCY_CELERY_BROKER``) and
+    leave their results (``AGENCY_CELERY_BACKEND``): Redis databases 0 and 1 on this machine by
+    default. A password, if any, is part of the URL (``redis://:secret@host:6379/0``)."""
+
+    broker: str = "redis://127.0.0.1:6379/0"
+    backend: str = "redis://127.0.0.1:6379/1"
+
+    def __post_init__(self) -> None:
+        _celery_url("AGENCY_CELERY_BROKER", self.broker)
+        _celery_url("AGENCY_CELERY_BACKEND", self.backend)
+
+    @classmethod
+    def from_env(cls) -> CelerySettings:
+        env = os.environ.get
+        return cls(
+            broker=env("AGENCY_CELERY_BROKER", "").strip() or cls.broker,
+            backend=env("AGENCY_CELERY_BACKEND", "").strip() or cls.backend,
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     config_path: Path
@@ -118,9 +172,14 @@ class Settings:
     """``duckdb`` (the build and serving files) or ``postgres`` (:attr:`postgres`)."""
     postgres: PostgresSettings | None = None
     """The PostgreSQL warehouse when :attr:`warehouse` is ``postgres``."""
+    executor: str = "in_process"
+    """How the refresh's steps run: ``in_process`` (one after another) or ``celery`` (workers)."""
+    celery: CelerySettings = CelerySettings()
+    """The broker and result backend when :attr:`executor` is ``celery``."""
 
     def __post_init__(self) -> None:
         _warehouse(self.warehouse)
+        _executor(self.executor)
         if self.warehouse == "postgres" and self.postgres is None:
             object.__setattr__(self, "postgres", PostgresSettings())
 
@@ -192,6 +251,8 @@ class Settings:
             as_of=dt.date.fromisoformat(as_of) if as_of else None,
             warehouse=warehouse,
             postgres=PostgresSettings.from_env() if warehouse == "postgres" else None,
+            executor=_executor(env("AGENCY_EXECUTOR")),
+            celery=CelerySettings.from_env(),
         )
 
     @classmethod
