@@ -16,6 +16,7 @@
 | AGENCY_PG_USER      | postgres                                   |
 | AGENCY_PG_DBNAME    | agency                                     |
 | AGENCY_PG_PASSWORD  | (empty; read when a connection opens)      |
+| AGENCY_PG_READER_ROLE | (none) the role the publish grants SELECT on the serving schemas |
 
 With ``AGENCY_WAREHOUSE=postgres`` the refresh loads, builds and publishes in that PostgreSQL
 database (the same ``AGENCY_PG_*`` variables the dbt profile's ``postgres`` target reads);
@@ -61,6 +62,8 @@ class PostgresSettings:
     port: int = 5432
     user: str = "postgres"
     dbname: str = "agency"
+    reader_role: str | None = None
+    """The role the dashboard and the reports read as: each publish grants it the serving schemas."""
 
     @classmethod
     def from_env(cls) -> PostgresSettings:
@@ -70,6 +73,7 @@ class PostgresSettings:
             port=int(env("AGENCY_PG_PORT", "").strip() or cls.port),
             user=env("AGENCY_PG_USER", "").strip() or cls.user,
             dbname=env("AGENCY_PG_DBNAME", "").strip() or cls.dbname,
+            reader_role=env("AGENCY_PG_READER_ROLE", "").strip() or None,
         )
 
     def conninfo(self) -> str:
