@@ -27,10 +27,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from delivery.deliver import Channels
     from pipelines.load.config import ConfigError, load_config
     from pipelines.load.settings import Settings
+    from reports.data import is_published, serving_source
 
     settings = Settings.from_env()
-    if not settings.serving_db.is_file():
-        print(f"no serving file at {settings.serving_db}: run a refresh first", file=sys.stderr)
+    serving = serving_source(settings)
+    if not is_published(serving):
+        print(f"nothing published in {serving.location}: run a refresh first", file=sys.stderr)
         return 4
     try:
         config = load_config(settings.config_path)

@@ -28,9 +28,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-import duckdb
-
 from alerts.incidents import Problem
+from reports.data import DuckDBServing, ServingSource, serving_source
 from reports.readiness import read_coverage
 
 if TYPE_CHECKING:
@@ -47,7 +46,7 @@ DATA_KINDS: Final = frozenset(
 
 def _account_problems(settings: Settings, config: AgencyConfig, today: dt.date) -> list[Problem]:
     clients = [c for c in config.clients if c.end_date is None or c.end_date >= today - dt.timedelta(days=1)]
-    coverage = read_coverage(settings.serving_db, [c.id for c in clients])
+    coverage = read_coverage(serving_source(settings), [c.id for c in clients])
     yesterday = today - dt.timedelta(days=1)
     problems: list[Problem] = []
     for client in clients:
@@ -86,27 +85,28 @@ def _held_reports(settings: Settings, config: AgencyConfig, today: dt.date) -> l
     return problems
 
 
-def _balance_rows(serving_db: Path, clients: Sequence[str]) -> list[tuple[object, ...]]:
-    with duckdb.connect(str(serving_db), read_only=True) as con:
-        tables = {
-            name for (name,) in con.execute("select table_name from information_schema.tables").fetchall()
-        }
-        if "ad_account_balances" not in tables:
+def _balance_rows(serving: Path | ServingSource, clients: Sequence[str]) -> list[tuple[object, ...]]:
+    source = DuckDBServing(serving) if isinstance(serving, Path) else serving
+    with source.connect(hold=True) as con:
+        listed = con.rows(
+            "select table_name from information_schema.tables where table_schema = current_schema()"
+        )
+        if "ad_account_balances" not in {name for (name,) in listed}:
             return []  # published before balances were read: nothing to say yet
-        return con.execute(
+        return con.rows(
             "select client_id, source, account_id, status, amount, currency, days_left, "
             "avg_daily_spend_7d, threshold_days from ad_account_balances "
-            "where status in ('low', 'empty') and list_contains($clients, client_id) "
+            "where status in ('low', 'empty') and client_id in (select unnest($clients::varchar[])) "
             "order by client_id, source, account_id",
             {"clients": list(clients)},
-        ).fetchall()
+        )
 
 
 def _low_balances(settings: Settings, config: AgencyConfig, today: dt.date) -> list[Problem]:
     served = [c.id for c in config.clients if c.end_date is None or c.end_date >= today]
     problems = []
     for client, source, account, status, amount, currency, days, spend, threshold in _balance_rows(
-        settings.serving_db, served
+        serving_source(settings), served
     ):
         detail = {
             "source": source,

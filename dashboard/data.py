@@ -1,9 +1,14 @@
-"""Every read of the published serving DuckDB file: all of the dashboard's SQL lives here.
+"""Every read of the published marts (the serving DuckDB file, or PostgreSQL's ``serving``
+schema with ``AGENCY_WAREHOUSE=postgres``): all of the dashboard's SQL lives here.
 
 Rules this module keeps (see docs/decisions.md, "One writer"):
 
-- The serving file is opened with ``duckdb.connect(path, read_only=True)`` for one query and
-  closed at once; no connection is ever held (a held connection would block the publisher).
+- Reads go through a :class:`dashboard.warehouse.ServingConnection`, one per page
+  (:func:`pinned`, which the shell opens around the page): the serving file is opened read-only
+  for one query and closed at once; on PostgreSQL the page resolves the published version once
+  and reads every query from it, and the connection is closed with the page. No connection is
+  held between pages (a held one would block the publisher).
+- The SQL is written once for both warehouses (DuckDB's dialect where PostgreSQL's agrees).
 - Every query that returns client data takes ``clients``, the ids the viewer may see, and
   filters by it in SQL; a client id outside that set returns nothing. Four reads are not
   client-scoped: :func:`publish_meta` (the file's one-row ``_publish_meta``),
@@ -14,31 +19,40 @@ Rules this module keeps (see docs/decisions.md, "One writer"):
   :func:`unmatched_payments` returns them only with ``include_unassigned=True``, which the
   caller passes for a viewer who sees all clients (``view.ALL_CLIENTS``, the agency head).
 - Values reach SQL only as bound parameters (``$name``), never through string formatting.
-- Results are cached with ``st.cache_data`` keyed on the file's path, mtime and size, so the
-  pipeline's atomic swap (``os.replace``) is picked up on the next rerun.
+- Results are cached with ``st.cache_data`` keyed on the published version (the file's path,
+  mtime and size; PostgreSQL's version schema), so a new publish is picked up on the next rerun.
 
-The serving path comes from ``AGENCY_SERVING_DB`` (default ``data/serving/serving.duckdb``);
-a relative path is resolved against the repository root, not the working directory.
+Where the marts are comes from ``AGENCY_WAREHOUSE`` (:func:`dashboard.warehouse.source_from_env`):
+the serving file of ``AGENCY_SERVING_DB`` (default ``data/serving/serving.duckdb``, a relative
+path resolved against the repository root), or PostgreSQL's ``serving`` schema (``AGENCY_PG_*``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
 from dashboard import queries
+from dashboard.warehouse import (
+    DEFAULT_SERVING_DB,
+    ServingConnection,
+    ServingNotPublishedError,
+    ServingVersionGoneError,
+    serving_path,
+    source_from_env,
+)
 
 __all__ = [
     "DEFAULT_SERVING_DB",
     "PublishMeta",
     "ServingNotPublishedError",
+    "ServingVersionGoneError",
     "channel_names",
     "channel_results",
     "client_health_reasons",
@@ -55,6 +69,7 @@ __all__ = [
     "metric_passport",
     "monthly_comparison",
     "monthly_plan",
+    "pinned",
     "portfolio_monthly",
     "publish_meta",
     "serving_path",
@@ -65,20 +80,9 @@ __all__ = [
     "viewer_directory",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SERVING_DB = "data/serving/serving.duckdb"
-_ENV_SERVING_DB = "AGENCY_SERVING_DB"
+_PINNED: contextvars.ContextVar[ServingConnection | None] = contextvars.ContextVar("serving", default=None)
 
-_CacheKey = tuple[str, int, int]
 _Params = tuple[tuple[str, object], ...]
-
-
-class ServingNotPublishedError(RuntimeError):
-    """The serving file does not exist yet: no refresh has been published."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(f"serving database not published yet: {path}")
-        self.path = path
 
 
 @dataclass(frozen=True)
@@ -100,43 +104,33 @@ class PublishMeta:
         return min(self.data_cutoff, yesterday) if self.data_cutoff else yesterday
 
 
-def serving_path() -> Path:
-    """Where the serving file is: ``$AGENCY_SERVING_DB`` (relative to the repo root) or the default."""
-    raw = os.environ.get(_ENV_SERVING_DB, "").strip() or DEFAULT_SERVING_DB
-    path = Path(raw).expanduser()
-    return path if path.is_absolute() else REPO_ROOT / path
-
-
-def _cache_key() -> tuple[Path, _CacheKey]:
-    path = serving_path()
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        raise ServingNotPublishedError(path) from None
-    return path, (str(path), stat.st_mtime_ns, stat.st_size)
+@contextlib.contextmanager
+def pinned() -> Iterator[ServingConnection]:
+    """Read one published version for everything inside (a page): on PostgreSQL the version is
+    resolved once and every query reads it; the connection is closed on exit."""
+    current = _PINNED.get()
+    if current is not None:  # already pinned by an outer page
+        yield current
+        return
+    with source_from_env().connect() as con:
+        token = _PINNED.set(con)
+        try:
+            yield con
+        finally:
+            _PINNED.reset(token)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _cached_query(key: _CacheKey, sql: str, params: _Params) -> pd.DataFrame:
-    """Run one query against the serving file version ``key`` (path, mtime, size)."""
-    path = Path(key[0])
-    bound = {name: (list(value) if isinstance(value, tuple) else value) for name, value in params}
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.IOException:
-        if not path.exists():
-            raise ServingNotPublishedError(path) from None
-        raise
-    try:
-        return con.execute(sql, bound).df()
-    finally:
-        con.close()
+def _cached_query(key: Hashable, sql: str, params: _Params, _con: ServingConnection) -> pd.DataFrame:
+    """Run one query against the published version ``key`` (the serving file's path, mtime and
+    size; PostgreSQL's version schema) through ``_con``, which reads that version."""
+    return _con.query(sql, dict(params))
 
 
 def _query(sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
-    _, key = _cache_key()
     frozen = tuple(sorted((params or {}).items()))
-    return _cached_query(key, sql, frozen)  # cache_data hands out a fresh copy
+    with pinned() as con:
+        return _cached_query(con.version, sql, frozen, con)  # cache_data hands out a fresh copy
 
 
 def _scope(clients: Sequence[str]) -> tuple[str, ...]:
@@ -148,7 +142,7 @@ def publish_meta() -> PublishMeta:
     """The published file's metadata. Raises :class:`ServingNotPublishedError` if there is no file."""
     df = _query("select published_at, as_of_date, run_id, data_cutoff from _publish_meta limit 1")
     if df.empty:
-        raise ServingNotPublishedError(serving_path())
+        raise ServingNotPublishedError(source_from_env().location)
     row = df.iloc[0]
     published = row["published_at"]
     published_at = None if pd.isna(published) else pd.Timestamp(published).tz_localize("UTC").to_pydatetime()
@@ -245,7 +239,7 @@ def portfolio_monthly(clients: Sequence[str], first_month: dt.date, last_month: 
             sum(clicks) as clicks,
             sum(impressions) as impressions,
             sum(plan_budget) as plan_budget,
-            sum(plan_leads) as plan_leads,
+            cast(sum(plan_leads) as double precision) as plan_leads,  -- the same type in both warehouses
             sum(invoiced) as invoiced,
             sum(paid) as paid,
             sum(outstanding) as outstanding

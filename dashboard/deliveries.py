@@ -110,6 +110,7 @@ def approve(setup: Setup, client_id: str, period_name: str, *, allowed: Sequence
     report is awaiting approval now (settled, due, reviewed, not sent)."""
     from delivery.send_log import SendLog
     from reports.build import FORMATS, report_digest
+    from reports.data import serving_source
 
     if client_id not in allowed:
         raise ApprovalRefused(f"{client_id} is not one of the viewer's clients")
@@ -121,5 +122,5 @@ def approve(setup: Setup, client_id: str, period_name: str, *, allowed: Sequence
     if not waiting:
         raise ApprovalRefused(f"the report of {client_id} for {period_name} is not awaiting approval")
     client = setup.config.client(client_id)
-    digest = report_digest(setup.settings.serving_db, client_id, waiting[0].period, lang=client.language)
+    digest = report_digest(serving_source(setup.settings), client_id, waiting[0].period, lang=client.language)
     return SendLog(setup.settings.send_log).approve(client_id, period_name, FORMATS, digest, who=who)

@@ -8,11 +8,10 @@ configuration it is rendered in the plain look rather than not at all.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from dashboard.fmt import Lang
 from dashboard.periods import Period
 from reports import Branding, Format, ReportError, period_slug, render_report, setup_from_env
+from reports.data import Serving
 
 __all__ = ["file_name", "report_bytes"]
 
@@ -30,7 +29,7 @@ def _branding() -> Branding:
 
 
 def report_bytes(
-    serving_db: Path, client_id: str, period: Period, lang: Lang, kind: Format, *, who: str | None = None
+    serving_db: Serving, client_id: str, period: Period, lang: Lang, kind: Format, *, who: str | None = None
 ) -> bytes:
     """The client's report for ``period`` as PDF or XLSX bytes; ``who`` (the viewer) is written to
     the access audit log as a report download."""

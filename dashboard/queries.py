@@ -52,7 +52,7 @@ CHANNEL_RESULTS = """
 DAILY_RESULTS = """
     with days as (
         select cast(d as date) as date
-        from generate_series(cast($start as date), cast($end as date), interval 1 day) as t(d)
+        from generate_series(cast($start as date), cast($end as date), interval '1 day') as t(d)
     ),
     visible as (
         select client_id

@@ -6,7 +6,7 @@ runs the one the URL names.
 The page scripts live in ``views/``, not ``pages/``: a ``pages/`` folder beside the entry
 script would switch Streamlit into its legacy multipage mode.
 
-Reads only the published serving DuckDB file (``AGENCY_SERVING_DB``). Who is looking comes first
+Reads the published marts (one version per page, :func:`dashboard.data.pinned`). Who is looking comes first
 (:mod:`dashboard.signin`: a signed-in user, a client link, or nobody when sign-in is off); their
 scope decides the clients (passed to every query), the pages, whether the agency's money shows
 and whether there is a sidebar at all. The agency head may narrow the view to one manager's
@@ -111,8 +111,25 @@ def _refuse(title: str, body: str) -> None:
     st.navigation([st.Page(page, title=title)], position="hidden").run()
 
 
+_RETRIED = "_serving_version_retried"
+
+
 def run() -> None:
-    """Draw the frame and run the page the URL asks for."""
+    """Draw the frame and run the page the URL asks for, reading one published version
+    (:func:`dashboard.data.pinned`); when that version is dropped mid-page, the page is run again
+    once, on the current one."""
+    try:
+        with data.pinned():
+            _run()
+    except data.ServingVersionGoneError:
+        if st.session_state.get(_RETRIED):
+            raise
+        st.session_state[_RETRIED] = True
+        st.rerun()
+    st.session_state.pop(_RETRIED, None)
+
+
+def _run() -> None:
     st.set_page_config(page_title="Отчётность агентства", page_icon=":material/monitoring:", layout="wide")
     lang = _language(sidebar=not st.query_params.get(LINK_PARAM))
     all_pages = _pages(lang)

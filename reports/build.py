@@ -22,7 +22,7 @@ from dashboard.periods import Period
 from reports.branding import Branding
 from reports.configuration import AgencySetup
 from reports.content import build_content, content_digest
-from reports.data import ClientInfo, ServingMeta, ServingReader
+from reports.data import ClientInfo, Serving, ServingMeta, ServingReader
 from reports.errors import ReportError, UnknownClientError
 from reports.figures import read_figures
 from reports.pdf import render_pdf
@@ -183,7 +183,7 @@ def render_client(
 
 
 def render_report(
-    serving_db: Path,
+    serving_db: Serving,
     client_id: str,
     period: Period,
     *,
@@ -207,7 +207,7 @@ def render_report(
         )
 
 
-def report_digest(serving_db: Path, client_id: str, period: Period, *, lang: Lang = "ru") -> str:
+def report_digest(serving_db: Serving, client_id: str, period: Period, *, lang: Lang = "ru") -> str:
     """What ``client_id``'s report for ``period`` in ``lang`` says (:attr:`RenderedReport.digest`),
     without drawing it: to tell whether an approval still names the figures."""
     with ServingReader(serving_db) as reader:
@@ -301,7 +301,7 @@ def _manifest(result: BatchResult, formats: Sequence[Format], built_at: dt.datet
 
 
 def build_reports(
-    serving_db: Path,
+    serving_db: Serving,
     period: Period,
     folder: Path,
     *,

@@ -52,7 +52,7 @@ from dashboard.fmt import Lang
 from dashboard.i18n import LANGS
 from reports.build import FORMATS, ClientFailure, Format, WrittenFile, build_reports
 from reports.configuration import read_agency
-from reports.data import ClientInfo
+from reports.data import ClientInfo, Serving, is_published, serving_source
 from reports.errors import PeriodError, ReportError, ServingNotFoundError
 from reports.periods import parse_period, period_slug
 
@@ -171,6 +171,11 @@ class _Progress:
             self.bar.update(self.task, advance=1, description=client.client_id)
 
 
+def _where(serving: Serving) -> Path | str:
+    """What :class:`ServingNotFoundError` names: the serving file, or the PostgreSQL database."""
+    return serving if isinstance(serving, Path) else getattr(serving, "path", None) or serving.location
+
+
 def _build(args: argparse.Namespace, out: Console, err: Console) -> int:
     from pipelines.load.settings import Settings
 
@@ -180,8 +185,9 @@ def _build(args: argparse.Namespace, out: Console, err: Console) -> int:
         err.print(f"error: --period {exc}", markup=False, highlight=False)
         return EXIT_USAGE
     settings = Settings.from_env()
-    if not settings.serving_db.is_file():
-        err.print(str(ServingNotFoundError(settings.serving_db)), markup=False, highlight=False)
+    serving = serving_source(settings)
+    if not is_published(serving):
+        err.print(str(ServingNotFoundError(_where(serving))), markup=False, highlight=False)
         return EXIT_NO_SERVING
     try:
         setup = read_agency(settings.config_path)
@@ -194,7 +200,7 @@ def _build(args: argparse.Namespace, out: Console, err: Console) -> int:
     try:
         with progress.bar:
             result = build_reports(
-                settings.serving_db,
+                serving,
                 period,
                 folder,
                 setup=setup,
@@ -277,8 +283,9 @@ def _send(args: argparse.Namespace, out: Console, err: Console) -> int:
             return EXIT_USAGE
     today: dt.date = args.date or dt.date.today()
     settings = Settings.from_env()
-    if not settings.serving_db.is_file():
-        err.print(str(ServingNotFoundError(settings.serving_db)), markup=False, highlight=False)
+    serving = serving_source(settings)
+    if not is_published(serving):
+        err.print(str(ServingNotFoundError(_where(serving))), markup=False, highlight=False)
         return EXIT_NO_SERVING
     try:
         config = load_config(settings.config_path)

@@ -1,9 +1,10 @@
-"""Every read of the serving file the reports make (the shared figures through :mod:`dashboard.queries`).
+"""Every read of the published marts the reports make (the shared figures through :mod:`dashboard.queries`).
 
 A report is read through one read-only connection (:class:`ServingReader`, a context manager),
 opened for the report and closed when it is read: every figure of one report, and the run id
-and data cut-off its manifest records, come from the same published file even if the pipeline
-swaps a new one in meanwhile (``os.replace`` leaves an open file intact). Values reach SQL only
+and data cut-off its manifest records, come from the same published version even if the
+pipeline publishes a new one meanwhile (``os.replace`` leaves an open file intact; on
+PostgreSQL the reader is pinned to one version schema, :mod:`dashboard.warehouse`). Values reach SQL only
 as bound parameters (``$name``). The queries that make a report's figures are the dashboard's own
 (:mod:`dashboard.queries`), run for one client, so a report and the dashboard show the same
 numbers (``tests/reports/test_data_and_content.py`` checks the frames too). No Streamlit here:
@@ -20,18 +21,68 @@ from types import TracebackType
 
 import duckdb
 import pandas as pd
+import psycopg
 
 from dashboard import queries
+from dashboard.warehouse import (
+    DuckDBServing,
+    PostgresServing,
+    ServingConnection,
+    ServingNotPublishedError,
+    ServingSource,
+)
 from reports.errors import ServingNotFoundError
 
-__all__ = ["ClientInfo", "ServingMeta", "ServingReader"]
+__all__ = [
+    "ClientInfo",
+    "DuckDBServing",
+    "PostgresServing",
+    "Serving",
+    "ServingMeta",
+    "ServingReader",
+    "ServingSource",
+    "is_published",
+    "serving_source",
+]
+
+Serving = Path | ServingSource
+"""Where a report reads: the serving file's path, or a :mod:`dashboard.warehouse` source."""
+
+
+def serving_source(settings: object) -> ServingSource:
+    """Where the settings' readers read (``pipelines.load.settings.Settings``): the serving file,
+    or the ``serving`` schema of the PostgreSQL warehouse (``AGENCY_WAREHOUSE=postgres``)."""
+    if getattr(settings, "warehouse", "duckdb") == "postgres":
+        pg = getattr(settings, "postgres", None)
+        if pg is None:
+            return PostgresServing.from_env()
+        return PostgresServing(host=pg.host, port=pg.port, user=pg.user, dbname=pg.dbname)
+    return DuckDBServing(Path(getattr(settings, "serving_db")))  # noqa: B009
+
+
+def _source(serving: Serving) -> ServingSource:
+    return DuckDBServing(serving) if isinstance(serving, Path) else serving
+
+
+def is_published(serving: Serving) -> bool:
+    """Whether something is published where ``serving`` points."""
+    source = _source(serving)
+    if isinstance(source, DuckDBServing):
+        return source.path.is_file()
+    try:
+        with source.connect() as con:
+            con.version  # noqa: B018 - resolving it is the question
+    except ServingNotPublishedError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
 class ServingMeta:
     """The serving file's ``_publish_meta`` row."""
 
-    path: Path
+    path: Path | str
+    """The serving file, or where in PostgreSQL the version read is."""
     run_id: str | None
     data_cutoff: dt.date | None
     """The last day with data (``max(date)`` of ``client_channel_daily``)."""
@@ -72,14 +123,19 @@ def _date(value: object) -> dt.date | None:
 
 
 class ServingReader:
-    """One read-only connection to the serving file for the reads of one report (or one batch's
-    list of clients). Use as a context manager; the connection is closed on exit."""
+    """One read-only connection for the reads of one report (or one batch's list of clients):
+    the serving file held open, or a PostgreSQL connection pinned to one published version. Use
+    as a context manager; the connection is closed on exit."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        if not path.is_file():
-            raise ServingNotFoundError(path)
-        self._con: duckdb.DuckDBPyConnection | None = duckdb.connect(str(path), read_only=True)
+    def __init__(self, serving: Serving) -> None:
+        source = _source(serving)
+        self.path: Path | str = source.path if isinstance(source, DuckDBServing) else source.location
+        try:
+            self._con: ServingConnection | None = source.connect(hold=True)
+            if isinstance(source, PostgresServing):
+                self.path = f"{self._con.version} ({source.location})"
+        except ServingNotPublishedError:
+            raise ServingNotFoundError(self.path) from None
 
     def __enter__(self) -> ServingReader:
         return self
@@ -97,7 +153,7 @@ class ServingReader:
     def _query(self, sql: str, params: Mapping[str, object] | None = None) -> pd.DataFrame:
         if self._con is None:
             raise RuntimeError("the serving file is closed")
-        return self._con.execute(sql, dict(params or {})).df()
+        return self._con.query(sql, params)
 
     def meta(self) -> ServingMeta:
         df = self._query("select published_at, as_of_date, run_id, data_cutoff from _publish_meta limit 1")
@@ -154,7 +210,7 @@ class ServingReader:
         published ``metric_passport`` (empty when the serving file predates it)."""
         try:
             df = self._query("select metric, vat, currency from metric_passport")
-        except duckdb.CatalogException:
+        except (duckdb.CatalogException, psycopg.errors.UndefinedTable):
             return {}
         return {
             str(m): (str(v), None if c is None or pd.isna(c) else str(c))

@@ -53,6 +53,7 @@ from delivery.working_days import monthly_send_day, weekly_send_day
 from reports.branding import Branding
 from reports.build import FORMATS, MEDIA_TYPES, render_report
 from reports.configuration import setup_from_config
+from reports.data import serving_source
 from reports.errors import UnknownClientError
 from reports.periods import period_slug
 from reports.readiness import Hold, check_readiness
@@ -238,12 +239,17 @@ def _dispatch(
     keys = [SendKey.of(client.id, name, FORMATS, r) for r in recipients]
     if correction is None and all(send_log.already_sent(key) is not None for key in keys):
         return made(status="already_sent")
-    readiness = check_readiness(settings.serving_db, config, client.id, period, today)
+    readiness = check_readiness(serving_source(settings), config, client.id, period, today)
     if not readiness.ready:
         return made(status="held", holds=readiness.holds)
     try:
         report = render_report(
-            settings.serving_db, client.id, period, lang=client.language, formats=FORMATS, branding=branding
+            serving_source(settings),
+            client.id,
+            period,
+            lang=client.language,
+            formats=FORMATS,
+            branding=branding,
         )
     except UnknownClientError as exc:
         return made(status="failed", error=str(exc))

@@ -28,8 +28,9 @@ class ReportConfigError(ReportError):
 class ServingNotFoundError(ReportError, FileNotFoundError):
     """No serving file at the path: nothing has been published yet."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(f"no serving file at {path}: publish one first (make refresh, or make demo)")
+    def __init__(self, path: Path | str) -> None:
+        what = f"no serving file at {path}" if isinstance(path, Path) else f"nothing published in the {path}"
+        super().__init__(f"{what}: publish one first (make refresh, or make demo)")
         self.path = path
 
 

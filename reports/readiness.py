@@ -8,8 +8,9 @@ A report leaves the building only when its period is settled for that client:
 - the restatement window after the period's end has passed (platforms revise recent days: the
   nightly run re-pulls ads for ``agency.restatement.ads_days`` days, calls and leads for
   ``calls_days``; a day is final the day after its last re-pull);
-- the serving file exists (it is published only after the blocking checks passed, so a data
-  problem that failed a check leaves the coverage short of the period and holds the report).
+- something is published (the serving file, or PostgreSQL's serving schema: published only
+  after the blocking checks passed, so a data problem that failed a check leaves the coverage
+  short of the period and holds the report).
 
 Exports dropped into the inbox do not state their period (a file of form requests covers the
 days that had requests), so an account fed by files cannot be proved complete: it holds the
@@ -27,9 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import duckdb
-
 from dashboard.periods import Period
+from dashboard.warehouse import DuckDBServing, ServingNotPublishedError, ServingSource
 from pipelines.load.config import AgencyConfig
 from pipelines.load.sources import SOURCES
 from reports.errors import ReportError, ServingNotFoundError, UnknownClientError
@@ -81,24 +81,28 @@ Coverage = Mapping[str, Sequence[_Run]]
 """Client id -> its accounts' runs (``account_coverage``), as :func:`read_coverage` reads them."""
 
 
-def read_coverage(serving_db: Path, client_ids: Sequence[str]) -> dict[str, list[_Run]]:
-    """Every run of the clients' accounts, read at once (a page checking many clients)."""
-    if not serving_db.is_file():
-        raise ServingNotFoundError(serving_db)
-    with duckdb.connect(str(serving_db), read_only=True) as con:
-        listed = con.execute("select table_name from information_schema.tables").fetchall()
-        tables = {name for (name,) in listed}
-        if "account_coverage" not in tables:
-            raise ReportError(
-                f"{serving_db} has no account_coverage: it was published by an older version; "
-                "run a refresh (make refresh) before sending reports"
+def read_coverage(serving_db: Path | ServingSource, client_ids: Sequence[str]) -> dict[str, list[_Run]]:
+    """Every run of the clients' accounts, read at once (a page checking many clients), from the
+    serving file or PostgreSQL's published version (:mod:`dashboard.warehouse`)."""
+    source = DuckDBServing(serving_db) if isinstance(serving_db, Path) else serving_db
+    try:
+        with source.connect(hold=True) as con:
+            listed = con.query(
+                "select table_name from information_schema.tables where table_schema = current_schema()"
             )
-        rows = con.execute(
-            "select client_id, source, account_id, status, day_from, day_to, last_error "
-            "from account_coverage where list_contains($clients, client_id) "
-            "order by client_id, source, account_id, day_from",
-            {"clients": list(client_ids)},
-        ).fetchall()
+            if "account_coverage" not in set(listed["table_name"]):
+                raise ReportError(
+                    f"{source.location} has no account_coverage: it was published by an older version; "
+                    "run a refresh (make refresh) before sending reports"
+                )
+            rows = con.rows(
+                "select client_id, source, account_id, status, day_from, day_to, last_error "
+                "from account_coverage where client_id in (select unnest($clients::varchar[])) "
+                "order by client_id, source, account_id, day_from",
+                {"clients": list(client_ids)},
+            )
+    except ServingNotPublishedError:
+        raise ServingNotFoundError(serving_db if isinstance(serving_db, Path) else source.location) from None
     runs: dict[str, list[_Run]] = {c: [] for c in client_ids}
     for client_id, *row in rows:
         runs[client_id].append(_Run(*row))
@@ -106,7 +110,7 @@ def read_coverage(serving_db: Path, client_ids: Sequence[str]) -> dict[str, list
 
 
 def check_readiness(
-    serving_db: Path,
+    serving_db: Path | ServingSource,
     config: AgencyConfig,
     client_id: str,
     period: Period,

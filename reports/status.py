@@ -29,6 +29,7 @@ from dashboard.periods import Period
 from delivery.send_log import Approval, SendKey, SendLog, SendRecord, normalise_formats
 from delivery.working_days import monthly_send_day, weekly_send_day
 from reports.build import FORMATS, report_digest
+from reports.data import serving_source
 from reports.dispatch import previous_month, previous_week, served
 from reports.periods import period_slug
 from reports.readiness import Hold, check_readiness, read_coverage
@@ -122,7 +123,7 @@ def report_states(
     chosen = [c for c in config.clients if c.id in wanted and c.report.recipients]
     if not chosen:
         return []
-    coverage = read_coverage(settings.serving_db, [c.id for c in chosen])
+    coverage = read_coverage(serving_source(settings), [c.id for c in chosen])
     log = SendLog(settings.send_log) if settings.send_log.is_file() else None
     formats = normalise_formats(FORMATS).split(",")
     states: list[ReportState] = []
@@ -155,7 +156,7 @@ def report_states(
                 state = "not_due"
             else:
                 readiness = check_readiness(
-                    settings.serving_db, config, client.id, period, today, coverage=coverage
+                    serving_source(settings), config, client.id, period, today, coverage=coverage
                 )
                 holds = readiness.holds
                 if holds:
@@ -164,7 +165,7 @@ def report_states(
                     state = "failed"
                 elif client.report.review:
                     current = approval is not None and approval.digest == report_digest(
-                        settings.serving_db, client.id, period, lang=client.language
+                        serving_source(settings), client.id, period, lang=client.language
                     )
                     state = "approved" if current else "awaiting_review"
                 else:

@@ -28,6 +28,8 @@ import dotenv
 import dotenv.main
 import pytest
 
+pytest_plugins = ["tests.postgres_demo"]  # the demo refreshed into PostgreSQL, once per session
+
 HIDDEN_PREFIX = "AGENCY_"
 HIDDEN_NAMES = frozenset({"DAGSTER_HOME", "TELEGRAM_BOT_TOKEN"})
 OUR_PACKAGES = frozenset(

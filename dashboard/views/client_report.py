@@ -14,6 +14,7 @@ from dashboard import charts, data, downloads, fmt, shell, tables, view
 from dashboard.fmt import Lang
 from dashboard.i18n import leads_by_type_text, source_name, t
 from dashboard.periods import PRESETS, Period, Preset, default_preset, month_start, preset_period
+from dashboard.warehouse import source_from_env
 from reports import MEDIA_TYPES, Format
 
 _RANGE_KEY = "report_range"
@@ -301,7 +302,7 @@ def _freshness(v: view.View, client_id: str) -> None:
 def _downloads(v: view.View, client_id: str, period: Period) -> None:
     """ "PDF" and "Excel" buttons: the report for this client and period, rendered on click."""
     lang = v.lang
-    path = data.serving_path()
+    path = source_from_env()
     days = fmt.date_range(period.start, period.end, lang)
     buttons: tuple[tuple[Format, str, str], ...] = (
         ("pdf", "download_pdf", ":material/picture_as_pdf:"),

@@ -15,6 +15,7 @@ from dashboard import charts, data, deliveries, downloads, economics, fmt, healt
 from dashboard.fmt import Lang
 from dashboard.i18n import HEALTH_COLORS, health_label, source_name, t
 from dashboard.periods import add_months, month_start
+from dashboard.warehouse import source_from_env
 from reports.periods import period_title
 from reports.status import ReportState
 
@@ -330,7 +331,7 @@ def _approver(v: view.View) -> str:
 
 def _review(setup: deliveries.Setup, waiting: list[ReportState], v: view.View) -> None:
     lang = v.lang
-    path = data.serving_path()
+    path = source_from_env()
     with st.expander(t("review_title", lang, n=len(waiting)), expanded=True):
         for state in waiting:
             client_lang = setup.config.client(state.client_id).language

@@ -45,6 +45,7 @@ class AgencyEnvironment(ConfigurableResource):  # type: ignore[type-arg]
     pg_port: int | None = None
     pg_user: str | None = None
     pg_dbname: str | None = None
+    pg_reader_role: str | None = None
     """Where the PostgreSQL warehouse is, when ``warehouse`` is ``postgres`` (no password here:
     ``AGENCY_PG_PASSWORD`` is read when a connection opens)."""
 
@@ -63,6 +64,7 @@ class AgencyEnvironment(ConfigurableResource):  # type: ignore[type-arg]
             pg_port=pg.port if pg else None,
             pg_user=pg.user if pg else None,
             pg_dbname=pg.dbname if pg else None,
+            pg_reader_role=pg.reader_role if pg else None,
         )
 
     def settings(self) -> Settings:
@@ -74,6 +76,7 @@ class AgencyEnvironment(ConfigurableResource):  # type: ignore[type-arg]
                 port=self.pg_port or default.port,
                 user=self.pg_user or default.user,
                 dbname=self.pg_dbname or default.dbname,
+                reader_role=self.pg_reader_role or None,
             )
         return Settings(
             config_path=Path(self.config_path),

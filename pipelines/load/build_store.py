@@ -40,7 +40,8 @@ def publish_marts(settings: Settings, *, run_id: str) -> PublishResult:
     as_of = settings.as_of_date()
     if settings.warehouse == "postgres":
         with build_store(settings) as store:
-            return publish_schema(store, as_of_date=as_of, run_id=run_id)
+            role = (settings.postgres or PostgresSettings()).reader_role
+            return publish_schema(store, as_of_date=as_of, run_id=run_id, reader_role=role)
     return publish(settings.build_db, settings.serving_db, as_of_date=as_of, run_id=run_id)
 
 

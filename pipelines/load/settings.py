@@ -19,6 +19,7 @@
 | AGENCY_EXECUTOR     | in_process (or celery: steps on workers)   |
 | AGENCY_CELERY_BROKER  | redis://127.0.0.1:6379/0 (with celery)   |
 | AGENCY_CELERY_BACKEND | redis://127.0.0.1:6379/1 (with celery)   |
+| AGENCY_PG_READER_ROLE | (none) the role the publish grants SELECT on the serving schemas |
 
 With ``AGENCY_WAREHOUSE=postgres`` the refresh loads, builds and publishes in that PostgreSQL
 database (the same ``AGENCY_PG_*`` variables the dbt profile's ``postgres`` target reads);
@@ -76,6 +77,8 @@ class PostgresSettings:
     port: int = 5432
     user: str = "postgres"
     dbname: str = "agency"
+    reader_role: str | None = None
+    """The role the dashboard and the reports read as: each publish grants it the serving schemas."""
 
     @classmethod
     def from_env(cls) -> PostgresSettings:
@@ -85,6 +88,7 @@ class PostgresSettings:
             port=int(env("AGENCY_PG_PORT", "").strip() or cls.port),
             user=env("AGENCY_PG_USER", "").strip() or cls.user,
             dbname=env("AGENCY_PG_DBNAME", "").strip() or cls.dbname,
+            reader_role=env("AGENCY_PG_READER_ROLE", "").strip() or None,
         )
 
     def conninfo(self) -> str:

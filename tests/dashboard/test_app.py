@@ -368,3 +368,30 @@ def test_no_page_script_has_a_stray_string_that_streamlit_would_draw():
             and isinstance(node.value.value, str)
         ]
         assert stray == [], f"{script.name}: bare strings at lines {stray}"
+
+
+def test_a_page_whose_version_was_dropped_is_drawn_again_once(serving_db, monkeypatch):
+    """A publish dropped the version the page had pinned (PostgreSQL, ``dashboard.warehouse``):
+    the shell draws the page again, once, on the current version; a second time it gives up."""
+    from dashboard import data
+
+    calls: list[int] = []
+    original = data.viewer_directory
+
+    def dropped_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise data.ServingVersionGoneError("the published version serving_v_x was dropped")
+        return original()
+
+    monkeypatch.setattr(data, "viewer_directory", dropped_once)
+    at = _run()
+    assert len(calls) == 2 and at.metric  # drawn on the second try
+
+    def always_dropped():
+        raise data.ServingVersionGoneError("the published version serving_v_x was dropped")
+
+    monkeypatch.setattr(data, "viewer_directory", always_dropped)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    assert [e.value for e in at.exception] == ["the published version serving_v_x was dropped"]

@@ -1,5 +1,5 @@
 """Publishing on PostgreSQL (``pipelines.load.publish_schema``): the marts copied into a fresh
-schema and swapped in as ``serving`` within one transaction, on the throwaway server of
+version schema and ``serving``'s views swapped over to it within one transaction, on the throwaway server of
 ``tests/postgres.py`` (fails, never skips, without PostgreSQL's server programs)."""
 
 from __future__ import annotations
@@ -55,6 +55,10 @@ def meta(conninfo: str) -> dict[str, object] | None:
         return read_schema_publish_meta(store)
 
 
+def versions(conninfo: str) -> list[str]:
+    return [s for s in schemas(conninfo) if s.startswith(publishing.VERSION_PREFIX)]
+
+
 def schemas(conninfo: str) -> list[str]:
     with psycopg.connect(conninfo) as con:
         rows = con.execute(
@@ -76,10 +80,23 @@ def test_a_publish_swaps_in_a_complete_sorted_copy_with_its_metadata(conninfo: s
         AS_OF,
         dt.date(2026, 11, 23),
     )
-    assert schemas(conninfo) == ["serving"]  # the swapped-out version is dropped
+    kept = versions(conninfo)
+    assert schemas(conninfo) == ["serving", *kept] and len(kept) == 2  # no view schema left over
+    assert published_version(conninfo) == kept[-1]
     with psycopg.connect(conninfo) as con:
-        rows = con.execute("SELECT client_id, date FROM serving.client_channel_daily").fetchall()
+        rows = con.execute(f"SELECT client_id, date FROM {kept[-1]}.client_channel_daily").fetchall()
+        assert con.execute("SELECT count(*) FROM serving.client_channel_daily").fetchone() == (10,)
     assert rows == sorted(rows) and len(rows) == 10  # stored by client, then day
+    build_version(conninfo, 4)
+    publish(conninfo, "r3")
+    assert versions(conninfo)[0] == kept[1] and len(versions(conninfo)) == 2  # the oldest dropped
+
+
+def published_version(conninfo: str) -> str:
+    with psycopg.connect(conninfo) as con:
+        row = con.execute("SELECT version_schema FROM serving._publish_meta").fetchone()
+    assert row is not None
+    return str(row[0])
 
 
 def test_a_publish_that_fails_leaves_serving_as_it_was(
@@ -96,7 +113,7 @@ def test_a_publish_that_fails_leaves_serving_as_it_was(
         publish_schema(store, as_of_date=AS_OF, run_id="r3", tables=(*TABLES, "no_such_mart"))
     published = meta(conninfo)
     assert published is not None and published["run_id"] == "r1"
-    assert schemas(conninfo) == ["serving"]  # nothing half-made left behind
+    assert schemas(conninfo) == ["serving", published_version(conninfo)]  # nothing half-made left
     with psycopg.connect(conninfo) as con:
         assert con.execute("SELECT count(*) FROM serving.client_channel_daily").fetchone() == (6,)
 
@@ -113,13 +130,14 @@ def test_a_reader_of_the_old_version_does_not_hold_the_publish(
         assert reader.execute("SELECT count(*) FROM serving.client_channel_daily").fetchone() == (6,)
         build_version(conninfo, 5)
         publish(conninfo, "r2")  # the reader's transaction is still open
-        assert len(schemas(conninfo)) == 2  # serving and the old version the reader holds
+        held = [s for s in schemas(conninfo) if s.startswith("serving_old_")]
+        assert len(held) == 1  # the old views the reader holds stay
         reader.commit()
         assert reader.execute("SELECT count(*) FROM serving.client_channel_daily").fetchone() == (10,)
         reader.commit()
     build_version(conninfo, 4)
     publish(conninfo, "r3")
-    assert schemas(conninfo) == ["serving"]
+    assert schemas(conninfo) == ["serving", *versions(conninfo)] and len(versions(conninfo)) == 2
 
 
 def test_readers_during_publishes_see_one_complete_version_of_a_table(conninfo: str) -> None:

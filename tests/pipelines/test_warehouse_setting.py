@@ -35,9 +35,10 @@ def test_postgres_reads_the_connection_the_dbt_profile_reads(monkeypatch: pytest
     monkeypatch.setenv("AGENCY_PG_PORT", "6432")
     monkeypatch.setenv("AGENCY_PG_DBNAME", "agency_prod")
     monkeypatch.setenv("AGENCY_PG_PASSWORD", "it's secret")
+    monkeypatch.setenv("AGENCY_PG_READER_ROLE", "agency_reader")
     settings = Settings.from_env(dotenv=False)
     assert settings.postgres == PostgresSettings(
-        host="db.internal", port=6432, user="postgres", dbname="agency_prod"
+        host="db.internal", port=6432, user="postgres", dbname="agency_prod", reader_role="agency_reader"
     )
     store = build_store(settings)
     assert isinstance(store, PostgresRawStore)
@@ -68,7 +69,7 @@ def test_the_dagster_resource_carries_the_warehouse_but_no_password(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AGENCY_PG_PASSWORD", "secret")
-    pg = PostgresSettings(host="db", port=5433, user="agency", dbname="reports")
+    pg = PostgresSettings(host="db", port=5433, user="agency", dbname="reports", reader_role="readers")
     settings = Settings.for_directory(tmp_path, tmp_path / "agency.yaml")
     on_postgres = Settings(**{**settings.__dict__, "warehouse": "postgres", "postgres": pg})
     resource = AgencyEnvironment.from_settings(on_postgres)
