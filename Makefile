@@ -13,7 +13,7 @@ DEMO_ENV := AGENCY_CONFIG=$(DEMO_DIR)/agency.yaml AGENCY_DATA_DIR=$(DEMO_DIR) \
 	AGENCY_BUILD_DB=$(CURDIR)/$(DEMO_DIR)/warehouse/build.duckdb DAGSTER_HOME=$(CURDIR)/$(DEMO_DIR)/dagster_home \
 	AGENCY_LINK_SECRET=demo-only-link-secret-never-use-it-for-real-clients
 
-.PHONY: help setup demo demo-data demo-refresh demo-dagster dashboard dagster test lint refresh reports demo-reports worker
+.PHONY: help setup demo demo-data demo-refresh demo-dagster dashboard dagster test lint refresh reports demo-reports worker test-spark
 
 help:
 	@echo "make demo   - install everything, build the demo agency (full refresh) and start the dashboard"
@@ -87,3 +87,10 @@ test: setup lint
 	@bash scripts/ensure_postgres.sh
 	@bash scripts/ensure_redis.sh
 	@$(UV) run --frozen pytest -q
+
+# The dbt project on Apache Spark (pyspark local mode): the optional `spark` dependency group, Java
+# from Debian, and tests_spark/ (not in `make test`: minutes of Spark). Figures: docs/scale-out.md.
+test-spark: setup
+	@bash scripts/ensure_java.sh
+	@$(UV) sync --frozen --quiet --group spark
+	@AGENCY_SPARK_REPORT=$(CURDIR)/data/spark/last_run.json $(UV) run --frozen --group spark pytest -q tests_spark

@@ -55,12 +55,22 @@
 {%- endmacro %}
 
 {% macro default__replace_table_as(relation, select_sql) -%}
+    {{ unsupported_engine('replace_table_as') }}
+{%- endmacro %}
+
+{% macro postgres__replace_table_as(relation, select_sql) -%}
     drop table if exists {{ relation }};
     create table {{ relation }} as {{ select_sql }}
 {%- endmacro %}
 
 {% macro duckdb__replace_table_as(relation, select_sql) -%}
     create or replace table {{ relation }} as {{ select_sql }}
+{%- endmacro %}
+
+{#- Spark: `create or replace table` only for v2 tables (Delta, Iceberg); parquet drops first. -#}
+{% macro spark__replace_table_as(relation, select_sql) -%}
+    {%- if execute -%}{%- do run_query('drop table if exists ' ~ relation) -%}{%- endif -%}
+    create table {{ relation }} as {{ select_sql }}
 {%- endmacro %}
 
 
@@ -175,8 +185,13 @@
     {{ return(adapter.dispatch('replace_window_sql', 'agency_reporting')(arg_dict)) }}
 {%- endmacro %}
 
-
 {% macro default__replace_window_sql(arg_dict) -%}
+    {{ unsupported_engine('replace_window_sql') }}
+{%- endmacro %}
+
+
+{# DuckDB and PostgreSQL: a delete (of the windows, or of everything) and an insert. #}
+{% macro delete_insert_windows_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     {%- set date_column = config.require('window_date_column') -%}
@@ -188,6 +203,33 @@
     {%- endif %}
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+{% macro duckdb__replace_window_sql(arg_dict) -%}
+    {{ delete_insert_windows_sql(arg_dict) }}
+{%- endmacro %}
+
+{% macro postgres__replace_window_sql(arg_dict) -%}
+    {{ delete_insert_windows_sql(arg_dict) }}
+{%- endmacro %}
+
+{#
+    Spark: without a watermark the whole table is overwritten (parquet has no DELETE). Replacing
+    windows needs row deletes, which only a table format with them (Delta, Iceberg) has.
+#}
+{% macro spark__replace_window_sql(arg_dict) -%}
+    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {%- if changed_since() != '' and config.get('file_format', target.file_format) not in ['delta', 'iceberg'] -%}
+        {{ exceptions.raise_compiler_error(
+            "replace_window on Spark needs file_format delta or iceberg (row deletes); "
+            ~ this ~ " is " ~ config.get('file_format', target.file_format)
+        ) }}
+    {%- elif changed_since() != '' -%}
+        {{ delete_insert_windows_sql(arg_dict) }}
+    {%- else %}
+    insert overwrite table {{ arg_dict['target_relation'] }}
+    select {{ columns }} from {{ arg_dict['temp_relation'] }}
+    {%- endif %}
 {%- endmacro %}
 
 

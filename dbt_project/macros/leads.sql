@@ -40,11 +40,19 @@
 {%- endmacro %}
 
 {% macro default__sha256_hex(expr) -%}
+    {{ unsupported_engine('sha256_hex') }}
+{%- endmacro %}
+
+{% macro postgres__sha256_hex(expr) -%}
     encode(sha256(convert_to({{ expr }}, 'UTF8')), 'hex')
 {%- endmacro %}
 
 {% macro duckdb__sha256_hex(expr) -%}
     sha256({{ expr }})
+{%- endmacro %}
+
+{% macro spark__sha256_hex(expr) -%}
+    sha2({{ expr }}, 256)
 {%- endmacro %}
 
 
@@ -94,9 +102,17 @@
 {%- endmacro %}
 
 {% macro default__integers_up_to(upper_bound) -%}
+    {{ unsupported_engine('integers_up_to') }}
+{%- endmacro %}
+
+{% macro postgres__integers_up_to(upper_bound) -%}
     (select generate_series(1, {{ upper_bound }}) as n)
 {%- endmacro %}
 
 {% macro duckdb__integers_up_to(upper_bound) -%}
     (select unnest(range(1, ({{ upper_bound }}) + 1)) as n)
+{%- endmacro %}
+
+{% macro spark__integers_up_to(upper_bound) -%}
+    (select explode(sequence(1, {{ upper_bound }})) as n)
 {%- endmacro %}

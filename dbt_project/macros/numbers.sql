@@ -13,10 +13,19 @@
 {%- endmacro %}
 
 {% macro default__to_money(expr) -%}
+    {{ unsupported_engine('to_money') }}
+{%- endmacro %}
+
+{% macro postgres__to_money(expr) -%}
     cast(round(cast({{ expr }} as numeric), 2) as {{ type_money() }})
 {%- endmacro %}
 
 {% macro duckdb__to_money(expr) -%}
+    cast(round({{ expr }}, 2) as {{ type_money() }})
+{%- endmacro %}
+
+{#- Spark rounds half up (away from zero for a positive and a negative value alike). -#}
+{% macro spark__to_money(expr) -%}
     cast(round({{ expr }}, 2) as {{ type_money() }})
 {%- endmacro %}
 
@@ -48,10 +57,18 @@
 {%- endmacro %}
 
 {% macro default__type_ratio() -%}
+    {{ unsupported_engine('type_ratio') }}
+{%- endmacro %}
+
+{% macro postgres__type_ratio() -%}
     double precision
 {%- endmacro %}
 
 {% macro duckdb__type_ratio() -%}
+    double
+{%- endmacro %}
+
+{% macro spark__type_ratio() -%}
     double
 {%- endmacro %}
 
@@ -84,9 +101,17 @@
 {%- endmacro %}
 
 {% macro default__round_to_int(expr) -%}
+    {{ unsupported_engine('round_to_int') }}
+{%- endmacro %}
+
+{% macro postgres__round_to_int(expr) -%}
     cast(round(cast({{ expr }} as numeric)) as {{ dbt.type_int() }})
 {%- endmacro %}
 
 {% macro duckdb__round_to_int(expr) -%}
+    cast(round({{ expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{% macro spark__round_to_int(expr) -%}
     cast(round({{ expr }}) as {{ dbt.type_int() }})
 {%- endmacro %}

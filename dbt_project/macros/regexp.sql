@@ -15,11 +15,20 @@
 {%- endmacro %}
 
 {% macro default__regexp_replace_all(value, pattern, replacement) -%}
+    {{ unsupported_engine('regexp_replace_all') }}
+{%- endmacro %}
+
+{% macro postgres__regexp_replace_all(value, pattern, replacement) -%}
     regexp_replace({{ value }}, {{ pattern }}, {{ replacement }}, 'g')
 {%- endmacro %}
 
 {% macro duckdb__regexp_replace_all(value, pattern, replacement) -%}
     regexp_replace({{ value }}, {{ pattern }}, {{ replacement }}, 'g')
+{%- endmacro %}
+
+{#- Spark: regexp_replace replaces every match; a group in the replacement is `$1`, not `\1`. -#}
+{% macro spark__regexp_replace_all(value, pattern, replacement) -%}
+    regexp_replace({{ value }}, {{ pattern }}, {{ modules.re.sub('\\\\([0-9])', '$\\1', replacement) }})
 {%- endmacro %}
 
 
@@ -35,6 +44,10 @@
 {%- endmacro %}
 
 {% macro default__regexp_match_rows(text_expr, pattern, group_names) -%}
+    {{ unsupported_engine('regexp_match_rows') }}
+{%- endmacro %}
+
+{% macro postgres__regexp_match_rows(text_expr, pattern, group_names) -%}
     lateral (
         select
             cast(found.match_index as {{ dbt.type_int() }}) as match_index
@@ -58,6 +71,24 @@
     )
 {%- endmacro %}
 
+{#-
+    Spark: one row per match from posexplode (no rows for NULL or no match); regexp_extract_all
+    gives '' for a group that did not take part, as DuckDB's does.
+-#}
+{% macro spark__regexp_match_rows(text_expr, pattern, group_names) -%}
+    lateral (
+        select
+            cast(found.match_position + 1 as {{ dbt.type_int() }}) as match_index
+            {%- for name in group_names %},
+            nullif(get(regexp_extract_all({{ text_expr }}, {{ pattern }}, {{ loop.index }}), found.match_position), '')
+                as {{ name }}
+            {%- endfor %}
+        from (
+            select posexplode(regexp_extract_all({{ text_expr }}, {{ pattern }}, 0)) as (match_position, whole_match)
+        ) as found
+    )
+{%- endmacro %}
+
 
 {#
     A DD.MM.YYYY text (one- or two-digit day and month) as a DATE; NULL when it is not a real
@@ -68,6 +99,10 @@
 {%- endmacro %}
 
 {% macro default__parse_ru_date(text_expr) -%}
+    {{ unsupported_engine('parse_ru_date') }}
+{%- endmacro %}
+
+{% macro postgres__parse_ru_date(text_expr) -%}
     {#- Nested CASEs: PostgreSQL evaluates AND operands in any order, CASE branches in order. -#}
     {%- set day = "cast(split_part(" ~ text_expr ~ ", '.', 1) as integer)" -%}
     {%- set month = "cast(split_part(" ~ text_expr ~ ", '.', 2) as integer)" -%}
@@ -91,5 +126,13 @@
     case
         when try_strptime({{ text_expr }}, '%d.%m.%Y') >= timestamp '0001-01-01'
             then cast(try_strptime({{ text_expr }}, '%d.%m.%Y') as date)
+    end
+{%- endmacro %}
+
+{% macro spark__parse_ru_date(text_expr) -%}
+    case
+        when {{ regexp_full_match(text_expr, "'[0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}'") }}
+            and substring_index({{ text_expr }}, '.', -1) <> '0000'
+            then cast(try_to_timestamp({{ text_expr }}, 'd.M.yyyy') as date)
     end
 {%- endmacro %}

@@ -6,12 +6,21 @@
     {{ return(adapter.dispatch('regexp_full_match', 'agency_reporting')(value, pattern)) }}
 {%- endmacro %}
 
-
 {% macro default__regexp_full_match(value, pattern) -%}
+    {{ unsupported_engine('regexp_full_match') }}
+{%- endmacro %}
+
+
+{% macro postgres__regexp_full_match(value, pattern) -%}
     ({{ value }} ~ ('^(?:' || {{ pattern }} || ')$'))
 {%- endmacro %}
 
 
 {% macro duckdb__regexp_full_match(value, pattern) -%}
     regexp_full_match({{ value }}, {{ pattern }})
+{%- endmacro %}
+
+{#- Spark: Java regular expressions; `rlike` finds a match anywhere, hence the anchors. -#}
+{% macro spark__regexp_full_match(value, pattern) -%}
+    ({{ value }} rlike concat('^(?:', {{ pattern }}, ')$'))
 {%- endmacro %}

@@ -12,7 +12,7 @@
     {%- set value = var(name, none) -%}
     {%- set table = var('run_vars_from', '') -%}
     {%- if (value is none or (value | string) == '') and table and execute -%}
-        {%- if not modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*', table) -%}
+        {%- if not modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]*[.][A-Za-z_][A-Za-z0-9_]*', table) -%}
             {{ exceptions.raise_compiler_error("var run_vars_from must be schema.table, got '" ~ table ~ "'") }}
         {%- endif -%}
         {%- set rows = run_query("select value from " ~ table ~ " where name = '" ~ name ~ "'") -%}

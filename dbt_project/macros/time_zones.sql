@@ -10,11 +10,20 @@
 {%- endmacro %}
 
 {% macro default__local_to_utc(ts, tz) -%}
+    {{ unsupported_engine('local_to_utc') }}
+{%- endmacro %}
+
+{% macro postgres__local_to_utc(ts, tz) -%}
     (({{ ts }}) at time zone ({{ tz }}) at time zone 'UTC')
 {%- endmacro %}
 
 {% macro duckdb__local_to_utc(ts, tz) -%}
     timezone('UTC', timezone({{ tz }}, {{ ts }}))
+{%- endmacro %}
+
+{#- Spark: the session's time zone is UTC (profiles.yml), so timestamps hold UTC wall-clock times. -#}
+{% macro spark__local_to_utc(ts, tz) -%}
+    to_utc_timestamp({{ ts }}, {{ tz }})
 {%- endmacro %}
 
 
@@ -24,9 +33,17 @@
 {%- endmacro %}
 
 {% macro default__utc_to_local(ts, tz) -%}
+    {{ unsupported_engine('utc_to_local') }}
+{%- endmacro %}
+
+{% macro postgres__utc_to_local(ts, tz) -%}
     (({{ ts }}) at time zone 'UTC' at time zone ({{ tz }}))
 {%- endmacro %}
 
 {% macro duckdb__utc_to_local(ts, tz) -%}
     timezone({{ tz }}, timezone('UTC', {{ ts }}))
+{%- endmacro %}
+
+{% macro spark__utc_to_local(ts, tz) -%}
+    from_utc_timestamp({{ ts }}, {{ tz }})
 {%- endmacro %}
