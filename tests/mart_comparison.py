@@ -16,13 +16,50 @@ from typing import Any
 
 import yaml
 
-__all__ = ["MARTS", "MARTS_DIR", "Query", "assert_mart_equal", "declared_types", "normalised"]
+__all__ = [
+    "MARTS",
+    "MARTS_DIR",
+    "VOLATILE_COLUMNS",
+    "Query",
+    "assert_mart_equal",
+    "declared_types",
+    "duckdb_query",
+    "normalised",
+    "postgres_query",
+]
 
 MARTS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "models" / "marts"
 MARTS = sorted(path.stem for path in MARTS_DIR.glob("*.sql"))
 
 Query = Callable[[str], tuple[list[str], list[tuple[Any, ...]]]]
 """Runs a SELECT; its column names and rows."""
+
+VOLATILE_COLUMNS = frozenset({"last_loaded_at", "balance_at", "last_read_at"})
+"""Columns that say when a run happened: two runs of the same data differ there and nowhere else."""
+
+
+def postgres_query(conninfo: str) -> Query:
+    """A :data:`Query` on a PostgreSQL database (a connection per call)."""
+    import psycopg
+
+    def query(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        with psycopg.connect(conninfo) as con, con.cursor() as cur:
+            cur.execute(sql.encode())
+            return [c.name for c in cur.description or []], cur.fetchall()
+
+    return query
+
+
+def duckdb_query(database: Path | str) -> Query:
+    """A :data:`Query` on a DuckDB file, read-only (a connection per call)."""
+    import duckdb
+
+    def query(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        with duckdb.connect(str(database), read_only=True) as con:
+            cur = con.execute(sql)
+            return [d[0] for d in cur.description or ()], cur.fetchall()
+
+    return query
 
 
 def declared_types() -> dict[tuple[str, str], str]:

@@ -12,10 +12,10 @@ import dataclasses
 import shutil
 from typing import Any
 
-import duckdb
 import psycopg
 import pytest
 
+from tests.mart_comparison import duckdb_query, postgres_query
 from tests.postgres import PostgresServer
 
 __all__ = ["PostgresRun", "postgres_demo"]
@@ -36,14 +36,10 @@ class PostgresRun:
         return str(self.settings.postgres.conninfo())
 
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        with psycopg.connect(self.conninfo) as con, con.cursor() as cur:
-            cur.execute(sql.encode())
-            return [c.name for c in cur.description or []], cur.fetchall()
+        return postgres_query(self.conninfo)(sql)
 
     def on_duckdb(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        with duckdb.connect(str(self.duckdb_settings.serving_db), read_only=True) as con:
-            cur = con.execute(sql)
-            return [d[0] for d in cur.description or ()], cur.fetchall()
+        return duckdb_query(self.duckdb_settings.serving_db)(sql)
 
 
 @pytest.fixture(scope="session")

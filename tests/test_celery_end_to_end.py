@@ -23,19 +23,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
-import psycopg
 import pytest
 
 from demo_agency import GroundTruth, write_demo
 from pipelines.load.publish import PUBLIC_MARTS
 from pipelines.load.settings import REPO_ROOT, Settings
 from tests.conftest import DEMO_TODAY
-from tests.mart_comparison import assert_mart_equal
+from tests.mart_comparison import VOLATILE_COLUMNS, assert_mart_equal, duckdb_query, postgres_query
 from tests.postgres import PostgresServer
 from tests.redis import running_redis
 
-VOLATILE_COLUMNS = {"last_loaded_at", "balance_at", "last_read_at"}  # when the run happened (as in e2e)
 WORKERS = ("refresh1", "refresh2")
 DAGSTER_YAML = REPO_ROOT / "ops" / "dagster-postgres.yaml"
 
@@ -49,14 +46,10 @@ class CeleryRun:
     worker_logs: dict[str, str]
 
     def query(self, sql: str, conninfo: str | None = None) -> tuple[list[str], list[tuple[Any, ...]]]:
-        with psycopg.connect(conninfo or self.conninfo) as con, con.cursor() as cur:
-            cur.execute(sql.encode())
-            return [c.name for c in cur.description or []], cur.fetchall()
+        return postgres_query(conninfo or self.conninfo)(sql)
 
     def on_duckdb(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        with duckdb.connect(str(self.duckdb_settings.serving_db), read_only=True) as con:
-            cur = con.execute(sql)
-            return [d[0] for d in cur.description or ()], cur.fetchall()
+        return duckdb_query(self.duckdb_settings.serving_db)(sql)
 
 
 def _start_worker(name: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

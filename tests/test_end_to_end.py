@@ -24,10 +24,9 @@ from pipelines.load.publish import PUBLIC_MARTS, read_publish_meta
 from pipelines.load.settings import Settings
 from pipelines.load.sources import SOURCES
 from pipelines.load.windows import PullRange, nightly_range
+from tests.mart_comparison import VOLATILE_COLUMNS
 
 TODAY = dt.date(2026, 11, 23)
-# Columns that record *when* something was loaded: they legitimately change between runs.
-VOLATILE_COLUMNS = {"last_loaded_at", "balance_at", "last_read_at"}  # when the run happened
 
 
 def refresh(settings: Settings, pull_range: PullRange) -> RefreshOutcome:

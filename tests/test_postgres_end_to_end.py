@@ -21,10 +21,8 @@ from pipelines.load.publish import PUBLIC_MARTS, read_publish_meta
 from pipelines.load.publish_schema import KEEP_VERSIONS, VERSION_PREFIX
 from pipelines.load.windows import nightly_range
 from tests.conftest import DEMO_TODAY
-from tests.mart_comparison import assert_mart_equal
+from tests.mart_comparison import VOLATILE_COLUMNS, assert_mart_equal
 from tests.postgres_demo import PostgresRun
-
-VOLATILE_COLUMNS = {"last_loaded_at", "balance_at", "last_read_at"}  # when the run happened (as in e2e)
 
 
 def _assert_equals_duckdb(run: PostgresRun, mart: str) -> None:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import psycopg
 import pytest
 
@@ -26,7 +25,7 @@ from pipelines.load.publish import PUBLIC_MARTS
 from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES
 from pipelines.load.warehouse import to_arrow
 from tests.dbt.scenario import LOADED, RAW_ROWS, Warehouse, run_dbt
-from tests.mart_comparison import MARTS, assert_mart_equal
+from tests.mart_comparison import MARTS, assert_mart_equal, duckdb_query, postgres_query
 from tests.postgres import PostgresServer
 
 
@@ -36,9 +35,7 @@ class PostgresBuild:
     results: dict[str, dict[str, Any]]
 
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        with psycopg.connect(self.conninfo) as con, con.cursor() as cur:
-            cur.execute(sql.encode())
-            return [c.name for c in cur.description or []], cur.fetchall()
+        return postgres_query(self.conninfo)(sql)
 
 
 def _loaded_database(server: PostgresServer) -> tuple[str, dict[str, str]]:
@@ -119,11 +116,7 @@ def test_the_marts_are_every_public_mart() -> None:
 
 
 def _assert_mart_equals_duckdb(mart: str, build: PostgresBuild, warehouse: Warehouse) -> None:
-    def on_duckdb(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        with duckdb.connect(str(warehouse.database), read_only=True) as con:
-            cur = con.execute(sql)
-            return [d[0] for d in cur.description or ()], cur.fetchall()
-
+    on_duckdb = duckdb_query(warehouse.database)
     assert_mart_equal(mart, build.query, f"marts.{mart}", on_duckdb, f"marts.{mart}")
 
 
