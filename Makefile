@@ -23,7 +23,7 @@ help:
 
 setup:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	@$(UV) sync --frozen --quiet
+	@$(UV) sync --frozen --quiet --compile-bytecode
 	@$(UV) run --frozen dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project >/dev/null
 
 demo-data: setup
@@ -92,5 +92,5 @@ test: setup lint
 # from Debian, and tests_spark/ (not in `make test`: minutes of Spark). Figures: docs/scale-out.md.
 test-spark: setup
 	@bash scripts/ensure_java.sh
-	@$(UV) sync --frozen --quiet --group spark
+	@$(UV) sync --frozen --quiet --compile-bytecode --group spark
 	@AGENCY_SPARK_REPORT=$(CURDIR)/data/spark/last_run.json $(UV) run --frozen --group spark pytest -q tests_spark
