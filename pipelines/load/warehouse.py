@@ -33,6 +33,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipelines.load.arrow_memory import use_loading_pool
 from pipelines.load.raw_schema import (
     CONFIG_TABLES,
     LINEAGE_COLUMNS,
@@ -53,6 +54,8 @@ __all__ = [
 ]
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+use_loading_pool()  # every load parses into Arrow first: jemalloc, unless the environment chose (decision 52)
 
 
 def _arrow_type(sql_type: str) -> pa.DataType:
