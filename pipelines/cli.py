@@ -37,7 +37,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines.load.build_store import published_meta, serving_location
+from pipelines.load.build_store import published_meta, refresh_refused, serving_location
 from pipelines.load.config import AgencyConfig, ConfigError, load_config
 from pipelines.load.freshness import freshness_file, read_freshness, summary_line
 from pipelines.load.settings import Settings
@@ -366,7 +366,7 @@ def main(
         settings = Settings(**{**settings.__dict__, "as_of": args.as_of})
     if args.command == "check-config":
         return _check_config(settings)
-    refused_executor = _executor_refused(settings)
+    refused_executor = refresh_refused(settings) or _executor_refused(settings)
     if refused_executor is not None:
         print(refused_executor, file=sys.stderr)
         return EXIT_CONFIG

@@ -1,7 +1,8 @@
 """The dbt project on Apache Spark (issue 20): ``dbt build --target spark`` (dbt-spark, a local
-pyspark session) over the raw layer of the demo agency of the end-to-end tests
-(``published_demo``: six clients, seven months, refreshed on DuckDB), and every mart compared
-with the DuckDB build's, cell by cell.
+pyspark session) over the demo agency of the end-to-end tests (``published_demo``: six clients,
+seven months, refreshed on DuckDB), whose raw layer the refresh's own loaders write into Spark
+through ``SparkRawStore`` (tests_spark/demo_on_spark.py), and every mart compared with the DuckDB
+build's, cell by cell.
 
 Not in the default suite (``make test`` collects ``tests/`` only): pyspark and Java are an
 optional group (``uv sync --group spark``), and the build takes minutes. ``make test-spark``
@@ -29,7 +30,7 @@ import duckdb
 import pytest
 
 from tests.mart_comparison import MARTS, assert_mart_equal
-from tests_spark.spark_session import spark_session
+from tests_spark.demo_on_spark import load_demo_on_spark
 
 PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 VOLATILE_COLUMNS = {"last_loaded_at", "balance_at", "last_read_at"}  # when the run happened (as in e2e)
@@ -52,6 +53,7 @@ class SparkBuild:
     excluded: str
     messages: dict[str, str]
     seconds: float
+    raw_counts: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def on_spark(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         frame = self.session.sql(sql)
@@ -63,51 +65,21 @@ class SparkBuild:
             return [d[0] for d in cur.description or ()], cur.fetchall()
 
 
-def load_raw_from_duckdb(session: Any, build_db: Path, export_dir: Path) -> dict[str, int]:
-    """Every table of the DuckDB build's ``raw`` schema as a parquet table ``raw.<name>`` in Spark
-    (DuckDB writes parquet, Spark reads it; naive timestamps become Spark timestamps of the same
-    wall-clock time, the session being in UTC). Row counts by table."""
-    from pyspark.sql import functions as F
-    from pyspark.sql.types import TimestampNTZType
-
-    export_dir.mkdir(parents=True, exist_ok=True)
-    session.sql("create database if not exists raw")
-    counts: dict[str, int] = {}
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
-            ).fetchall()
-        ]
-        for name in tables:
-            path = export_dir / f"{name}.parquet"
-            con.execute(f"copy raw.{name} to '{path}' (format parquet)")
-    for name in tables:
-        frame = session.read.parquet(str(export_dir / f"{name}.parquet"))
-        for field in frame.schema.fields:
-            if isinstance(field.dataType, TimestampNTZType):
-                frame = frame.withColumn(field.name, F.col(field.name).cast("timestamp"))
-        frame.write.mode("overwrite").format("parquet").saveAsTable(f"raw.{name}")
-        counts[name] = session.table(f"raw.{name}").count()
-    return counts
-
-
 @pytest.fixture(scope="module")
 def spark_build(
-    published_demo: tuple[Any, Any, Any], tmp_path_factory: pytest.TempPathFactory
+    published_demo: tuple[Any, Any, Any], spark: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SparkBuild]:
     from dbt.cli.main import dbtRunner
 
     settings, _, _ = published_demo
     root = tmp_path_factory.mktemp("spark")
-    os.environ["AGENCY_SPARK_DIR"] = str(root / "spark")
-    os.environ.setdefault("AGENCY_SPARK_SHUFFLE_PARTITIONS", "4")
-    os.environ.setdefault("AGENCY_SPARK_DRIVER_MEMORY", "3g")
-    session = spark_session()
+    session = spark
     with duckdb.connect(str(settings.build_db), read_only=True) as con:
         run_vars = dict(con.execute("select name, value from pipeline.dbt_run_vars").fetchall())
-    raw_counts = load_raw_from_duckdb(session, settings.build_db, root / "export")
+    session.sql("drop schema if exists raw cascade")  # the session's other tests leave theirs
+    started = time.monotonic()
+    _, raw_counts = load_demo_on_spark(published_demo, root / "demo")
+    load_seconds = time.monotonic() - started
     exclude = os.environ.get("AGENCY_SPARK_EXCLUDE", DEFAULT_EXCLUDE)
     started = time.monotonic()
     result = dbtRunner().invoke(
@@ -132,12 +104,13 @@ def spark_build(
     results = getattr(result.result, "results", None) or []
     statuses = {r.node.unique_id: str(r.status) for r in results}
     messages = {r.node.unique_id: str(r.message or "") for r in results}
-    build = SparkBuild(session, settings.build_db, statuses, exclude, messages, seconds)
+    build = SparkBuild(session, settings.build_db, statuses, exclude, messages, seconds, raw_counts)
     report = Path(os.environ.get("AGENCY_SPARK_REPORT", PROJECT.parent / "data" / "spark" / "last_run.json"))
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(
         json.dumps(
             {
+                "raw_load_seconds": round(load_seconds, 1),
                 "dbt_build_seconds": round(seconds, 1),
                 "excluded": exclude,
                 "raw_rows": raw_counts,
@@ -150,7 +123,27 @@ def spark_build(
         encoding="utf-8",
     )
     yield build
-    session.stop()
+
+
+def test_the_loaders_filled_spark_as_they_filled_duckdb(spark_build: SparkBuild) -> None:
+    """The refresh's loaders wrote the demo into Spark through SparkRawStore: every raw table holds
+    as many rows as the DuckDB run's (the same files and API answers), and the raw rows but their
+    load's identity and time are the same."""
+    for name, count in spark_build.raw_counts.items():
+        _, rows = spark_build.on_duckdb(f"select count(*) from raw.{name}")  # noqa: S608
+        assert count == rows[0][0], name
+    assert spark_build.raw_counts["yandex_direct_campaign_stats"] > 0
+    assert spark_build.raw_counts["calltouch_calls"] > 0
+    from pipelines.load.raw_schema import RAW_TABLES
+
+    # when a load ran: its id and time, and the API origins and balances that name the moment asked
+    when = {"_load_id", "_loaded_at", "load_id", "loaded_at", "_origin", "origin", "as_of"}
+    for table in RAW_TABLES.values():
+        columns = ", ".join(c for c in table.column_names if c not in when)
+        sql = f"select {columns} from {table.qualified}"  # noqa: S608
+        on_spark, on_duckdb = spark_build.on_spark(sql)[1], spark_build.on_duckdb(sql)[1]
+        key = lambda row: tuple((v is None, str(v)) for v in row)  # noqa: E731
+        assert sorted(on_spark, key=key) == sorted(on_duckdb, key=key), table.name
 
 
 def test_dbt_build_on_spark_passes(spark_build: SparkBuild) -> None:

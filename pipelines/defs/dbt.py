@@ -19,7 +19,7 @@ from packaging import version
 
 from pipelines.defs.partitions import REBUILD_MODELS_TAG
 from pipelines.defs.resources import AgencyEnvironment
-from pipelines.load.build_store import build_store, dbt_target_args
+from pipelines.load.build_store import build_state_store, dbt_target_args
 from pipelines.load.faults import fault_point
 from pipelines.load.freshness import STALE, freshness_records, summary_line, write_freshness
 from pipelines.load.model_builds import PIPELINE_VARS, plan_build, prepare_build, record_build
@@ -143,7 +143,7 @@ def agency_dbt_assets(
     target_args, target_env = dbt_target_args(settings)
     os.environ.update(target_env)  # what the profile's target reads (dbt inherits the environment)
     rebuild = context.run.tags.get(REBUILD_MODELS_TAG) == "true"
-    with build_store(settings) as store:
+    with build_state_store(settings) as store:
         plan = plan_build(store, DBT_PROJECT_DIR, rebuild=rebuild)
         args = prepare_build(store, plan, settings.as_of_date())
     how = "full rebuild" if plan.full else "incremental"
@@ -152,7 +152,7 @@ def agency_dbt_assets(
         yield event
         fault_point("dbt")  # the fault suite: killed after dbt's first result
     # Only after every model and test passed (a failure raised above): the next build's mark.
-    with build_store(settings) as store:
+    with build_state_store(settings) as store:
         record_build(store, plan)
     check_source_freshness(context, dbt, settings)
 

@@ -10,7 +10,7 @@
 | AGENCY_AS_OF        | (today) the date reports are "as of"       |
 | AGENCY_CONTACT_SALT | <data>/secrets/contact_salt (made once)    |
 | AGENCY_USERS        | <data>/access/users.sqlite3                |
-| AGENCY_WAREHOUSE    | duckdb (or postgres)                       |
+| AGENCY_WAREHOUSE    | duckdb (or postgres, or spark: loading only) |
 | AGENCY_PG_HOST      | 127.0.0.1 (read with AGENCY_WAREHOUSE=postgres) |
 | AGENCY_PG_PORT      | 5432                                       |
 | AGENCY_PG_USER      | postgres                                   |
@@ -20,11 +20,22 @@
 | AGENCY_CELERY_BROKER  | redis://127.0.0.1:6379/0 (with celery)   |
 | AGENCY_CELERY_BACKEND | redis://127.0.0.1:6379/1 (with celery)   |
 | AGENCY_PG_READER_ROLE | (none) the role the publish grants SELECT on the serving schemas |
+| AGENCY_SPARK_DIR    | <data>/spark: Spark's warehouse and metastore (AGENCY_WAREHOUSE=spark) |
+| AGENCY_SPARK_CORES  | 2 (local[n])                               |
+| AGENCY_SPARK_DRIVER_MEMORY | 6g                                  |
+| AGENCY_SPARK_SHUFFLE_PARTITIONS | 200                            |
+| AGENCY_SPARK_SCHEMA | main (the schema of dbt's models on Spark) |
 
 With ``AGENCY_WAREHOUSE=postgres`` the refresh loads, builds and publishes in that PostgreSQL
 database (the same ``AGENCY_PG_*`` variables the dbt profile's ``postgres`` target reads);
 ``AGENCY_BUILD_DB`` and ``AGENCY_SERVING_DB`` are then unused by the refresh. The password is
 never kept in the settings (they travel in Dagster's resource configuration).
+
+With ``AGENCY_WAREHOUSE=spark`` the loaders write Spark's parquet tables
+(``pipelines.load.spark.SparkRawStore``, a local session configured as the dbt profile's ``spark``
+target from the same ``AGENCY_SPARK_*`` variables) and dbt builds with ``--target spark``; the
+refresh command refuses it (nothing on Spark publishes what the dashboard reads:
+``pipelines.load.build_store.refresh_refused``).
 
 With ``AGENCY_EXECUTOR=celery`` the refresh's steps run on Celery workers
 (``celery -A pipelines.defs.celery_app worker``, ``make worker``) reached through the broker; it
@@ -51,6 +62,7 @@ __all__ = [
     "CelerySettings",
     "PostgresSettings",
     "Settings",
+    "SparkSettings",
     "warehouse_from_env",
 ]
 
@@ -64,7 +76,7 @@ def _path(value: str | None, default: Path) -> Path:
     return path if path.is_absolute() else REPO_ROOT / path
 
 
-WAREHOUSES = ("duckdb", "postgres")
+WAREHOUSES = ("duckdb", "postgres", "spark")
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,42 @@ class PostgresSettings:
             "AGENCY_PG_PORT": str(self.port),
             "AGENCY_PG_USER": self.user,
             "AGENCY_PG_DBNAME": self.dbname,
+        }
+
+
+@dataclass(frozen=True)
+class SparkSettings:
+    """Where the Spark warehouse is (``AGENCY_SPARK_*``, the variables the dbt profile's ``spark``
+    target reads): a local session's warehouse and metastore folder and its size."""
+
+    dir: Path
+    cores: int = 2
+    driver_memory: str = "6g"
+    shuffle_partitions: int = 200
+    schema: str = "main"
+
+    @classmethod
+    def from_env(cls, data_dir: Path) -> SparkSettings:
+        env = os.environ.get
+        return cls(
+            dir=_path(env("AGENCY_SPARK_DIR", "").strip(), data_dir / "spark"),
+            cores=int(env("AGENCY_SPARK_CORES", "").strip() or cls.cores),
+            driver_memory=env("AGENCY_SPARK_DRIVER_MEMORY", "").strip() or cls.driver_memory,
+            shuffle_partitions=int(
+                env("AGENCY_SPARK_SHUFFLE_PARTITIONS", "").strip() or cls.shuffle_partitions
+            ),
+            schema=env("AGENCY_SPARK_SCHEMA", "").strip() or cls.schema,
+        )
+
+    def dbt_env(self) -> dict[str, str]:
+        """The variables the dbt profile's ``spark`` target reads; the loader's session is
+        configured from the same profile with them (``pipelines.load.spark.spark_session``)."""
+        return {
+            "AGENCY_SPARK_DIR": str(self.dir),
+            "AGENCY_SPARK_CORES": str(self.cores),
+            "AGENCY_SPARK_DRIVER_MEMORY": self.driver_memory,
+            "AGENCY_SPARK_SHUFFLE_PARTITIONS": str(self.shuffle_partitions),
+            "AGENCY_SPARK_SCHEMA": self.schema,
         }
 
 
@@ -176,6 +224,8 @@ class Settings:
     """``duckdb`` (the build and serving files) or ``postgres`` (:attr:`postgres`)."""
     postgres: PostgresSettings | None = None
     """The PostgreSQL warehouse when :attr:`warehouse` is ``postgres``."""
+    spark: SparkSettings | None = None
+    """The Spark warehouse when :attr:`warehouse` is ``spark``."""
     executor: str = "in_process"
     """How the refresh's steps run: ``in_process`` (one after another) or ``celery`` (workers)."""
     celery: CelerySettings = CelerySettings()
@@ -186,6 +236,10 @@ class Settings:
         _executor(self.executor)
         if self.warehouse == "postgres" and self.postgres is None:
             object.__setattr__(self, "postgres", PostgresSettings())
+        if self.warehouse == "spark" and self.spark is None:
+            # the environment's AGENCY_SPARK_* (the resource Dagster's steps rebuild settings from
+            # does not carry them)
+            object.__setattr__(self, "spark", SparkSettings.from_env(self.data_dir))
 
     @property
     def archive_dir(self) -> Path:
@@ -255,6 +309,7 @@ class Settings:
             as_of=dt.date.fromisoformat(as_of) if as_of else None,
             warehouse=warehouse,
             postgres=PostgresSettings.from_env() if warehouse == "postgres" else None,
+            spark=SparkSettings.from_env(data_dir) if warehouse == "spark" else None,
             executor=_executor(env("AGENCY_EXECUTOR")),
             celery=CelerySettings.from_env(),
         )

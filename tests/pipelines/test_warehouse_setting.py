@@ -60,8 +60,8 @@ def test_postgres_reads_the_connection_the_dbt_profile_reads(monkeypatch: pytest
 
 
 def test_an_unknown_warehouse_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AGENCY_WAREHOUSE", "spark")
-    with pytest.raises(ValueError, match="AGENCY_WAREHOUSE must be one of duckdb, postgres"):
+    monkeypatch.setenv("AGENCY_WAREHOUSE", "bigquery")
+    with pytest.raises(ValueError, match="AGENCY_WAREHOUSE must be one of duckdb, postgres, spark"):
         Settings.from_env(dotenv=False)
 
 
