@@ -30,6 +30,13 @@ swap (``publish_schema``). The server is ``AGENCY_PG_*``'s when ``AGENCY_PG_HOST
 throwaway cluster of Debian's PostgreSQL (``tests/postgres.py``) with the settings of
 :data:`PG_SETTINGS`. The TSV, reference-SQL, pandas and dashboard stages are DuckDB's and skipped;
 peak RSS is then dbt's process alone (the server's memory is its own).
+``--warehouse spark`` runs stages 2-4 and 7 on a local Spark session (pyspark, the optional
+``spark`` group: ``uv sync --group spark``) in this process: the raw layer loaded through
+``SparkRawStore`` (parquet tables partitioned per account), ``dbt build --target spark`` run
+in-process (dbt-spark's ``session`` method uses the same session), the nightly a restatement and a
+second build. Spark keeps no build state (the refresh does not run on Spark yet), so the second
+build rebuilds every model: it measures a restatement's cost without incremental models. No
+publish, SQL, pandas or dashboard stage; peak RSS is the JVM's (``VmHWM``) and this process's.
 Synthetic rows are generated with NumPy straight into Arrow (this measures the warehouse, not
 the simulator). Not a test: timings depend on the machine. The last line printed is one JSON
 object (``dbt_seconds``, ``sql_seconds``, ``ratio_vs_sql``, ``nightly_seconds``, ``peak_rss_mb``,
@@ -60,7 +67,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipelines.load.agency_tables import load_config_tables  # noqa: E402
-from pipelines.load.build_store import build_state_store, dbt_target_args, publish_marts  # noqa: E402
+from pipelines.load.build_store import (  # noqa: E402
+    build_state_store,
+    build_store,
+    dbt_target_args,
+    publish_marts,
+)
 from pipelines.load.config import parse_config  # noqa: E402
 from pipelines.load.model_builds import (  # noqa: E402
     BuildDatabase,
@@ -71,7 +83,7 @@ from pipelines.load.model_builds import (  # noqa: E402
 )
 from pipelines.load.publish import publish  # noqa: E402
 from pipelines.load.raw_schema import RAW_TABLES  # noqa: E402
-from pipelines.load.settings import WAREHOUSES, PostgresSettings, Settings  # noqa: E402
+from pipelines.load.settings import WAREHOUSES, PostgresSettings, Settings, SparkSettings  # noqa: E402
 from pipelines.load.warehouse import DuckDBRawStore, SqlRawStore, arrow_schema, log_load  # noqa: E402
 
 BENCH_LOADED_AT = dt.datetime(2026, 11, 23, 5, 0)
@@ -646,9 +658,16 @@ def main() -> int:
     )
     parser.add_argument(
         "--warehouse",
-        choices=[w for w in WAREHOUSES if w != "spark"],  # Spark is not benchmarked (docs/scale-out.md)
+        choices=WAREHOUSES,
         default="duckdb",
-        help="the build database: DuckDB (default) or PostgreSQL (AGENCY_PG_*, else a throwaway server)",
+        help="the build database: DuckDB (default), PostgreSQL (AGENCY_PG_*, else a throwaway server) "
+        "or a local Spark session (the `spark` dependency group)",
+    )
+    parser.add_argument(
+        "--spark-shuffle-partitions",
+        type=int,
+        default=8,
+        help="spark.sql.shuffle.partitions of --warehouse spark's local session (AGENCY_SPARK_*'s others)",
     )
     parser.add_argument("--tsv-child", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
     parser.add_argument("--pandas-child", type=Path, help=argparse.SUPPRESS)
@@ -671,9 +690,13 @@ def main() -> int:
     modes = tuple(m for m in args.tsv_modes.split(",") if m)
     if set(modes) - set(TSV_MODES):
         parser.error(f"--tsv-modes: one of {', '.join(TSV_MODES)}")
+    if args.warehouse != "duckdb" and (args.tsv_only or args.dashboard_only):
+        parser.error(
+            f"--tsv-only and --dashboard-only measure DuckDB: leave out --warehouse {args.warehouse}"
+        )
+    if args.warehouse == "spark":
+        return run_spark(args, work, end)
     if args.warehouse == "postgres":
-        if args.tsv_only:
-            parser.error("--tsv-only measures DuckDB's loader: leave out --warehouse postgres")
         with postgres_database(work) as pg:
             return run(args, work, Warehouse.under(work, end, pg), end, ())
     build.unlink(missing_ok=True)
@@ -696,52 +719,14 @@ def run(args: argparse.Namespace, work: Path, wh: Warehouse, end: dt.date, modes
     cfg = config(args.clients)
 
     def load() -> str:
-        rows = calls = 0
         with wh.store() as store:
-            store.ensure_schema()
-            load_config_tables(cfg, store)
-            for c in range(args.clients):
-                part = {"client_id": f"c{c:03d}", "account_id": f"c{c:03d}-direct"}
-                data = direct_batch(c, args.days, args.campaigns, end, rng)
-                rows += store.replace_partition(
-                    RAW_TABLES["yandex_direct_campaign_stats"],
-                    data,
-                    partition=part,
-                    date_from=None,
-                    date_to=None,
-                )
-                calls += store.upsert(
-                    RAW_TABLES["calltouch_calls"], calls_batch(c, args.days, args.calls_per_day, end, rng)
-                )
-                first = end - dt.timedelta(days=args.days)
-                log_pull(store, c, "yandex_direct", first, end - dt.timedelta(days=1))
-                log_pull(store, c, "calltouch", first, end - dt.timedelta(days=1))
-        return f"{rows:,} campaign-day rows, {calls:,} calls"
+            return load_all(store, args, cfg, end, rng)
 
     timed("load", results, load)
 
     def reload() -> str:
-        rows = calls = 0
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with wh.store() as store:
-            for c in range(min(10, args.clients)):
-                part = {"client_id": f"c{c:03d}", "account_id": f"c{c:03d}-direct"}
-                data = direct_batch(c, 14, args.campaigns, end, rng, loaded_at=now)
-                first, last = end - dt.timedelta(days=14), end - dt.timedelta(days=1)
-                rows += store.replace_partition(
-                    RAW_TABLES["yandex_direct_campaign_stats"],
-                    data,
-                    partition=part,
-                    date_from=first,
-                    date_to=last,
-                )
-                log_pull(store, c, "yandex_direct", first, last)
-                # The calls' restatement window: the same calls (ids) again, some at other times.
-                first_id = (args.days - 3) * args.calls_per_day
-                restated = calls_batch(c, 3, args.calls_per_day, end, rng, loaded_at=now, first_id=first_id)
-                calls += store.upsert(RAW_TABLES["calltouch_calls"], restated)
-                log_pull(store, c, "calltouch", end - dt.timedelta(days=3), last)
-        return f"{rows:,} rows restated (14 days x {min(10, args.clients)} clients), {calls:,} calls (3 days)"
+            return restate(store, args, end, rng)
 
     timed("reload", results, reload)
 
@@ -800,6 +785,123 @@ def run(args: argparse.Namespace, work: Path, wh: Warehouse, end: dt.date, modes
     timed("publish", results, publish_stage)
     if on_duckdb:
         summary.update(run_dashboard(serving, args, end, results))
+    print(
+        json.dumps(
+            {"args": {k: str(v) for k, v in vars(args).items()}, "results": results}, ensure_ascii=False
+        )
+    )
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+def load_all(store: Any, args: argparse.Namespace, cfg: Any, end: dt.date, rng: np.random.Generator) -> str:
+    """The raw layer: every client's Direct days (``replace_partition``) and calls (``upsert``),
+    one batch per client as the pulls load them, each logged like a pull."""
+    rows = calls = 0
+    store.ensure_schema()
+    load_config_tables(cfg, store)
+    for c in range(args.clients):
+        part = {"client_id": f"c{c:03d}", "account_id": f"c{c:03d}-direct"}
+        data = direct_batch(c, args.days, args.campaigns, end, rng)
+        rows += store.replace_partition(
+            RAW_TABLES["yandex_direct_campaign_stats"], data, partition=part, date_from=None, date_to=None
+        )
+        calls += store.upsert(
+            RAW_TABLES["calltouch_calls"], calls_batch(c, args.days, args.calls_per_day, end, rng)
+        )
+        first = end - dt.timedelta(days=args.days)
+        log_pull(store, c, "yandex_direct", first, end - dt.timedelta(days=1))
+        log_pull(store, c, "calltouch", first, end - dt.timedelta(days=1))
+    return f"{rows:,} campaign-day rows, {calls:,} calls"
+
+
+def restate(store: Any, args: argparse.Namespace, end: dt.date, rng: np.random.Generator) -> str:
+    """A nightly restatement: 14 days of Direct replaced and 3 days of calls upserted for 10
+    clients (the same call ids, some at other times), each load logged like a pull."""
+    rows = calls = 0
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    for c in range(min(10, args.clients)):
+        part = {"client_id": f"c{c:03d}", "account_id": f"c{c:03d}-direct"}
+        data = direct_batch(c, 14, args.campaigns, end, rng, loaded_at=now)
+        first, last = end - dt.timedelta(days=14), end - dt.timedelta(days=1)
+        rows += store.replace_partition(
+            RAW_TABLES["yandex_direct_campaign_stats"], data, partition=part, date_from=first, date_to=last
+        )
+        log_pull(store, c, "yandex_direct", first, last)
+        first_id = (args.days - 3) * args.calls_per_day
+        restated = calls_batch(c, 3, args.calls_per_day, end, rng, loaded_at=now, first_id=first_id)
+        calls += store.upsert(RAW_TABLES["calltouch_calls"], restated)
+        log_pull(store, c, "calltouch", end - dt.timedelta(days=3), last)
+    return f"{rows:,} rows restated (14 days x {min(10, args.clients)} clients), {calls:,} calls (3 days)"
+
+
+def _jvm_peak_rss_mb() -> float:
+    """The peak RSS (``VmHWM``) of this process's child JVMs (pyspark's gateway), in MB."""
+    peak = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != os.getpid():  # fields[1]: the parent's pid
+                continue
+            for line in (stat.parent / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak = max(peak, int(line.split()[1]) / 1024)
+        except (OSError, IndexError, ValueError):
+            continue
+    return peak
+
+
+def run_spark(args: argparse.Namespace, work: Path, end: dt.date) -> int:
+    """Load, full build, restatement and second build on a local Spark session (module doc)."""
+    from dbt.cli.main import dbtRunner
+
+    spark = dataclasses.replace(
+        SparkSettings.from_env(work), dir=work / "spark", shuffle_partitions=args.spark_shuffle_partitions
+    )
+    settings = dataclasses.replace(
+        Settings.for_directory(work, work / "agency.yaml", as_of=end), warehouse="spark", spark=spark
+    )
+    target, target_env = dbt_target_args(settings)
+    os.environ.update(target_env)  # what the profile's spark target reads, in this process
+    rng = np.random.default_rng(1)
+    results: list[dict[str, Any]] = []
+    summary: dict[str, Any] = {"warehouse": "spark", "spark_cores": spark.cores}
+    print(f"workdir {work}; Spark local[{spark.cores}], {spark.shuffle_partitions} shuffle partitions")
+    cfg = config(args.clients)
+    store = build_store(settings)
+    store.__enter__()  # the process's session; dbt-spark's session method finds the same one
+
+    def dbt(stage: str, *extra: str) -> float:
+        cmd = [
+            "build", *target, *extra, "--exclude-resource-type", "unit_test",
+            "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
+            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+            "--vars", json.dumps({"as_of_date": end.isoformat()}), "--quiet",
+        ]  # fmt: skip
+        start = time.perf_counter()
+        outcome = dbtRunner().invoke(cmd)
+        seconds = time.perf_counter() - start
+        statuses = [str(r.status) for r in getattr(outcome.result, "results", None) or []]
+        failed = [s for s in statuses if s not in ("success", "pass", "warn")]
+        if not outcome.success or failed:
+            raise SystemExit(f"dbt build on Spark failed: {outcome.exception or failed}")
+        rss = max(_jvm_peak_rss_mb(), peak_rss_mb())
+        results.append({"stage": stage, "seconds": round(seconds, 2), "peak_rss_mb": round(rss)})
+        print(f"{stage:<16} {seconds:8.2f} s   peak RSS {rss:7.0f} MB   {len(statuses)} nodes ok")
+        return seconds
+
+    timed("load", results, lambda: load_all(store, args, cfg, end, rng))
+    summary["dbt_seconds"] = round(dbt("dbt", "--full-refresh"), 2)
+    row = store.query("select sum(spend), sum(clicks), sum(calls) from main.client_channel_daily")[0]
+    summary["client_channel_daily_totals"] = [float(v) for v in row]
+    start = time.perf_counter()
+    timed("reload", results, lambda: restate(store, args, end, rng))
+    dbt("nightly-dbt")
+    summary["nightly_seconds"] = round(time.perf_counter() - start, 2)
+    summary["nightly_note"] = (
+        "restatement (ads 14 d, calls 3 d, 10 clients) + a second build (no build state: full)"
+    )
+    summary["peak_rss_mb"] = max(r["peak_rss_mb"] for r in results)
     print(
         json.dumps(
             {"args": {k: str(v) for k, v in vars(args).items()}, "results": results}, ensure_ascii=False
