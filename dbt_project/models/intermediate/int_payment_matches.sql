@@ -1,18 +1,3 @@
-{#- Word characters of invoice numbers (RE2 and PostgreSQL have no Unicode \w in common). -#}
-{%- set word = "0-9A-Za-zА-Яа-яЁё_" -%}
-{%- set letters = "A-Za-zА-Яа-яЁё" -%}
-{#- A run of word characters, '/' and '-' that starts with a word character and holds a digit. -#}
-{%- set token = "(?:[0-9]|[" ~ word ~ "][" ~ word ~ "/-]*[0-9])[" ~ word ~ "/-]*" -%}
-{#- "сч", "сч.", "счет", "счёт", "счету", "счетам", "с/ч", then "на оплату", then "№" / "N" / "No" / "#". -#}
-{%- set keyword = "(?:[Сс][Чч](?:[ЕеЁё][Тт](?:[Аа][Мм]|[Оо][Вв]|[Уу]|[Аа]|[Ее])?)?[.]?|[Сс]/[Чч])"
-    ~ "(?:\\s+[Нн][Аа]\\s+[Оо][Пп][Лл][Аа][Тт][Уу])?\\s*(?:№|[Nn][Oo]\\s|[Nn]\\s|#)?\\s*" -%}
-{#- Group 1: the numbers ("12 и 13", "12, 13"); group 2: the date after "от". Not after a letter
-    ("расчетный счет" is no invoice reference). -#}
-{%- set reference_pattern = "'(?:^|[^" ~ letters ~ "])" ~ keyword
-    ~ "(" ~ token ~ "(?:\\s*(?:,|;|[Ии])\\s*(?:№\\s*)?" ~ token ~ ")*)"
-    ~ "(?:\\s*[Оо][Тт]\\s*([0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}))?'" -%}
-{%- set word_run_pattern = "'([" ~ word ~ "][" ~ word ~ "/-]*)'" %}
-
 -- Incoming bank payments matched to the invoices they pay: one row per payment, or per share of
 -- a payment split across several invoices. Outgoing payments (the agency's own spending) are
 -- not matched and not here. The rules, in order (DECISIONLOG.md, "Bank payments"):
@@ -20,8 +5,9 @@
 -- 1. number+inn: the invoice number(s) named in the purpose ("Оплата по счету № 123 от
 --    01.03.2026", "сч. 123", "счёт №А-17/2026", "по счетам № 12 и 13") belong to an invoice of
 --    the payer's ИНН. "от DD.MM.YYYY" picks among invoices of the same number from different
---    years. Several numbers match only when the payment equals the sum of their outstanding
---    amounts; the payment is then split, one row per invoice.
+--    years (each number found and resolved in int_payment_references). Several numbers match
+--    only when the payment equals the sum of their outstanding amounts; the payment is then
+--    split, one row per invoice.
 -- 2. inn+amount: a single number that does not resolve to one invoice, or no number at all,
 --    falls back to the payer's only open invoice whose outstanding amount equals the payment.
 -- 3. unmatched, with the reason as codes and typed values (a fallback payment has two: why the
@@ -56,6 +42,13 @@ clients as (
 
 ),
 
+resolution as (
+
+    -- One row per number named in the purpose: the invoice it resolves to, or why it does not.
+    select * from {{ ref('int_payment_references') }}
+
+),
+
 payments as (
 
     -- Incoming payments in matching order, with the payer's client (the loader's ИНН match when
@@ -76,8 +69,7 @@ payments as (
         statement_rows.document_date,
         statement_rows.paid_on,
         statement_rows.amount,
-        statement_rows.purpose,
-        {{ dbt.replace('statement_rows.purpose', 'chr(160)', "' '") }} as purpose_text
+        statement_rows.purpose
     from statement_rows
     where statement_rows.direction = 'in'
 
@@ -89,8 +81,6 @@ invoices as (
     select
         inn,
         invoice_number,
-        issued_on,
-        {{ normalise_invoice_number('invoice_number') }} as number_key,
         case when {{ is_declined_status('payment_status') }} then 0 else amount end as open_amount,
         amount,
         {{ register_paid_amount('paid_amount', 'payment_status', 'amount') }} as register_paid,
@@ -105,84 +95,7 @@ invoiced_inns as (
 
 ),
 
----------- the invoice numbers and the date named in each purpose
-
-reference_matches as (
-
-    select
-        payments.payment_id,
-        refs.match_index,
-        refs.invoice_numbers,
-        {{ parse_ru_date('refs.invoice_date') }} as referenced_on
-    from payments
-    cross join {{ regexp_match_rows(
-        'payments.purpose_text', reference_pattern, ['invoice_numbers', 'invoice_date']
-    ) }} as refs
-
-),
-
-tokens as (
-
-    -- Each number as written, trailing '/' and '-' stripped; runs without a digit ("и") and
-    -- 20-digit bank account numbers are not invoice numbers.
-    select
-        reference_matches.payment_id,
-        reference_matches.match_index,
-        words.match_index as word_index,
-        {{ regexp_replace_all('words.word', "'[/-]+$'", "''") }} as number_as_written
-    from reference_matches
-    cross join {{ regexp_match_rows(
-        'reference_matches.invoice_numbers', word_run_pattern, ['word']
-    ) }} as words
-
-),
-
-distinct_numbers as (
-
-    select
-        payment_id,
-        match_index,
-        word_index,
-        number_as_written,
-        row_number() over (
-            partition by payment_id, number_as_written
-            order by match_index, word_index
-        ) as occurrence
-    from tokens
-    where {{ regexp_full_match('number_as_written', "'.*[0-9].*'") }}
-        and not {{ regexp_full_match('number_as_written', "'[0-9]{20}'") }}
-
-),
-
-numbers as (
-
-    select
-        payment_id,
-        row_number() over (partition by payment_id order by match_index, word_index) as number_index,
-        number_as_written,
-        {{ normalise_invoice_number('number_as_written') }} as number_key
-    from distinct_numbers
-    where occurrence = 1
-
-),
-
-referenced_dates as (
-
-    -- The first valid "от" date of the purpose; it applies to every number named.
-    select
-        payment_id,
-        referenced_on
-    from (
-        select
-            payment_id,
-            referenced_on,
-            row_number() over (partition by payment_id order by match_index) as date_rank
-        from reference_matches
-        where referenced_on is not null
-    ) as dated
-    where date_rank = 1
-
-),
+---------- rule 1: numbers resolved to invoices of the payer's ИНН
 
 number_counts as (
 
@@ -190,62 +103,8 @@ number_counts as (
         payment_id,
         count(*) as n_numbers,
         {{ dbt.listagg('number_as_written', "', '", 'order by number_index') }} as numbers_listed
-    from numbers
+    from resolution
     group by payment_id
-
-),
-
----------- rule 1: numbers resolved to invoices of the payer's ИНН
-
-number_hits as (
-
-    select
-        numbers.payment_id,
-        numbers.number_index,
-        invoices.inn,
-        invoices.invoice_number,
-        invoices.issued_on,
-        referenced_dates.referenced_on,
-        count(*) over (partition by numbers.payment_id, numbers.number_index) as n_hits,
-        sum(case when invoices.issued_on = referenced_dates.referenced_on then 1 else 0 end)
-            over (partition by numbers.payment_id, numbers.number_index) as n_dated_hits
-    from numbers
-    inner join payments
-        on numbers.payment_id = payments.payment_id
-    inner join invoices
-        on payments.payer_inn = invoices.inn
-        and numbers.number_key = invoices.number_key
-    left join referenced_dates
-        on numbers.payment_id = referenced_dates.payment_id
-
-),
-
-narrowed_hits as (
-
-    -- Same number, several invoices: the "от" date picks those issued that day, if any.
-    select *
-    from number_hits
-    where n_hits = 1
-        or n_dated_hits = 0
-        or issued_on = referenced_on
-
-),
-
-resolution as (
-
-    -- One row per number: the invoice it resolves to, or why it does not.
-    select
-        numbers.payment_id,
-        numbers.number_index,
-        numbers.number_as_written,
-        count(narrowed_hits.invoice_number) as n_candidates,
-        max(narrowed_hits.inn) as inn,
-        max(narrowed_hits.invoice_number) as invoice_number
-    from numbers
-    left join narrowed_hits
-        on numbers.payment_id = narrowed_hits.payment_id
-        and numbers.number_index = narrowed_hits.number_index
-    group by numbers.payment_id, numbers.number_index, numbers.number_as_written
 
 ),
 
