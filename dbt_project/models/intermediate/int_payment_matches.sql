@@ -1,18 +1,3 @@
-{#- Word characters of invoice numbers (RE2 and PostgreSQL have no Unicode \w in common). -#}
-{%- set word = "0-9A-Za-zА-Яа-яЁё_" -%}
-{%- set letters = "A-Za-zА-Яа-яЁё" -%}
-{#- A run of word characters, '/' and '-' that starts with a word character and holds a digit. -#}
-{%- set token = "(?:[0-9]|[" ~ word ~ "][" ~ word ~ "/-]*[0-9])[" ~ word ~ "/-]*" -%}
-{#- "сч", "сч.", "счет", "счёт", "счету", "счетам", "с/ч", then "на оплату", then "№" / "N" / "No" / "#". -#}
-{%- set keyword = "(?:[Сс][Чч](?:[ЕеЁё][Тт](?:[Аа][Мм]|[Оо][Вв]|[Уу]|[Аа]|[Ее])?)?[.]?|[Сс]/[Чч])"
-    ~ "(?:\\s+[Нн][Аа]\\s+[Оо][Пп][Лл][Аа][Тт][Уу])?\\s*(?:№|[Nn][Oo]\\s|[Nn]\\s|#)?\\s*" -%}
-{#- Group 1: the numbers ("12 и 13", "12, 13"); group 2: the date after "от". Not after a letter
-    ("расчетный счет" is no invoice reference). -#}
-{%- set reference_pattern = "'(?:^|[^" ~ letters ~ "])" ~ keyword
-    ~ "(" ~ token ~ "(?:\\s*(?:,|;|[Ии])\\s*(?:№\\s*)?" ~ token ~ ")*)"
-    ~ "(?:\\s*[Оо][Тт]\\s*([0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}))?'" -%}
-{%- set word_run_pattern = "'([" ~ word ~ "][" ~ word ~ "/-]*)'" %}
-
 -- Incoming bank payments matched to the invoices they pay: one row per payment, or per share of
 -- a payment split across several invoices. Outgoing payments (the agency's own spending) are
 -- not matched and not here. The rules, in order (DECISIONLOG.md, "Bank payments"):
@@ -20,8 +5,9 @@
 -- 1. number+inn: the invoice number(s) named in the purpose ("Оплата по счету № 123 от
 --    01.03.2026", "сч. 123", "счёт №А-17/2026", "по счетам № 12 и 13") belong to an invoice of
 --    the payer's ИНН. "от DD.MM.YYYY" picks among invoices of the same number from different
---    years. Several numbers match only when the payment equals the sum of their outstanding
---    amounts; the payment is then split, one row per invoice.
+--    years (each number found and resolved in int_payment_references). Several numbers match
+--    only when the payment equals the sum of their outstanding amounts; the payment is then
+--    split, one row per invoice.
 -- 2. inn+amount: a single number that does not resolve to one invoice, or no number at all,
 --    falls back to the payer's only open invoice whose outstanding amount equals the payment.
 -- 3. unmatched, with the reason as codes and typed values (a fallback payment has two: why the
@@ -56,6 +42,13 @@ clients as (
 
 ),
 
+resolution as (
+
+    -- One row per number named in the purpose: the invoice it resolves to, or why it does not.
+    select * from {{ ref('int_payment_references') }}
+
+),
+
 payments as (
 
     -- Incoming payments in matching order, with the payer's client (the loader's ИНН match when
@@ -76,8 +69,7 @@ payments as (
         statement_rows.document_date,
         statement_rows.paid_on,
         statement_rows.amount,
-        statement_rows.purpose,
-        {{ dbt.replace('statement_rows.purpose', 'chr(160)', "' '") }} as purpose_text
+        statement_rows.purpose
     from statement_rows
     where statement_rows.direction = 'in'
 
@@ -89,8 +81,6 @@ invoices as (
     select
         inn,
         invoice_number,
-        issued_on,
-        {{ normalise_invoice_number('invoice_number') }} as number_key,
         case when {{ is_declined_status('payment_status') }} then 0 else amount end as open_amount,
         amount,
         {{ register_paid_amount('paid_amount', 'payment_status', 'amount') }} as register_paid,
@@ -105,84 +95,7 @@ invoiced_inns as (
 
 ),
 
----------- the invoice numbers and the date named in each purpose
-
-reference_matches as (
-
-    select
-        payments.payment_id,
-        refs.match_index,
-        refs.invoice_numbers,
-        {{ parse_ru_date('refs.invoice_date') }} as referenced_on
-    from payments
-    cross join {{ regexp_match_rows(
-        'payments.purpose_text', reference_pattern, ['invoice_numbers', 'invoice_date']
-    ) }} as refs
-
-),
-
-tokens as (
-
-    -- Each number as written, trailing '/' and '-' stripped; runs without a digit ("и") and
-    -- 20-digit bank account numbers are not invoice numbers.
-    select
-        reference_matches.payment_id,
-        reference_matches.match_index,
-        words.match_index as word_index,
-        {{ regexp_replace_all('words.word', "'[/-]+$'", "''") }} as number_as_written
-    from reference_matches
-    cross join {{ regexp_match_rows(
-        'reference_matches.invoice_numbers', word_run_pattern, ['word']
-    ) }} as words
-
-),
-
-distinct_numbers as (
-
-    select
-        payment_id,
-        match_index,
-        word_index,
-        number_as_written,
-        row_number() over (
-            partition by payment_id, number_as_written
-            order by match_index, word_index
-        ) as occurrence
-    from tokens
-    where {{ regexp_full_match('number_as_written', "'.*[0-9].*'") }}
-        and not {{ regexp_full_match('number_as_written', "'[0-9]{20}'") }}
-
-),
-
-numbers as (
-
-    select
-        payment_id,
-        row_number() over (partition by payment_id order by match_index, word_index) as number_index,
-        number_as_written,
-        {{ normalise_invoice_number('number_as_written') }} as number_key
-    from distinct_numbers
-    where occurrence = 1
-
-),
-
-referenced_dates as (
-
-    -- The first valid "от" date of the purpose; it applies to every number named.
-    select
-        payment_id,
-        referenced_on
-    from (
-        select
-            payment_id,
-            referenced_on,
-            row_number() over (partition by payment_id order by match_index) as date_rank
-        from reference_matches
-        where referenced_on is not null
-    ) as dated
-    where date_rank = 1
-
-),
+---------- rule 1: numbers resolved to invoices of the payer's ИНН
 
 number_counts as (
 
@@ -190,62 +103,8 @@ number_counts as (
         payment_id,
         count(*) as n_numbers,
         {{ dbt.listagg('number_as_written', "', '", 'order by number_index') }} as numbers_listed
-    from numbers
+    from resolution
     group by payment_id
-
-),
-
----------- rule 1: numbers resolved to invoices of the payer's ИНН
-
-number_hits as (
-
-    select
-        numbers.payment_id,
-        numbers.number_index,
-        invoices.inn,
-        invoices.invoice_number,
-        invoices.issued_on,
-        referenced_dates.referenced_on,
-        count(*) over (partition by numbers.payment_id, numbers.number_index) as n_hits,
-        sum(case when invoices.issued_on = referenced_dates.referenced_on then 1 else 0 end)
-            over (partition by numbers.payment_id, numbers.number_index) as n_dated_hits
-    from numbers
-    inner join payments
-        on numbers.payment_id = payments.payment_id
-    inner join invoices
-        on payments.payer_inn = invoices.inn
-        and numbers.number_key = invoices.number_key
-    left join referenced_dates
-        on numbers.payment_id = referenced_dates.payment_id
-
-),
-
-narrowed_hits as (
-
-    -- Same number, several invoices: the "от" date picks those issued that day, if any.
-    select *
-    from number_hits
-    where n_hits = 1
-        or n_dated_hits = 0
-        or issued_on = referenced_on
-
-),
-
-resolution as (
-
-    -- One row per number: the invoice it resolves to, or why it does not.
-    select
-        numbers.payment_id,
-        numbers.number_index,
-        numbers.number_as_written,
-        count(narrowed_hits.invoice_number) as n_candidates,
-        max(narrowed_hits.inn) as inn,
-        max(narrowed_hits.invoice_number) as invoice_number
-    from numbers
-    left join narrowed_hits
-        on numbers.payment_id = narrowed_hits.payment_id
-        and numbers.number_index = narrowed_hits.number_index
-    group by numbers.payment_id, numbers.number_index, numbers.number_as_written
 
 ),
 
@@ -347,46 +206,43 @@ split_candidates as (
 
 ),
 
-split_totals as (
+split_added_up as (
 
+    -- The splits whose shares add up to the payment, with the order of each invoice's first
+    -- such split.
     select
-        payment_id,
-        payment_order
-    from split_candidates
-    group by payment_id, payment_order, payment_amount
-    having sum(share) = payment_amount
-
-),
-
-split_blocked as (
-
-    -- An earlier split has already settled one of the invoices in full.
-    select distinct later.payment_id
-    from split_totals as later
-    inner join split_candidates as later_share
-        on later.payment_id = later_share.payment_id
-    inner join split_candidates as earlier_share
-        on later_share.invoice_inn = earlier_share.invoice_inn
-        and later_share.invoice_number = earlier_share.invoice_number
-        and later.payment_order > earlier_share.payment_order
-    inner join split_totals as earlier
-        on earlier_share.payment_id = earlier.payment_id
+        totals.*,
+        min(totals.payment_order) over (
+            partition by totals.invoice_inn, totals.invoice_number
+        ) as first_split_order
+    from (
+        select
+            split_candidates.*,
+            sum(split_candidates.share) over (partition by split_candidates.payment_id) as shares_total
+        from split_candidates
+    ) as totals
+    where totals.shares_total = totals.payment_amount
 
 ),
 
 split_matches as (
 
+    -- A split is blocked when an earlier split has already settled one of its invoices in full.
     select
-        split_candidates.payment_id,
-        split_candidates.payment_order,
-        split_candidates.invoice_inn,
-        split_candidates.invoice_number,
-        split_candidates.paid_on,
-        split_candidates.share as amount
-    from split_candidates
-    inner join split_totals
-        on split_candidates.payment_id = split_totals.payment_id
-    where split_candidates.payment_id not in (select split_blocked.payment_id from split_blocked)
+        payment_id,
+        payment_order,
+        invoice_inn,
+        invoice_number,
+        paid_on,
+        share as amount
+    from (
+        select
+            split_added_up.*,
+            max(case when split_added_up.payment_order > split_added_up.first_split_order then 1 else 0 end)
+                over (partition by split_added_up.payment_id) as is_blocked
+        from split_added_up
+    ) as flagged
+    where is_blocked = 0
 
 ),
 
@@ -433,30 +289,22 @@ open_before as (
 
 amount_candidates as (
 
+    -- The open invoices of exactly the payment's amount. A payment with exactly one candidate
+    -- claims it; the first claim on an invoice wins (claim_rank among those payments).
     select
-        open_before.*,
-        count(*) over (partition by open_before.payment_id) as n_candidates
-    from open_before
-    where open_before.outstanding > 0
-        and open_before.outstanding = open_before.amount
-
-),
-
-amount_claims as (
-
-    -- A payment with exactly one candidate claims it; the first claim on an invoice wins.
-    select
-        payment_id,
-        payment_order,
-        invoice_inn,
-        invoice_number,
-        amount,
+        candidates.*,
         row_number() over (
-            partition by invoice_inn, invoice_number
-            order by payment_order
+            partition by candidates.invoice_inn, candidates.invoice_number, candidates.n_candidates
+            order by candidates.payment_order
         ) as claim_rank
-    from amount_candidates
-    where n_candidates = 1
+    from (
+        select
+            open_before.*,
+            count(*) over (partition by open_before.payment_id) as n_candidates
+        from open_before
+        where open_before.outstanding > 0
+            and open_before.outstanding = open_before.amount
+    ) as candidates
 
 ),
 
@@ -468,8 +316,9 @@ amount_matches as (
         invoice_inn,
         invoice_number,
         amount
-    from amount_claims
-    where claim_rank = 1
+    from amount_candidates
+    where n_candidates = 1
+        and claim_rank = 1
 
 ),
 
@@ -479,16 +328,15 @@ amount_counts as (
     select
         classified.payment_id,
         case
-            when amount_claims.claim_rank > 1 then 0
+            when max(case when amount_candidates.n_candidates = 1 then amount_candidates.claim_rank end) > 1
+                then 0
             else coalesce(max(amount_candidates.n_candidates), 0)
         end as n_open
     from classified
     left join amount_candidates
         on classified.payment_id = amount_candidates.payment_id
-    left join amount_claims
-        on classified.payment_id = amount_claims.payment_id
     where classified.path = 'fallback'
-    group by classified.payment_id, amount_claims.claim_rank
+    group by classified.payment_id
 
 ),
 
@@ -504,100 +352,68 @@ matched as (
 
 ),
 
-unmatched as (
+outcomes as (
 
-    -- Why each remaining payment is unmatched, as codes and the values they need (the wording
-    -- is the dashboard's, dashboard/i18n.py). A fallback payment has two reasons: why the
-    -- number did not decide, and what the amount rule found. The ИНН a reason names is
-    -- payer_inn, its amount the payment's.
+    -- Each payment with its matches (one row per share), or once when unmatched.
     select
-        classified.payment_id,
-        classified.payment_order,
-        classified.amount,
-        case
-            when classified.path = 'no_inn' then 'payer_has_no_inn'
-            when classified.path = 'unknown_inn' then 'no_invoice_for_inn'
-            when classified.path = 'several_unresolved' and classified.unresolved_candidates = 0
-                then 'several_numbers_not_found'
-            when classified.path = 'several_unresolved' then 'several_numbers_ambiguous'
-            when classified.path = 'several' then 'several_numbers_amount_mismatch'
-            when classified.n_numbers = 0 then 'no_invoice_number'
-            when classified.unresolved_candidates = 0 then 'invoice_not_found'
-            else 'invoice_ambiguous'
-        end as unmatched_reason_code,
-        case
-            when classified.path <> 'fallback' then null
-            when coalesce(amount_counts.n_open, 0) = 0 then 'no_open_invoice_for_amount'
-            else 'several_open_invoices_for_amount'
-        end as unmatched_amount_reason_code,
-        case
-            when classified.path in ('several', 'several_unresolved') then classified.numbers_listed
-        end as unmatched_invoice_numbers,
-        case
-            when classified.path in ('several_unresolved', 'fallback') then classified.unresolved_number
-        end as unmatched_invoice_number,
-        case
-            when classified.path = 'fallback' and amount_counts.n_open > 0 then amount_counts.n_open
-        end as unmatched_open_invoices
+        classified.*,
+        matched.payment_id is not null as is_matched,
+        matched.invoice_inn,
+        matched.invoice_number,
+        matched.amount as matched_amount,
+        matched.match_method,
+        amount_counts.n_open
     from classified
+    left join matched
+        on classified.payment_id = matched.payment_id
     left join amount_counts
         on classified.payment_id = amount_counts.payment_id
-    where classified.payment_id not in (select matched.payment_id from matched)
-
-),
-
-unioned as (
-
-    select
-        payment_id,
-        payment_order,
-        invoice_inn,
-        invoice_number,
-        amount,
-        match_method,
-        cast(null as {{ dbt.type_string() }}) as unmatched_reason_code,
-        cast(null as {{ dbt.type_string() }}) as unmatched_amount_reason_code,
-        cast(null as {{ dbt.type_string() }}) as unmatched_invoice_numbers,
-        cast(null as {{ dbt.type_string() }}) as unmatched_invoice_number,
-        cast(null as {{ dbt.type_int() }}) as unmatched_open_invoices
-    from matched
-    union all
-    select
-        payment_id,
-        payment_order,
-        cast(null as {{ dbt.type_string() }}) as invoice_inn,
-        cast(null as {{ dbt.type_string() }}) as invoice_number,
-        amount,
-        'unmatched' as match_method,
-        unmatched_reason_code,
-        unmatched_amount_reason_code,
-        unmatched_invoice_numbers,
-        unmatched_invoice_number,
-        cast(unmatched_open_invoices as {{ dbt.type_int() }}) as unmatched_open_invoices
-    from unmatched
 
 )
 
+-- Why each unmatched payment is unmatched, as codes and the values they need (the wording is
+-- the dashboard's, dashboard/i18n.py). A fallback payment has two reasons: why the number did
+-- not decide, and what the amount rule found. The ИНН a reason names is payer_inn, its amount
+-- the payment's.
 select
-    unioned.payment_id,
-    unioned.payment_order,
-    payments.client_id,
-    payments.payer_inn,
-    payments.payer_name,
-    payments.document_number,
-    payments.document_date,
-    payments.paid_on,
-    payments.amount as payment_amount,
-    cast(unioned.amount as {{ type_money() }}) as amount,
-    payments.purpose,
-    unioned.invoice_inn,
-    unioned.invoice_number,
-    unioned.match_method,
-    unioned.unmatched_reason_code,
-    unioned.unmatched_amount_reason_code,
-    unioned.unmatched_invoice_numbers,
-    unioned.unmatched_invoice_number,
-    unioned.unmatched_open_invoices
-from unioned
-inner join payments
-    on unioned.payment_id = payments.payment_id
+    payment_id,
+    payment_order,
+    client_id,
+    payer_inn,
+    payer_name,
+    document_number,
+    document_date,
+    paid_on,
+    amount as payment_amount,
+    cast(case when is_matched then matched_amount else amount end as {{ type_money() }}) as amount,
+    purpose,
+    invoice_inn,
+    invoice_number,
+    case when is_matched then match_method else 'unmatched' end as match_method,
+    case
+        when is_matched then cast(null as {{ dbt.type_string() }})
+        when path = 'no_inn' then 'payer_has_no_inn'
+        when path = 'unknown_inn' then 'no_invoice_for_inn'
+        when path = 'several_unresolved' and unresolved_candidates = 0 then 'several_numbers_not_found'
+        when path = 'several_unresolved' then 'several_numbers_ambiguous'
+        when path = 'several' then 'several_numbers_amount_mismatch'
+        when n_numbers = 0 then 'no_invoice_number'
+        when unresolved_candidates = 0 then 'invoice_not_found'
+        else 'invoice_ambiguous'
+    end as unmatched_reason_code,
+    case
+        when is_matched or path <> 'fallback' then cast(null as {{ dbt.type_string() }})
+        when coalesce(n_open, 0) = 0 then 'no_open_invoice_for_amount'
+        else 'several_open_invoices_for_amount'
+    end as unmatched_amount_reason_code,
+    case
+        when not is_matched and path in ('several', 'several_unresolved') then numbers_listed
+    end as unmatched_invoice_numbers,
+    case
+        when not is_matched and path in ('several_unresolved', 'fallback') then unresolved_number
+    end as unmatched_invoice_number,
+    cast(
+        case when not is_matched and path = 'fallback' and n_open > 0 then n_open end
+        as {{ dbt.type_int() }}
+    ) as unmatched_open_invoices
+from outcomes
