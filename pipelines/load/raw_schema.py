@@ -16,7 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CONFIG_TABLES", "LINEAGE_COLUMNS", "RAW_SCHEMA", "RAW_TABLES", "RawTable", "ddl_statements"]
+__all__ = [
+    "CONFIG_TABLES",
+    "LINEAGE_COLUMNS",
+    "PARTITION_COLUMNS",
+    "RAW_SCHEMA",
+    "RAW_TABLES",
+    "RawTable",
+    "ddl_statements",
+]
 
 RAW_SCHEMA = "raw"
 
@@ -503,3 +511,29 @@ def ddl_statements() -> list[str]:
     return [f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}"] + [
         t.ddl() for t in (*RAW_TABLES.values(), *CONFIG_TABLES.values())
     ]
+
+
+PARTITION_COLUMNS: dict[str, tuple[str, ...]] = {
+    # what replace_partition's `partition` names: the client's account of the vendor
+    "yandex_direct_campaign_stats": ("client_id", "account_id"),
+    "vk_ads_campaign_stats": ("client_id", "account_id"),
+    "yandex_metrika_goal_reaches": ("client_id", "account_id"),
+    # a cabinet's account is its platform (the inbox sets both); the key names the platform
+    "cabinet_campaign_stats": ("client_id", "platform"),
+    # upserted feeds: the account whose calls, requests or leads they are
+    "calltouch_calls": ("client_id", "account_id"),
+    "comagic_calls": ("client_id", "account_id"),
+    "calltouch_requests": ("client_id", "account_id"),
+    "amocrm_leads": ("client_id", "account_id"),
+    "bitrix24_leads": ("client_id", "account_id"),
+    "ad_account_balances": ("client_id", "source", "account_id"),
+    # matched to clients by ИНН (client_id may be NULL): the counterparty's ИНН
+    "invoice_register_rows": ("inn",),
+    # the only NOT NULL column of the key with few values (payer_account may be NULL)
+    "bank_statement_payments": ("direction",),
+    # load_log and the configuration tables: small, unpartitioned
+}
+"""The partition columns of each raw table on Spark (``pipelines.load.spark``), named here with the
+raw tables; tables not named here are unpartitioned. Every partition column is part of the
+table's natural key (checked when the Spark store is imported), so an upsert's replaced rows lie
+in the partitions of its incoming rows."""

@@ -48,34 +48,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from pipelines.load.raw_schema import CONFIG_TABLES, RAW_SCHEMA, RAW_TABLES, RawTable
+from pipelines.load.raw_schema import CONFIG_TABLES, PARTITION_COLUMNS, RAW_SCHEMA, RAW_TABLES, RawTable
 from pipelines.load.warehouse import _ascending, _check_ident, arrow_columns, arrow_schema
 
 __all__ = ["PARTITION_COLUMNS", "SparkRawStore", "spark_parameters", "spark_session"]
 
-PARTITION_COLUMNS: dict[str, tuple[str, ...]] = {
-    # what replace_partition's `partition` names: the client's account of the vendor
-    "yandex_direct_campaign_stats": ("client_id", "account_id"),
-    "vk_ads_campaign_stats": ("client_id", "account_id"),
-    "yandex_metrika_goal_reaches": ("client_id", "account_id"),
-    # a cabinet's account is its platform (the inbox sets both); the key names the platform
-    "cabinet_campaign_stats": ("client_id", "platform"),
-    # upserted feeds: the account whose calls, requests or leads they are
-    "calltouch_calls": ("client_id", "account_id"),
-    "comagic_calls": ("client_id", "account_id"),
-    "calltouch_requests": ("client_id", "account_id"),
-    "amocrm_leads": ("client_id", "account_id"),
-    "bitrix24_leads": ("client_id", "account_id"),
-    "ad_account_balances": ("client_id", "source", "account_id"),
-    # matched to clients by ИНН (client_id may be NULL): the counterparty's ИНН
-    "invoice_register_rows": ("inn",),
-    # the only NOT NULL column of the key with few values (payer_account may be NULL)
-    "bank_statement_payments": ("direction",),
-    # load_log and the configuration tables: small, unpartitioned
-}
-"""The partition columns of each raw table on Spark; tables not named here are unpartitioned.
-Every partition column is part of the table's natural key (checked below), so an upsert's
-replaced rows lie in the partitions of its incoming rows."""
 
 for _name, _columns in PARTITION_COLUMNS.items():
     if not set(_columns) <= set(RAW_TABLES[_name].key):
