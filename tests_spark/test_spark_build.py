@@ -67,11 +67,35 @@ class SparkBuild:
         return duckdb_query(self.duckdb_build)(sql)
 
 
+def build_on_spark(root: Path, as_of_date: str, *extra: str) -> Any:
+    """``dbt build --target spark`` in this process (dbt-spark's session method finds the test
+    session), its target and logs under ``root``; dbt's result."""
+    from dbt.cli.main import dbtRunner
+
+    return dbtRunner().invoke(
+        [
+            "build",
+            "--target",
+            "spark",
+            *extra,
+            "--project-dir",
+            str(PROJECT),
+            "--profiles-dir",
+            str(PROJECT),
+            "--target-path",
+            str(root / "target"),
+            "--log-path",
+            str(root / "logs"),
+            "--vars",
+            json.dumps({"as_of_date": as_of_date}),
+        ]
+    )
+
+
 @pytest.fixture(scope="module")
 def spark_build(
     published_demo: tuple[Any, Any, Any], spark: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SparkBuild]:
-    from dbt.cli.main import dbtRunner
 
     settings, _, _ = published_demo
     root = tmp_path_factory.mktemp("spark")
@@ -84,24 +108,8 @@ def spark_build(
     load_seconds = time.monotonic() - started
     exclude = os.environ.get("AGENCY_SPARK_EXCLUDE", DEFAULT_EXCLUDE)
     started = time.monotonic()
-    result = dbtRunner().invoke(
-        [
-            "build",
-            "--target",
-            "spark",
-            "--project-dir",
-            str(PROJECT),
-            "--profiles-dir",
-            str(PROJECT),
-            "--target-path",
-            str(root / "target"),
-            "--log-path",
-            str(root / "logs"),
-            "--vars",
-            json.dumps({"as_of_date": run_vars.get("as_of_date", "")}),
-            *(["--exclude", exclude] if exclude else []),
-        ]
-    )
+    excluding = ["--exclude", exclude] if exclude else []
+    result = build_on_spark(root, run_vars.get("as_of_date", ""), *excluding)
     seconds = time.monotonic() - started
     results = getattr(result.result, "results", None) or []
     statuses = {r.node.unique_id: str(r.status) for r in results}
@@ -179,7 +187,6 @@ def test_mart_equals_duckdb(spark_build: SparkBuild, mart: str) -> None:
 
 @pytest.fixture(scope="module")
 def scenario_build(spark_build: SparkBuild, tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
-    from dbt.cli.main import dbtRunner
 
     from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES
     from pipelines.load.spark import SparkRawStore
@@ -199,27 +206,14 @@ def scenario_build(spark_build: SparkBuild, tmp_path_factory: pytest.TempPathFac
         for name, rows in RAW_ROWS.items():
             store.bulk_load(tables[name], to_arrow(tables[name], rows))
     started = time.monotonic()
-    result = dbtRunner().invoke(
-        [
-            "build",
-            "--target",
-            "spark",
-            "--full-refresh",  # the demo's incremental tables are in the warehouse already
-            "--resource-type",
-            "model",
-            "--resource-type",
-            "seed",
-            "--project-dir",
-            str(PROJECT),
-            "--profiles-dir",
-            str(PROJECT),
-            "--target-path",
-            str(root / "target"),
-            "--log-path",
-            str(root / "logs"),
-            "--vars",
-            json.dumps({"as_of_date": AS_OF}),
-        ]
+    result = build_on_spark(
+        root,
+        AS_OF,
+        "--full-refresh",  # the demo's incremental tables are in the warehouse already
+        "--resource-type",
+        "model",
+        "--resource-type",
+        "seed",
     )
     results = getattr(result.result, "results", None) or []
     return SparkBuild(
