@@ -37,7 +37,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines.load.build_store import published_meta, refresh_refused, serving_location
+from pipelines.load.build_store import published_meta, serving_location
 from pipelines.load.config import AgencyConfig, ConfigError, load_config
 from pipelines.load.freshness import freshness_file, read_freshness, summary_line
 from pipelines.load.settings import Settings
@@ -297,11 +297,18 @@ def _reason(error: SerializableErrorInfo) -> str:
 def _rebuild(settings: Settings, config: AgencyConfig) -> PullRange:
     """Set the damaged build database aside and load the inbox archive into a new one; the
     caller then pulls the whole history."""
-    folder = None if settings.warehouse == "postgres" else set_aside_build_db(settings)
+    folder = set_aside_build_db(settings) if settings.warehouse == "duckdb" else None
     if settings.warehouse == "postgres" and settings.postgres:  # issue 20: not set aside yet
         print(
             f"rebuild: the PostgreSQL database {settings.postgres.dbname} is kept (loads are idempotent: "
             "the archive is loaded into it again)",
+            flush=True,
+        )
+    elif settings.warehouse == "spark":
+        where = settings.spark.dir if settings.spark else settings.data_dir / "spark"
+        print(
+            f"rebuild: the Spark warehouse in {where} is kept (loads are idempotent: the archive is "
+            "loaded into it again)",
             flush=True,
         )
     elif folder is None:
@@ -366,7 +373,7 @@ def main(
         settings = Settings(**{**settings.__dict__, "as_of": args.as_of})
     if args.command == "check-config":
         return _check_config(settings)
-    refused_executor = refresh_refused(settings) or _executor_refused(settings)
+    refused_executor = _executor_refused(settings)
     if refused_executor is not None:
         print(refused_executor, file=sys.stderr)
         return EXIT_CONFIG

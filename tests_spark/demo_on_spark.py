@@ -1,33 +1,42 @@
-"""The demo agency's raw layer loaded into Spark by the refresh's own loaders.
+"""The demo agency refreshed on Spark by the production refresh (``AGENCY_WAREHOUSE=spark``).
 
 The same demo as ``published_demo`` (tests/conftest.py: six clients, seven months, refreshed on
-DuckDB) is written again into a folder of its own, and the refresh's loading assets (the agency
-configuration, the inbox files, every API pull through the demo's fake vendor APIs, Bitrix24,
-the balances: Dagster group ``raw``) run with ``AGENCY_WAREHOUSE=spark``, so every row reaches
-Spark through ``SparkRawStore`` (``pipelines.load.build_store``), the way the DuckDB run's rows
-reached DuckDB. dbt and the publish step are not run here (the refresh does not publish from
-Spark: ``pipelines.load.build_store.refresh_refused``); the harness runs dbt-spark in-process.
+DuckDB) is written again into a folder of its own, and the refresh runs as the command line runs
+it (``pipelines.defs.runner.run_refresh``, the in-process executor): the loading assets (the
+agency configuration, the inbox files, every API pull through the demo's fake vendor APIs,
+Bitrix24, the balances) write through ``SparkRawStore``; the dbt step builds over Spark's Thrift
+server, which the refresh starts inside its own session (``pipelines.load.build_store.
+dbt_connection``); the publish step copies Spark's marts into the serving DuckDB file.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["load_demo_on_spark"]
+__all__ = ["SparkRefresh", "refresh_demo_on_spark"]
 
 
-def load_demo_on_spark(published_demo: tuple[Any, Any, Any], root: Path) -> tuple[Any, dict[str, int]]:
-    """The Spark run's settings and the row count of every raw table after the load."""
-    from dagster import AssetSelection, DagsterInstance, materialize
+@dataclasses.dataclass(frozen=True)
+class SparkRefresh:
+    settings: Any
+    outcome: Any
+    seconds: float
+    raw_counts: dict[str, int]
+    statuses: dict[str, str]
+    """unique_id -> status of every node of the refresh's ``dbt build`` (its run_results.json)."""
+    messages: dict[str, str]
 
+
+def refresh_demo_on_spark(published_demo: tuple[Any, Any, Any], root: Path) -> SparkRefresh:
     from demo_agency import write_demo
     from demo_agency.pipeline import vendor_apis_for
-    from pipelines.defs.definitions import ALL_ASSETS, resources_for
-    from pipelines.defs.jobs import WRITER_TAGS
-    from pipelines.defs.partitions import run_config, run_tags
+    from pipelines.defs.dbt import dbt_target
+    from pipelines.defs.runner import run_refresh
     from pipelines.load.build_store import build_store
     from pipelines.load.config import load_config
     from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES
@@ -45,17 +54,18 @@ def load_demo_on_spark(published_demo: tuple[Any, Any, Any], root: Path) -> tupl
         Settings.for_directory(root, written.config_path, as_of=DEMO_TODAY), warehouse="spark"
     )
     pull_range = full_range(load_config(written.config_path), DEMO_TODAY)
-    with DagsterInstance.ephemeral() as instance:
-        result = materialize(
-            ALL_ASSETS,
-            selection=AssetSelection.groups("raw"),
-            resources=resources_for(settings, vendor_apis_for(settings)),
-            instance=instance,
-            tags={**WRITER_TAGS, **run_tags(pull_range)},
-            run_config=run_config(pull_range),
-            raise_on_error=True,
-        )
-        assert result.success
+    started = time.monotonic()
+    outcome = run_refresh(settings, pull_range, vendor_apis=vendor_apis_for(settings))
+    seconds = time.monotonic() - started
     with build_store(settings) as store:
         counts = {name: store.count(name) for name in (*RAW_TABLES, *CONFIG_TABLES)}
-    return settings, counts
+    results_file = dbt_target(settings) / "run_results.json"
+    results = json.loads(results_file.read_text(encoding="utf-8"))["results"] if results_file.exists() else []
+    return SparkRefresh(
+        settings,
+        outcome,
+        seconds,
+        counts,
+        {r["unique_id"]: str(r["status"]) for r in results},
+        {r["unique_id"]: str(r.get("message") or "") for r in results},
+    )

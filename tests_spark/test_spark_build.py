@@ -1,17 +1,16 @@
-"""The dbt project on Apache Spark (issue 20): ``dbt build --target spark`` (dbt-spark, a local
-pyspark session) over the demo agency of the end-to-end tests (``published_demo``: six clients,
-seven months, refreshed on DuckDB), whose raw layer the refresh's own loaders write into Spark
-through ``SparkRawStore`` (tests_spark/demo_on_spark.py), and every mart compared with the DuckDB
-build's, cell by cell.
+"""The refresh on Apache Spark (issue 20): the demo agency of the end-to-end tests
+(``published_demo``: six clients, seven months, refreshed on DuckDB) refreshed again with
+``AGENCY_WAREHOUSE=spark`` (tests_spark/demo_on_spark.py): its loaders write Spark's raw tables
+through ``SparkRawStore``, ``dbt build`` runs over Spark's Thrift server in the refresh's own
+session (dbt-spark, ``--target spark_thrift``), and the publish step copies Spark's marts into the
+serving file, which is compared with the DuckDB run's serving file table by table, cell by cell.
+The dbt tests' scenario (bank payments) is then built on Spark in-process (``--target spark``,
+dbt-spark's session method), with the unit tests the pipeline's builds leave to CI.
 
 Not in the default suite (``make test`` collects ``tests/`` only): pyspark and Java are an
 optional group (``uv sync --group spark``), and the build takes minutes. ``make test-spark``
 runs it and writes its figures to ``$AGENCY_SPARK_REPORT`` (default
 ``data/spark/last_run.json``), recorded in docs/scale-out.md.
-
-The whole project is built. ``AGENCY_SPARK_EXCLUDE`` (a dbt selector, default empty) leaves nodes
-out for trying things; the marts it leaves out are reported as expected failures (xfail), never
-as passes.
 """
 
 from __future__ import annotations
@@ -21,15 +20,13 @@ import json
 import os
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from tests.mart_comparison import MARTS, VOLATILE_COLUMNS, assert_mart_equal, duckdb_query
-from tests_spark.demo_on_spark import load_demo_on_spark
+from tests_spark.demo_on_spark import SparkRefresh, refresh_demo_on_spark
 
 PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 PASSED = ("success", "pass", "warn")  # warn: a data test of severity warn (DuckDB's build warns the same)
@@ -46,7 +43,6 @@ pytestmark = [
         "ignore:Exception ignored in. <_io.FileIO name='[^']*dbt.log':pytest.PytestUnraisableExceptionWarning"
     ),
 ]
-DEFAULT_EXCLUDE = ""
 
 
 @dataclasses.dataclass
@@ -54,10 +50,8 @@ class SparkBuild:
     session: Any
     duckdb_build: Path
     statuses: dict[str, str]  # unique_id -> dbt status
-    excluded: str
     messages: dict[str, str]
     seconds: float
-    raw_counts: dict[str, int] = dataclasses.field(default_factory=dict)
 
     def on_spark(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         frame = self.session.sql(sql)
@@ -93,88 +87,96 @@ def build_on_spark(root: Path, as_of_date: str, *extra: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def spark_build(
+def spark_refresh(
     published_demo: tuple[Any, Any, Any], spark: Any, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[SparkBuild]:
-
-    settings, _, _ = published_demo
-    root = tmp_path_factory.mktemp("spark")
-    session = spark
-    with duckdb.connect(str(settings.build_db), read_only=True) as con:
-        run_vars = dict(con.execute("select name, value from pipeline.dbt_run_vars").fetchall())
-    session.sql("drop schema if exists raw cascade")  # the session's other tests leave theirs
-    started = time.monotonic()
-    _, raw_counts = load_demo_on_spark(published_demo, root / "demo")
-    load_seconds = time.monotonic() - started
-    exclude = os.environ.get("AGENCY_SPARK_EXCLUDE", DEFAULT_EXCLUDE)
-    started = time.monotonic()
-    excluding = ["--exclude", exclude] if exclude else []
-    result = build_on_spark(root, run_vars.get("as_of_date", ""), *excluding)
-    seconds = time.monotonic() - started
-    results = getattr(result.result, "results", None) or []
-    statuses = {r.node.unique_id: str(r.status) for r in results}
-    messages = {r.node.unique_id: str(r.message or "") for r in results}
-    build = SparkBuild(session, settings.build_db, statuses, exclude, messages, seconds, raw_counts)
+) -> SparkRefresh:
+    spark.sql("drop schema if exists raw cascade")  # the session's other tests leave theirs
+    refresh = refresh_demo_on_spark(published_demo, tmp_path_factory.mktemp("spark") / "demo")
     report = Path(os.environ.get("AGENCY_SPARK_REPORT", PROJECT.parent / "data" / "spark" / "last_run.json"))
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(
         json.dumps(
             {
-                "raw_load_seconds": round(load_seconds, 1),
-                "dbt_build_seconds": round(seconds, 1),
-                "excluded": exclude,
-                "raw_rows": raw_counts,
-                "status_counts": dict(Counter(statuses.values())),
-                "not_passed": {k: messages[k][:300] for k, v in statuses.items() if v not in PASSED},
+                "refresh_seconds": round(refresh.seconds, 1),
+                "refresh_success": refresh.outcome.success,
+                "raw_rows": refresh.raw_counts,
+                "status_counts": dict(Counter(refresh.statuses.values())),
+                "not_passed": {
+                    k: refresh.messages[k][:300] for k, v in refresh.statuses.items() if v not in PASSED
+                },
             },
             indent=2,
             ensure_ascii=False,
         ),
         encoding="utf-8",
     )
-    yield build
+    return refresh
 
 
-def test_the_loaders_filled_spark_as_they_filled_duckdb(spark_build: SparkBuild) -> None:
+def test_the_refresh_on_spark_succeeds(spark_refresh: SparkRefresh) -> None:
+    """Every step succeeded: loads, pulls, the dbt build (every model, seed and data test passed
+    or warned, none skipped), the publish; nothing failed its checks but what fails on DuckDB."""
+    outcome = spark_refresh.outcome
+    assert outcome.success and not outcome.failed_pulls, outcome.failed_pulls
+    statuses = spark_refresh.statuses
+    assert sum(1 for k in statuses if k.startswith("model.")) >= 55, "dbt build ran too few models"
+    failed = {k: spark_refresh.messages[k][:200] for k, v in statuses.items() if v not in PASSED}
+    assert not failed, f"{len(failed)} of {len(statuses)} nodes did not pass: {failed}"
+
+
+def test_the_build_state_lives_in_spark(spark_refresh: SparkRefresh, spark: Any) -> None:
+    """The refresh recorded its build (full: Spark's parquet tables have no row deletes) where the
+    next one plans from, and dbt read the run's day from Spark's run-values table."""
+    built = spark.sql("select full_rebuild, reason from pipeline.model_builds").collect()
+    assert [tuple(r) for r in built] == [(True, "a full rebuild was asked for")]  # a full-history run
+    values = dict(tuple(r) for r in spark.sql("select name, value from pipeline.dbt_run_vars").collect())
+    assert values == {"as_of_date": spark_refresh.settings.as_of_date().isoformat()}
+
+
+def test_the_loaders_filled_spark_as_they_filled_duckdb(
+    spark_refresh: SparkRefresh, published_demo: tuple[Any, Any, Any], spark: Any
+) -> None:
     """The refresh's loaders wrote the demo into Spark through SparkRawStore: every raw table holds
     as many rows as the DuckDB run's (the same files and API answers), and the raw rows but their
     load's identity and time are the same."""
-    for name, count in spark_build.raw_counts.items():
-        _, rows = spark_build.on_duckdb(f"select count(*) from raw.{name}")  # noqa: S608
-        assert count == rows[0][0], name
-    assert spark_build.raw_counts["yandex_direct_campaign_stats"] > 0
-    assert spark_build.raw_counts["calltouch_calls"] > 0
     from pipelines.load.raw_schema import RAW_TABLES
 
+    on_duckdb = duckdb_query(published_demo[0].build_db)
+    for name, count in spark_refresh.raw_counts.items():
+        _, rows = on_duckdb(f"select count(*) from raw.{name}")  # noqa: S608
+        assert count == rows[0][0], name
+    assert spark_refresh.raw_counts["yandex_direct_campaign_stats"] > 0
+    assert spark_refresh.raw_counts["calltouch_calls"] > 0
     # when a load ran: its id and time, and the API origins and balances that name the moment asked
     when = {"_load_id", "_loaded_at", "load_id", "loaded_at", "_origin", "origin", "as_of"}
     for table in RAW_TABLES.values():
         columns = ", ".join(c for c in table.column_names if c not in when)
         sql = f"select {columns} from {table.qualified}"  # noqa: S608
-        on_spark, on_duckdb = spark_build.on_spark(sql)[1], spark_build.on_duckdb(sql)[1]
+        spark_rows = [tuple(r) for r in spark.sql(sql).collect()]
         key = lambda row: tuple((v is None, str(v)) for v in row)  # noqa: E731
-        assert sorted(on_spark, key=key) == sorted(on_duckdb, key=key), table.name
-
-
-def test_dbt_build_on_spark_passes(spark_build: SparkBuild) -> None:
-    """Every model, seed, data test and unit test succeeds on Spark (none skipped)."""
-    assert spark_build.statuses, "dbt build ran no node"
-    failed = {k: spark_build.messages[k][:200] for k, v in spark_build.statuses.items() if v not in PASSED}
-    assert not failed, f"{len(failed)} of {len(spark_build.statuses)} nodes did not pass: {failed}"
+        assert sorted(spark_rows, key=key) == sorted(on_duckdb(sql)[1], key=key), table.name
 
 
 @pytest.mark.parametrize("mart", MARTS)
-def test_mart_equals_duckdb(spark_build: SparkBuild, mart: str) -> None:
-    if f"model.agency_reporting.{mart}" not in spark_build.statuses and spark_build.excluded:
-        pytest.xfail(f"not built on Spark yet (excluded: {spark_build.excluded})")
-    assert_mart_equal(
-        mart,
-        spark_build.on_spark,
-        f"marts.{mart}",
-        spark_build.on_duckdb,
-        f"marts.{mart}",
-        leave_out=VOLATILE_COLUMNS,
-    )
+def test_published_mart_equals_duckdb(
+    spark_refresh: SparkRefresh, published_demo: tuple[Any, Any, Any], mart: str
+) -> None:
+    """The mart the dashboard and the reports read, published from Spark, equals the DuckDB run's:
+    the same columns of the same types, the same rows cell by cell."""
+    on_spark = duckdb_query(spark_refresh.settings.serving_db)
+    on_duckdb = duckdb_query(published_demo[0].serving_db)
+    describe = f"select column_name, column_type from (describe main.{mart})"  # noqa: S608
+    assert on_spark(describe)[1] == on_duckdb(describe)[1]
+    assert_mart_equal(mart, on_spark, f"main.{mart}", on_duckdb, f"main.{mart}", leave_out=VOLATILE_COLUMNS)
+
+
+def test_the_publish_names_the_day_and_the_data_cutoff_as_on_duckdb(
+    spark_refresh: SparkRefresh, published_demo: tuple[Any, Any, Any]
+) -> None:
+    sql = "select as_of_date, data_cutoff from _publish_meta"
+    on_spark = duckdb_query(spark_refresh.settings.serving_db)(sql)[1]
+    assert on_spark == duckdb_query(published_demo[0].serving_db)(sql)[1]
+    assert on_spark[0][1] is not None
 
 
 # --- The dbt tests' hand-made scenario: the payment path with data ----------------------------
@@ -186,7 +188,9 @@ def test_mart_equals_duckdb(spark_build: SparkBuild, mart: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def scenario_build(spark_build: SparkBuild, tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
+def scenario_build(
+    spark_refresh: SparkRefresh, spark: Any, tmp_path_factory: pytest.TempPathFactory
+) -> SparkBuild:
 
     from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES
     from pipelines.load.spark import SparkRawStore
@@ -200,8 +204,8 @@ def scenario_build(spark_build: SparkBuild, tmp_path_factory: pytest.TempPathFac
     on_duckdb = build_on_duckdb(root / "duckdb")
     # the scenario's raw rows through the loader interface, as tests/dbt/test_postgres_build.py
     # loads them into PostgreSQL (the demo's raw layer goes first: the same session holds it)
-    spark_build.session.sql("drop schema if exists raw cascade")
-    with SparkRawStore(spark_build.session) as store:
+    spark.sql("drop schema if exists raw cascade")
+    with SparkRawStore(spark) as store:
         store.ensure_schema()
         for name, rows in RAW_ROWS.items():
             store.bulk_load(tables[name], to_arrow(tables[name], rows))
@@ -214,24 +218,27 @@ def scenario_build(spark_build: SparkBuild, tmp_path_factory: pytest.TempPathFac
         "model",
         "--resource-type",
         "seed",
+        "--resource-type",
+        "unit_test",  # the pipeline's builds leave the unit tests to CI: here they run on Spark
     )
     results = getattr(result.result, "results", None) or []
     return SparkBuild(
-        spark_build.session,
+        spark,
         on_duckdb.database,
         {r.node.unique_id: str(r.status) for r in results},
-        "",
         {r.node.unique_id: str(r.message or "") for r in results},
         time.monotonic() - started,
     )
 
 
 def test_scenario_builds_on_spark(scenario_build: SparkBuild) -> None:
-    """Every model and seed of the scenario builds, and its payments are matched on Spark as on
-    DuckDB: every rule of the matching has rows (so the comparisons below are not of empty marts)."""
+    """Every model, seed and unit test of the scenario passes, and its payments are matched on
+    Spark as on DuckDB: every rule of the matching has rows (so the comparisons below are not of
+    empty marts)."""
     statuses = scenario_build.statuses
     failed = {k: scenario_build.messages[k][:200] for k, v in statuses.items() if v not in PASSED}
     assert statuses and not failed, failed
+    assert sum(1 for k in statuses if k.startswith("unit_test.")) >= 40, "the unit tests did not run"
     sql = "select match_method, count(*) from intermediate.int_payment_matches group by 1 order by 1"
     _, on_spark = scenario_build.on_spark(sql)
     _, on_duckdb = scenario_build.on_duckdb(sql)

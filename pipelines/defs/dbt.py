@@ -19,7 +19,7 @@ from packaging import version
 
 from pipelines.defs.partitions import REBUILD_MODELS_TAG
 from pipelines.defs.resources import AgencyEnvironment
-from pipelines.load.build_store import build_state_store, dbt_target_args
+from pipelines.load.build_store import build_state_store, dbt_connection
 from pipelines.load.faults import fault_point
 from pipelines.load.freshness import STALE, freshness_records, summary_line, write_freshness
 from pipelines.load.model_builds import PIPELINE_VARS, plan_build, prepare_build, record_build
@@ -140,30 +140,33 @@ def agency_dbt_assets(
     downstream (the publish step) runs and the serving file stays on its last good version.
     """
     settings = agency.settings()
-    target_args, target_env = dbt_target_args(settings)
-    os.environ.update(target_env)  # what the profile's target reads (dbt inherits the environment)
     rebuild = context.run.tags.get(REBUILD_MODELS_TAG) == "true"
     with build_state_store(settings) as store:
         plan = plan_build(store, DBT_PROJECT_DIR, rebuild=rebuild)
         args = prepare_build(store, plan, settings.as_of_date())
     how = "full rebuild" if plan.full else "incremental"
     context.log.info(f"dbt build: {how} ({plan.reason})")
-    for event in dbt.cli([*args, *target_args], context=context, target_path=dbt_target(settings)).stream():
-        yield event
-        fault_point("dbt")  # the fault suite: killed after dbt's first result
-    # Only after every model and test passed (a failure raised above): the next build's mark.
-    with build_state_store(settings) as store:
-        record_build(store, plan)
-    check_source_freshness(context, dbt, settings)
+    with dbt_connection(settings) as (target_args, target_env):
+        os.environ.update(target_env)  # what the profile's target reads (dbt inherits the environment)
+        for event in dbt.cli(
+            [*args, *target_args], context=context, target_path=dbt_target(settings)
+        ).stream():
+            yield event
+            fault_point("dbt")  # the fault suite: killed after dbt's first result
+        # Only after every model and test passed (a failure raised above): the next build's mark.
+        with build_state_store(settings) as store:
+            record_build(store, plan)
+        check_source_freshness(context, dbt, settings, target_args)
 
 
-def check_source_freshness(context: AssetExecutionContext, dbt: DbtCliResource, settings: Settings) -> None:
+def check_source_freshness(
+    context: AssetExecutionContext, dbt: DbtCliResource, settings: Settings, target_args: list[str]
+) -> None:
     """`dbt source freshness` after the build: the age of each raw table's newest `_loaded_at`
     against its `freshness` thresholds. Never fails the run (stale data is a problem to tell
     about, not a reason to hold the publish): the result goes to the log, to
     `<data>/logs/source_freshness.json` for the command line's summary, and to the alert check
     (`source_stale`)."""
-    target_args, _ = dbt_target_args(settings)
     invocation = dbt.cli(
         ["source", "freshness", "--vars", PIPELINE_VARS, *target_args],  # the build's: partial parse holds
         raise_on_error=False,

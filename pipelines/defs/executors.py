@@ -6,7 +6,8 @@ and ``AGENCY_CELERY_BACKEND`` say where the workers (``celery -A pipelines.defs.
 worker``, ``make worker``) take the steps from and leave their results.
 
 Celery needs the PostgreSQL warehouse: a DuckDB build file takes one writing process and lives
-on one machine's disk, so steps on other machines (or in other worker processes) cannot write it.
+on one machine's disk, and a local Spark session (its embedded metastore) lives in the refresh's
+process, so steps on other machines (or in other worker processes) cannot write them.
 :func:`refresh_executor` refuses that pair with a plain message instead of a run that fails on a
 lock or writes a file nobody reads.
 """
@@ -38,7 +39,8 @@ def refresh_executor(settings: Settings) -> ExecutorDefinition:
     if settings.warehouse != "postgres":
         raise ExecutorRefused(
             "AGENCY_EXECUTOR=celery needs AGENCY_WAREHOUSE=postgres: the DuckDB build file takes one "
-            "writing process on one machine, so steps on Celery workers cannot write it. Set "
-            "AGENCY_WAREHOUSE=postgres (README: the warehouse on PostgreSQL) or AGENCY_EXECUTOR=in_process."
+            "writing process on one machine, and a local Spark session's metastore takes one process, "
+            "so steps on Celery workers cannot write them. Set AGENCY_WAREHOUSE=postgres (README: the "
+            "warehouse on PostgreSQL) or AGENCY_EXECUTOR=in_process."
         )
     return celery_executor.configured(celery_config(settings.celery), name="celery")

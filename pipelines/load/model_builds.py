@@ -8,10 +8,11 @@ the channel mapping, tests, the dbt version) or changed configuration tables (cl
 settings: time zones, VAT, the unique-call window), the first build, a lost or reset build
 database, and on demand (``refresh --full``, ``refresh --rebuild-models``).
 
-The decision and the mark live in ``pipeline.model_builds`` of the build database (DuckDB's file
-or the PostgreSQL database: every statement goes through the build database's store), written only
-after a build succeeded: a failed build is followed by one covering everything since the last
-good one (replacing a window twice gives the same rows).
+The decision and the mark live in ``pipeline.model_builds`` of the build database (DuckDB's file,
+the PostgreSQL database or Spark's catalog: every statement goes through the build database's
+store), written only after a build succeeded: a failed build is followed by one covering
+everything since the last good one (replacing a window twice gives the same rows). A warehouse
+that cannot replace windows (Spark's parquet tables: no row deletes) builds in full every time.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any, Protocol
 
 from pipelines.load.raw_schema import CONFIG_TABLES
-from pipelines.load.warehouse import DuckDBRawStore, SqlRawStore
+from pipelines.load.warehouse import DuckDBRawStore
 
 __all__ = [
     "PIPELINE_VARS",
@@ -86,14 +88,32 @@ the build and ``source freshness``), so the values that change every night are n
 macro ``run_var`` reads them at run time from :data:`RUN_VARS_TABLE`."""
 
 
-BuildDatabase = SqlRawStore | Path
+class StateStore(Protocol):
+    """What the build state needs of a warehouse's store (``SqlRawStore``'s DuckDB and
+    PostgreSQL, ``SparkRawStore``): statements with parameters, reads, and two facts."""
+
+    placeholder: str
+    dbt_adapter: str
+    text_type: str
+    replaces_windows: bool
+
+    def transaction(self) -> Any: ...
+
+    def execute(self, sql: str, params: Any = ()) -> None: ...
+
+    def query(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]: ...
+
+    def has_table(self, qualified: str) -> bool: ...
+
+
+BuildDatabase = StateStore | Path
 """Where the build state lives: an open store of the build database (the pipeline's, from
 ``pipelines.load.build_store``), or a DuckDB build file's path (opened here briefly)."""
 
 
 @contextmanager
-def _opened(build: BuildDatabase) -> Iterator[SqlRawStore]:
-    if isinstance(build, SqlRawStore):
+def _opened(build: BuildDatabase) -> Iterator[StateStore]:
+    if not isinstance(build, Path):
         yield build
         return
     with DuckDBRawStore(build) as store:
@@ -106,7 +126,7 @@ def write_run_vars(build: BuildDatabase, values: dict[str, str]) -> None:
     with _opened(build) as store, store.transaction():
         store.execute("create schema if not exists pipeline")
         store.execute(f"drop table if exists {RUN_VARS_TABLE}")
-        store.execute(f"create table {RUN_VARS_TABLE} (name varchar primary key, value varchar)")
+        store.execute(f"create table {RUN_VARS_TABLE} (name {store.text_type}, value {store.text_type})")
         p = store.placeholder
         for name, value in sorted(values.items()):
             store.execute(f"insert into {RUN_VARS_TABLE} values ({p}, {p})", [name, value])  # noqa: S608
@@ -130,7 +150,7 @@ def _project_digest(project_dir: Path, adapter: str = "dbt-duckdb") -> hashlib._
     return digest
 
 
-def model_fingerprint(store: SqlRawStore, project_dir: Path) -> str:
+def model_fingerprint(store: StateStore, project_dir: Path) -> str:
     """The inputs no window can follow: the dbt project's files (and the dbt adapter that builds
     them) and the configuration tables."""
     digest = _project_digest(project_dir, store.dbt_adapter)
@@ -144,16 +164,6 @@ def model_fingerprint(store: SqlRawStore, project_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _has_table(store: SqlRawStore, qualified: str) -> bool:
-    schema, name = qualified.split(".")
-    p = store.placeholder
-    rows = store.query(
-        f"select count(*) from information_schema.tables where table_schema = {p} and table_name = {p}",  # noqa: S608
-        [schema, name],
-    )
-    return bool(rows and rows[0][0])
-
-
 def plan_build(build: BuildDatabase, project_dir: Path, *, rebuild: bool = False) -> BuildPlan:
     """Full or incremental, and why; reads the build database (it must hold the raw schema)."""
     with _opened(build) as store:
@@ -161,14 +171,22 @@ def plan_build(build: BuildDatabase, project_dir: Path, *, rebuild: bool = False
         rows = store.query("select max(loaded_at) from raw.load_log")
         watermark = rows[0][0] if rows else None
         last = None
-        if _has_table(store, STATE_TABLE):
+        if store.has_table(STATE_TABLE):
             found = store.query(
                 f"select fingerprint, watermark from {STATE_TABLE} order by built_at desc limit 1"  # noqa: S608
             )
             last = found[0] if found else None
-        missing = [m for m in INCREMENTAL_MODELS if not _has_table(store, m)]
+        missing = [m for m in INCREMENTAL_MODELS if not store.has_table(m)]
+        windows = store.replaces_windows
     if rebuild:
         return BuildPlan(True, "a full rebuild was asked for", fingerprint, watermark)
+    if not windows:
+        return BuildPlan(
+            True,
+            "the warehouse cannot replace windows (Spark's parquet tables have no row deletes)",
+            fingerprint,
+            watermark,
+        )
     if last is None:
         return BuildPlan(True, "no earlier build", fingerprint, watermark)
     if missing:
@@ -185,8 +203,8 @@ def record_build(build: BuildDatabase, plan: BuildPlan) -> None:
         store.execute("create schema if not exists pipeline")
         store.execute(
             f"create table if not exists {STATE_TABLE} ("
-            "built_at timestamp not null, full_rebuild boolean not null, reason varchar, "
-            "fingerprint varchar not null, watermark timestamp)"
+            f"built_at timestamp not null, full_rebuild boolean not null, reason {store.text_type}, "
+            f"fingerprint {store.text_type} not null, watermark timestamp)"
         )
         p = store.placeholder
         store.execute(

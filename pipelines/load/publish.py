@@ -21,10 +21,12 @@ import datetime as dt
 import errno
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from pipelines.load.faults import fault_point
 from pipelines.load.warehouse import _check_ident
@@ -33,6 +35,7 @@ __all__ = [
     "PUBLIC_MARTS",
     "SORT_COLUMNS",
     "DiskFullError",
+    "MartReader",
     "PublishResult",
     "publish",
     "read_publish_meta",
@@ -91,8 +94,14 @@ class PublishResult:
     data_cutoff: dt.date | None
 
 
+MartReader = Callable[[str, str], pa.Table]
+"""Another warehouse's marts as Arrow (``(schema, table) -> rows``): Spark's
+(``pipelines.load.spark.SparkRawStore.read_table``), published into the serving file as
+DuckDB's own build file is."""
+
+
 def publish(
-    build_db: Path,
+    build_db: Path | MartReader,
     serving_db: Path,
     *,
     as_of_date: dt.date,
@@ -109,21 +118,31 @@ def publish(
     try:
         con = duckdb.connect(str(tmp))
         try:
-            con.execute("ATTACH ? AS build (READ_ONLY)", [str(build_db)])
+            attached = isinstance(build_db, Path)
+            if attached:
+                con.execute("ATTACH ? AS build (READ_ONLY)", [str(build_db)])
             for name in tables:
-                columns = [
-                    str(r[0])
-                    for r in con.execute(
-                        "SELECT column_name FROM duckdb_columns() WHERE database_name = 'build' "
-                        "AND schema_name = ? AND table_name = ?",
-                        [source_schema, name],
-                    ).fetchall()
-                ]
+                if isinstance(build_db, Path):
+                    columns = [
+                        str(r[0])
+                        for r in con.execute(
+                            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'build' "
+                            "AND schema_name = ? AND table_name = ?",
+                            [source_schema, name],
+                        ).fetchall()
+                    ]
+                    source = f"build.{source_schema}.{name}"
+                else:
+                    incoming = build_db(source_schema, name)
+                    con.register("_incoming", incoming)
+                    columns, source = list(incoming.column_names), "_incoming"
                 order = sort_order(columns)
                 by = f" ORDER BY {', '.join(order)}" if order else ""
-                con.execute(f"CREATE TABLE main.{name} AS SELECT * FROM build.{source_schema}.{name}{by}")  # noqa: S608
-                row = con.execute(f"SELECT count(*) FROM main.{name}").fetchone()  # noqa: S608
-                counts[name] = int(row[0]) if row else 0
+                con.execute(f"CREATE TABLE main.{name} AS SELECT * FROM {source}{by}")  # noqa: S608
+                if not attached:
+                    con.unregister("_incoming")
+                rows = con.execute(f"SELECT count(*) FROM main.{name}").fetchall()  # noqa: S608
+                counts[name] = int(rows[0][0]) if rows else 0
                 fault_point("publish-write", path=str(tmp))  # the fault suite: a full disk here
             cutoff_row = (
                 con.execute("SELECT max(date) FROM main.client_channel_daily").fetchone()
@@ -136,7 +155,8 @@ def publish(
                 "CAST(? AS DATE) AS as_of_date, CAST(? AS VARCHAR) AS run_id, CAST(? AS DATE) AS data_cutoff",
                 [published_at, as_of_date, run_id, data_cutoff],
             )
-            con.execute("DETACH build")
+            if attached:
+                con.execute("DETACH build")
             con.execute("CHECKPOINT")
         finally:
             con.close()

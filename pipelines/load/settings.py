@@ -33,9 +33,9 @@ never kept in the settings (they travel in Dagster's resource configuration).
 
 With ``AGENCY_WAREHOUSE=spark`` the loaders write Spark's parquet tables
 (``pipelines.load.spark.SparkRawStore``, a local session configured as the dbt profile's ``spark``
-target from the same ``AGENCY_SPARK_*`` variables) and dbt builds with ``--target spark``; the
-refresh command refuses it (nothing on Spark publishes what the dashboard reads:
-``pipelines.load.build_store.refresh_refused``).
+target from the same ``AGENCY_SPARK_*`` variables); the refresh's dbt step reaches that session
+through Spark's Thrift server (the profile's ``spark_thrift`` target), and the publish step copies
+Spark's marts into the serving file ``AGENCY_SERVING_DB`` (``pipelines.load.build_store``).
 
 With ``AGENCY_EXECUTOR=celery`` the refresh's steps run on Celery workers
 (``celery -A pipelines.defs.celery_app worker``, ``make worker``) reached through the broker; it

@@ -41,6 +41,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,7 +54,7 @@ import pyarrow as pa
 from pipelines.load.raw_schema import CONFIG_TABLES, PARTITION_COLUMNS, RAW_SCHEMA, RAW_TABLES, RawTable
 from pipelines.load.warehouse import _ascending, _check_ident, arrow_columns, arrow_schema
 
-__all__ = ["PARTITION_COLUMNS", "SparkRawStore", "spark_parameters", "spark_session"]
+__all__ = ["PARTITION_COLUMNS", "SparkRawStore", "spark_parameters", "spark_session", "thrift_server"]
 
 
 for _name, _columns in PARTITION_COLUMNS.items():
@@ -120,6 +123,64 @@ def spark_session(env: Mapping[str, str] | None = None) -> Any:
     return builder.getOrCreate()
 
 
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def thrift_server(session: Any, host: str = "127.0.0.1", port: int | None = None) -> Iterator[int]:
+    """Serve ``session``'s catalog over HiveServer2's Thrift protocol on ``host``: the port
+    (a free one unless given) while the block runs, stopped after it.
+
+    This is Spark's own Thrift server (``HiveThriftServer2.startWithContext``, the jar pyspark
+    ships), started inside the loader's JVM: dbt connects with the profile's ``spark_thrift``
+    target (``method: thrift``) exactly as it connects to a cluster's Thrift server, from a
+    process of its own, and sees the tables the loaders wrote (one metastore: the embedded Derby
+    database takes one process, the loader's). Each connection gets its own Spark session over
+    the same context and catalog, configured as this one was built (``spark_session``).
+    """
+    chosen = port or _free_port(host)
+    session.conf.set("hive.server2.thrift.bind.host", host)
+    session.conf.set("hive.server2.thrift.port", str(chosen))
+    server_class = session._jvm.org.apache.spark.sql.hive.thriftserver.HiveThriftServer2
+    started: list[Any] = []
+
+    def start() -> None:
+        started.append(server_class.startWithContext(session._jsparkSession.sqlContext()))
+
+    # Started from a thread of its own (pyspark pins each Python thread to a JVM thread): a thread
+    # that has used the metastore keeps a Hive SessionState, whose settings the server would take
+    # instead of the port and address set above (Spark's HiveClientImpl reuses that state).
+    thread = threading.Thread(target=start, name="spark-thrift-start")
+    thread.start()
+    thread.join()
+    if not started:
+        raise RuntimeError("Spark's Thrift server did not start (see the Spark log above)")
+    server = started[0]
+    try:
+        _wait_for(host, chosen)
+        yield chosen
+    finally:
+        server.stop()
+
+
+def _wait_for(host: str, port: int, seconds: float = 60.0) -> None:
+    """Until the server's listening thread accepts connections (it binds after ``start`` returns)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with socket.create_connection((host, port), timeout=1.0):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"Spark's Thrift server did not listen on {host}:{port} within {seconds:.0f} s"
+                ) from None
+            time.sleep(0.1)
+
+
 class SparkRawStore:
     """:class:`~pipelines.load.warehouse.RawStore` on a SparkSession's catalog (module doc).
 
@@ -129,6 +190,9 @@ class SparkRawStore:
 
     placeholder = "?"
     dbt_adapter = "dbt-spark"
+    text_type = "string"
+    replaces_windows = False
+    """Parquet tables have no row deletes: the incremental models are rebuilt whole on Spark."""
 
     def __init__(self, session: Any | None = None, *, env: Mapping[str, str] | None = None) -> None:
         self._session = session
@@ -380,6 +444,25 @@ class SparkRawStore:
     def count(self, table_name: str) -> int:
         table = RAW_TABLES.get(table_name) or CONFIG_TABLES[table_name]
         return int(self.spark.table(table.qualified).count())
+
+    def has_table(self, qualified: str) -> bool:
+        """Whether ``schema.table`` is in the session's catalog."""
+        return bool(self.spark.catalog.tableExists(qualified))
+
+    def read_table(self, schema: str, name: str) -> pa.Table:
+        """A whole table as Arrow, for the publish step (``pipelines.load.publish``: the marts into
+        the serving file); collected on this driver, one table at a time. Spark's timestamps are
+        instants shown in the session's time zone (UTC): they come back as the UTC wall times
+        DuckDB's and PostgreSQL's ``timestamp`` columns hold."""
+        _check_ident(schema, name)
+        data = self.spark.table(f"{schema}.{name}").toArrow()
+        fields = [
+            pa.field(f.name, pa.timestamp(f.type.unit), f.nullable)
+            if pa.types.is_timestamp(f.type) and f.type.tz is not None
+            else f
+            for f in data.schema
+        ]
+        return data.cast(pa.schema(fields))
 
 
 def _row_count(table: RawTable, data: pa.Table) -> int:

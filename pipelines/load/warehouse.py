@@ -223,6 +223,12 @@ class SqlRawStore:
     """The dbt adapter package that builds the models in this warehouse (its version is part of
     the build fingerprint, ``pipelines.load.model_builds``)."""
 
+    text_type = "varchar"
+    """The column type of text in this warehouse's DDL (the build state's tables)."""
+
+    replaces_windows = True
+    """Whether the incremental models can replace their (client, day) windows here (row deletes)."""
+
     _depth = 0
 
     # -- what a warehouse supplies ---------------------------------------------------------------
@@ -428,6 +434,16 @@ class SqlRawStore:
         table = RAW_TABLES.get(table_name) or CONFIG_TABLES[table_name]
         row = self._fetchone(f"SELECT count(*) FROM {table.qualified}")  # noqa: S608
         return int(row[0]) if row else 0
+
+    def has_table(self, qualified: str) -> bool:
+        """Whether ``schema.table`` exists."""
+        schema, name = qualified.split(".")
+        p = self.placeholder
+        row = self._fetchone(
+            f"SELECT count(*) FROM information_schema.tables WHERE table_schema = {p} AND table_name = {p}",  # noqa: S608
+            [schema, name],
+        )
+        return bool(row and row[0])
 
 
 class DuckDBRawStore(SqlRawStore):

@@ -1,9 +1,11 @@
-"""``AGENCY_WAREHOUSE=spark``: the loaders' store and dbt's target on Spark, the same
-``AGENCY_SPARK_*`` variables for both, and a refresh refused with its reason (nothing on Spark is
-published where the dashboard reads). No pyspark here: the Spark tests are ``tests_spark/``."""
+"""``AGENCY_WAREHOUSE=spark``: the loaders' store and dbt's targets on Spark, the same
+``AGENCY_SPARK_*`` variables for both, the build state kept in Spark, every build a full one
+(parquet has no row deletes), and the serving file as where Spark's marts are published. No
+pyspark here: the Spark refresh itself is tested in ``tests_spark/``."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -11,19 +13,20 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import main
+from pipelines.defs.executors import ExecutorRefused, refresh_executor
 from pipelines.load.build_store import (
-    SparkNotServed,
     build_state_store,
     build_store,
+    dbt_connection,
     dbt_target_args,
-    publish_marts,
     published_meta,
     serving_location,
 )
+from pipelines.load.model_builds import plan_build, record_build
 from pipelines.load.raw_schema import RAW_TABLES
 from pipelines.load.settings import REPO_ROOT, Settings, SparkSettings
 from pipelines.load.spark import PARTITION_COLUMNS, SparkRawStore, spark_parameters
+from pipelines.load.warehouse import DuckDBRawStore
 
 
 @pytest.fixture
@@ -37,8 +40,8 @@ def on_spark(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 def test_spark_reads_the_variables_the_dbt_profile_reads(on_spark: Settings, tmp_path: Path) -> None:
     assert on_spark.spark == SparkSettings(dir=tmp_path / "spark", cores=3, driver_memory="2g")
-    store = build_store(on_spark)
-    assert isinstance(store, SparkRawStore)
+    assert isinstance(build_store(on_spark), SparkRawStore)
+    assert isinstance(build_state_store(on_spark), SparkRawStore)  # the build state lives in Spark too
     args, env = dbt_target_args(on_spark)
     assert args == ["--target", "spark"]
     assert env == {
@@ -58,22 +61,59 @@ def test_spark_reads_the_variables_the_dbt_profile_reads(on_spark: Settings, tmp
         in params["spark.hadoop.javax.jdo.option.ConnectionURL"]
     )
     assert params["spark.sql.session.timeZone"] == "UTC"
+    # dbt's sessions over Thrift get the same time zone and string literals as the loader's
+    thrift = spark_parameters(env, target="spark_thrift")
+    assert thrift["set:hiveconf:spark.sql.session.timeZone"] == params["spark.sql.session.timeZone"]
+    assert (
+        thrift["set:hiveconf:spark.sql.parser.escapedStringLiterals"]
+        == params["spark.sql.parser.escapedStringLiterals"]
+    )
 
 
-def test_nothing_is_published_from_spark_and_the_refresh_says_why(
-    on_spark: Settings, capsys: pytest.CaptureFixture[str]
-) -> None:
-    with pytest.raises(SparkNotServed, match="dashboard and the reports read"):
-        publish_marts(on_spark, run_id="r1")
-    with pytest.raises(SparkNotServed):
-        build_state_store(on_spark)
-    assert published_meta(on_spark) is None
-    assert serving_location(on_spark).startswith("nothing served from Spark")
-    for command in (["refresh"], ["rebuild"]):
-        assert main(command) == 2
-        err = capsys.readouterr().err
-        assert "AGENCY_WAREHOUSE=spark" in err and "the refresh does not run on Spark" in err
-    assert not (on_spark.data_dir / "spark").exists()  # refused before anything was opened
+def test_spark_publishes_into_the_serving_file(on_spark: Settings) -> None:
+    assert serving_location(on_spark) == f"serving file: {on_spark.serving_db}"
+    assert published_meta(on_spark) is None  # nothing published yet
+    assert not (on_spark.data_dir / "spark").exists()  # nothing opened a session
+
+
+def test_dbt_connects_to_duckdb_and_postgres_as_the_target_args_say(tmp_path: Path) -> None:
+    settings = Settings.for_directory(tmp_path, tmp_path / "agency.yaml")
+    with dbt_connection(settings) as connection:
+        assert connection == dbt_target_args(settings) == ([], {"AGENCY_BUILD_DB": str(settings.build_db)})
+    on_pg = dataclasses.replace(settings, warehouse="postgres")
+    with dbt_connection(on_pg) as (args, env):
+        assert args == ["--target", "postgres"] and env["AGENCY_PG_DBNAME"] == "agency"
+
+
+def test_steps_on_celery_workers_are_refused_on_spark(on_spark: Settings) -> None:
+    with pytest.raises(ExecutorRefused, match="a local Spark session's metastore takes one process"):
+        refresh_executor(dataclasses.replace(on_spark, executor="celery"))
+
+
+class _NoRowDeletes(DuckDBRawStore):
+    replaces_windows = False
+
+
+def test_a_warehouse_without_row_deletes_builds_in_full_every_night(tmp_path: Path) -> None:
+    """The plan reads the store's facts: on Spark's parquet tables (no row deletes) every build is
+    full, where DuckDB's next build would be incremental."""
+    database = tmp_path / "build.duckdb"
+    with DuckDBRawStore(database) as store:
+        store.ensure_schema()
+        for model in ("int_ad_stats_daily", "int_calls_unioned", "int_calls"):
+            store.execute("create schema if not exists intermediate")
+            store.execute(f"create table intermediate.{model} (x integer)")
+        for model in ("client_campaign_daily", "client_channel_daily"):
+            store.execute("create schema if not exists marts")
+            store.execute(f"create table marts.{model} (x integer)")
+        first = plan_build(store, REPO_ROOT / "dbt_project")
+        assert first.full and first.reason == "no earlier build"
+        record_build(store, first)
+        assert not plan_build(store, REPO_ROOT / "dbt_project").full
+    with _NoRowDeletes(database) as store:
+        plan = plan_build(store, REPO_ROOT / "dbt_project")
+    assert plan.full and "no row deletes" in plan.reason
+    assert "--full-refresh" in plan.dbt_args()
 
 
 def test_every_partition_column_is_part_of_its_tables_key() -> None:
