@@ -34,10 +34,10 @@ peak RSS is then dbt's process alone (the server's memory is its own).
 ``spark`` group: ``uv sync --group spark``) in this process: the raw layer loaded through
 ``SparkRawStore`` (parquet tables partitioned per account), ``dbt build --target spark`` run
 in-process (dbt-spark's ``session`` method uses the same session), the nightly a restatement and a
-second build. Every build on Spark is a full one (parquet tables have no row deletes: decision
-55), so the second build rebuilds every model: it measures a restatement's cost without
-incremental models. No publish, SQL, pandas or dashboard stage; peak RSS is the JVM's
-(``VmHWM``) and this process's.
+second build. The harness keeps no build state on Spark (the refresh does: decision 55), so the
+second build rebuilds every model: it measures a restatement's cost without incremental models.
+No publish, SQL, pandas or dashboard stage; peak RSS is the JVM's (``VmHWM``) and this
+process's.
 Synthetic rows are generated with NumPy straight into Arrow (this measures the warehouse, not
 the simulator). Not a test: timings depend on the machine. The last line printed is one JSON
 object (``dbt_seconds``, ``sql_seconds``, ``ratio_vs_sql``, ``nightly_seconds``, ``peak_rss_mb``,

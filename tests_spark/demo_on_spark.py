@@ -6,7 +6,8 @@ it (``pipelines.defs.runner.run_refresh``, the in-process executor): the loading
 agency configuration, the inbox files, every API pull through the demo's fake vendor APIs,
 Bitrix24, the balances) write through ``SparkRawStore``; the dbt step builds over Spark's Thrift
 server, which the refresh starts inside its own session (``pipelines.load.build_store.
-dbt_connection``); the publish step copies Spark's marts into the serving DuckDB file.
+dbt_connection``); the publish step copies Spark's marts into the serving DuckDB file. The next
+night's refresh (:func:`nightly_on_spark`) builds incrementally.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SparkRefresh", "refresh_demo_on_spark"]
+__all__ = ["SparkRefresh", "nightly_on_spark", "refresh_demo_on_spark"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,12 +35,7 @@ class SparkRefresh:
 
 def refresh_demo_on_spark(published_demo: tuple[Any, Any, Any], root: Path) -> SparkRefresh:
     from demo_agency import write_demo
-    from demo_agency.pipeline import vendor_apis_for
-    from pipelines.defs.dbt import dbt_target
-    from pipelines.defs.runner import run_refresh
-    from pipelines.load.build_store import build_store
     from pipelines.load.config import load_config
-    from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES
     from pipelines.load.settings import Settings
     from pipelines.load.windows import full_range
     from tests.conftest import DEMO_TODAY
@@ -53,7 +49,26 @@ def refresh_demo_on_spark(published_demo: tuple[Any, Any, Any], root: Path) -> S
     settings = dataclasses.replace(
         Settings.for_directory(root, written.config_path, as_of=DEMO_TODAY), warehouse="spark"
     )
-    pull_range = full_range(load_config(written.config_path), DEMO_TODAY)
+    return _refresh(settings, full_range(load_config(written.config_path), DEMO_TODAY))
+
+
+def nightly_on_spark(first: SparkRefresh) -> SparkRefresh:
+    """The next night's refresh of the same demo on Spark: the restatement windows pulled again
+    from the fake APIs (the same answers), and the incremental build."""
+    from pipelines.load.config import load_config
+    from pipelines.load.windows import nightly_range
+
+    settings = first.settings
+    return _refresh(settings, nightly_range(load_config(settings.config_path), settings.as_of_date()))
+
+
+def _refresh(settings: Any, pull_range: Any) -> SparkRefresh:
+    from demo_agency.pipeline import vendor_apis_for
+    from pipelines.defs.dbt import dbt_target
+    from pipelines.defs.runner import run_refresh
+    from pipelines.load.build_store import build_store
+    from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES
+
     started = time.monotonic()
     outcome = run_refresh(settings, pull_range, vendor_apis=vendor_apis_for(settings))
     seconds = time.monotonic() - started

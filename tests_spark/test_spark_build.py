@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 from tests.mart_comparison import MARTS, VOLATILE_COLUMNS, assert_mart_equal, duckdb_query
-from tests_spark.demo_on_spark import SparkRefresh, refresh_demo_on_spark
+from tests_spark.demo_on_spark import SparkRefresh, nightly_on_spark, refresh_demo_on_spark
 
 PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 PASSED = ("success", "pass", "warn")  # warn: a data test of severity warn (DuckDB's build warns the same)
@@ -157,17 +157,21 @@ def test_the_loaders_filled_spark_as_they_filled_duckdb(
         assert sorted(spark_rows, key=key) == sorted(on_duckdb(sql)[1], key=key), table.name
 
 
+def assert_published_equal(serving: Path, duckdb_serving: Path, mart: str) -> None:
+    """The mart in the serving file published from Spark equals the DuckDB run's: the same
+    columns of the same types, the same rows cell by cell."""
+    on_spark, on_duckdb = duckdb_query(serving), duckdb_query(duckdb_serving)
+    describe = f"select column_name, column_type from (describe main.{mart})"  # noqa: S608
+    assert on_spark(describe)[1] == on_duckdb(describe)[1]
+    assert_mart_equal(mart, on_spark, f"main.{mart}", on_duckdb, f"main.{mart}", leave_out=VOLATILE_COLUMNS)
+
+
 @pytest.mark.parametrize("mart", MARTS)
 def test_published_mart_equals_duckdb(
     spark_refresh: SparkRefresh, published_demo: tuple[Any, Any, Any], mart: str
 ) -> None:
-    """The mart the dashboard and the reports read, published from Spark, equals the DuckDB run's:
-    the same columns of the same types, the same rows cell by cell."""
-    on_spark = duckdb_query(spark_refresh.settings.serving_db)
-    on_duckdb = duckdb_query(published_demo[0].serving_db)
-    describe = f"select column_name, column_type from (describe main.{mart})"  # noqa: S608
-    assert on_spark(describe)[1] == on_duckdb(describe)[1]
-    assert_mart_equal(mart, on_spark, f"main.{mart}", on_duckdb, f"main.{mart}", leave_out=VOLATILE_COLUMNS)
+    """What the dashboard and the reports read, published from Spark, equals the DuckDB run's."""
+    assert_published_equal(spark_refresh.settings.serving_db, published_demo[0].serving_db, mart)
 
 
 def test_the_publish_names_the_day_and_the_data_cutoff_as_on_duckdb(
@@ -177,6 +181,48 @@ def test_the_publish_names_the_day_and_the_data_cutoff_as_on_duckdb(
     on_spark = duckdb_query(spark_refresh.settings.serving_db)(sql)[1]
     assert on_spark == duckdb_query(published_demo[0].serving_db)(sql)[1]
     assert on_spark[0][1] is not None
+
+
+@pytest.fixture(scope="module")
+def spark_nightly(spark_refresh: SparkRefresh) -> SparkRefresh:
+    nightly = nightly_on_spark(spark_refresh)
+    report = Path(os.environ.get("AGENCY_SPARK_REPORT", PROJECT.parent / "data" / "spark" / "last_run.json"))
+    figures = json.loads(report.read_text(encoding="utf-8"))
+    figures["nightly_seconds"] = round(nightly.seconds, 1)
+    figures["nightly_status_counts"] = dict(Counter(nightly.statuses.values()))
+    report.write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
+    return nightly
+
+
+def test_the_next_night_builds_incrementally_on_spark(spark_nightly: SparkRefresh, spark: Any) -> None:
+    """The second refresh replaces the windows its loads touched (the restatement windows pulled
+    again): an incremental build on parquet tables, every node passing, no staged copy left."""
+    outcome = spark_nightly.outcome
+    assert outcome.success and not outcome.failed_pulls, outcome.failed_pulls
+    failed = {
+        k: spark_nightly.messages[k][:200] for k, v in spark_nightly.statuses.items() if v not in PASSED
+    }
+    assert spark_nightly.statuses and not failed, failed
+    built = [
+        tuple(r)
+        for r in spark.sql(
+            "select full_rebuild, reason from pipeline.model_builds order by built_at"
+        ).collect()
+    ]
+    assert [full for full, _ in built] == [True, False]
+    assert built[1][1].startswith("loads since"), built
+    windows = spark.sql("select count(*) from incremental_windows.int_ad_stats_daily").collect()[0][0]
+    assert windows > 0  # the night's windows were replaced, not the whole table recomputed
+    for model in ("intermediate.int_ad_stats_daily", "intermediate.int_calls", "marts.client_channel_daily"):
+        assert not spark.catalog.tableExists(f"{model}__windows_staged"), model
+
+
+@pytest.mark.parametrize("mart", MARTS)
+def test_published_mart_after_the_nightly_equals_duckdb(
+    spark_nightly: SparkRefresh, published_demo: tuple[Any, Any, Any], mart: str
+) -> None:
+    """The windows replaced on Spark hold what a full build holds: the marts still equal DuckDB's."""
+    assert_published_equal(spark_nightly.settings.serving_db, published_demo[0].serving_db, mart)
 
 
 # --- The dbt tests' hand-made scenario: the payment path with data ----------------------------
@@ -189,7 +235,7 @@ def test_the_publish_names_the_day_and_the_data_cutoff_as_on_duckdb(
 
 @pytest.fixture(scope="module")
 def scenario_build(
-    spark_refresh: SparkRefresh, spark: Any, tmp_path_factory: pytest.TempPathFactory
+    spark_nightly: SparkRefresh, spark: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> SparkBuild:
 
     from pipelines.load.raw_schema import CONFIG_TABLES, RAW_TABLES

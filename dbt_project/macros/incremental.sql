@@ -214,22 +214,68 @@
 {%- endmacro %}
 
 {#
-    Spark: without a watermark the whole table is overwritten (parquet has no DELETE). Replacing
-    windows needs row deletes, which only a table format with them (Delta, Iceberg) has.
+    Spark: without a watermark the whole table is overwritten from the recomputed rows. With one,
+    Delta and Iceberg tables delete and insert like the other engines. Parquet tables have no row
+    deletes: the rows outside the windows and the recomputed ones are staged in a table of their
+    own (Spark refuses to overwrite a table the same query reads), and the whole table is
+    overwritten from it; `drop_window_staging` (a post-hook) removes the staged copy. Only the
+    windows are recomputed; the table's files are rewritten whole.
 #}
 {% macro spark__replace_window_sql(arg_dict) -%}
+    {%- set target_relation = arg_dict['target_relation'] -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    {%- if changed_since() != '' and config.get('file_format', target.file_format) not in ['delta', 'iceberg'] -%}
-        {{ exceptions.raise_compiler_error(
-            "replace_window on Spark needs file_format delta or iceberg (row deletes); "
-            ~ this ~ " is " ~ config.get('file_format', target.file_format)
-        ) }}
-    {%- elif changed_since() != '' -%}
-        {{ delete_insert_windows_sql(arg_dict) }}
-    {%- else %}
-    insert overwrite table {{ arg_dict['target_relation'] }}
+    {%- if changed_since() == '' %}
+    insert overwrite table {{ target_relation }}
     select {{ columns }} from {{ arg_dict['temp_relation'] }}
+    {%- elif config.get('file_format', target.file_format) in ['delta', 'iceberg'] -%}
+        {{ delete_insert_windows_sql(arg_dict) }}
+    {%- else -%}
+        {%- set staged = window_staging_relation(target_relation) -%}
+        {%- set date_column = config.require('window_date_column') -%}
+        {%- do run_query('drop table if exists ' ~ staged) -%}
+        {%- do run_query(
+            'create table ' ~ staged ~ ' using parquet as '
+            ~ 'select ' ~ columns ~ ' from ' ~ target_relation ~ ' as target_rows '
+            ~ 'where not ' ~ in_windows('target_rows', date_column)
+            ~ ' union all select ' ~ columns ~ ' from ' ~ arg_dict['temp_relation']
+        ) %}
+    insert overwrite table {{ target_relation }}
+    select {{ columns }} from {{ staged }}
     {%- endif %}
+{%- endmacro %}
+
+{% macro window_staging_relation(relation) -%}
+    {{ return(api.Relation.create(
+        database=relation.database,
+        schema=relation.schema,
+        identifier=relation.identifier ~ '__windows_staged',
+        type='table',
+    )) }}
+{%- endmacro %}
+
+
+{#
+    Post-hook of a replace-window model: the staged copy of Spark's parquet replacement
+    (`spark__replace_window_sql`) is dropped; nothing elsewhere.
+#}
+{% macro drop_window_staging() -%}
+    {{ return(adapter.dispatch('drop_window_staging', 'agency_reporting')()) }}
+{%- endmacro %}
+
+{% macro default__drop_window_staging() -%}
+    {{ unsupported_engine('drop_window_staging') }}
+{%- endmacro %}
+
+{% macro duckdb__drop_window_staging() -%}
+    select 1
+{%- endmacro %}
+
+{% macro postgres__drop_window_staging() -%}
+    select 1
+{%- endmacro %}
+
+{% macro spark__drop_window_staging() -%}
+    drop table if exists {{ window_staging_relation(this) }}
 {%- endmacro %}
 
 

@@ -11,8 +11,7 @@ database, and on demand (``refresh --full``, ``refresh --rebuild-models``).
 The decision and the mark live in ``pipeline.model_builds`` of the build database (DuckDB's file,
 the PostgreSQL database or Spark's catalog: every statement goes through the build database's
 store), written only after a build succeeded: a failed build is followed by one covering
-everything since the last good one (replacing a window twice gives the same rows). A warehouse
-that cannot replace windows (Spark's parquet tables: no row deletes) builds in full every time.
+everything since the last good one (replacing a window twice gives the same rows).
 """
 
 from __future__ import annotations
@@ -90,12 +89,12 @@ macro ``run_var`` reads them at run time from :data:`RUN_VARS_TABLE`."""
 
 class StateStore(Protocol):
     """What the build state needs of a warehouse's store (``SqlRawStore``'s DuckDB and
-    PostgreSQL, ``SparkRawStore``): statements with parameters, reads, and two facts."""
+    PostgreSQL, ``SparkRawStore``): statements with parameters, reads, whether a table exists,
+    and the text type of its DDL."""
 
     placeholder: str
     dbt_adapter: str
     text_type: str
-    replaces_windows: bool
 
     def transaction(self) -> Any: ...
 
@@ -177,16 +176,8 @@ def plan_build(build: BuildDatabase, project_dir: Path, *, rebuild: bool = False
             )
             last = found[0] if found else None
         missing = [m for m in INCREMENTAL_MODELS if not store.has_table(m)]
-        windows = store.replaces_windows
     if rebuild:
         return BuildPlan(True, "a full rebuild was asked for", fingerprint, watermark)
-    if not windows:
-        return BuildPlan(
-            True,
-            "the warehouse cannot replace windows (Spark's parquet tables have no row deletes)",
-            fingerprint,
-            watermark,
-        )
     if last is None:
         return BuildPlan(True, "no earlier build", fingerprint, watermark)
     if missing:

@@ -191,8 +191,6 @@ class SparkRawStore:
     placeholder = "?"
     dbt_adapter = "dbt-spark"
     text_type = "string"
-    replaces_windows = False
-    """Parquet tables have no row deletes: the incremental models are rebuilt whole on Spark."""
 
     def __init__(self, session: Any | None = None, *, env: Mapping[str, str] | None = None) -> None:
         self._session = session
@@ -455,6 +453,9 @@ class SparkRawStore:
         instants shown in the session's time zone (UTC): they come back as the UTC wall times
         DuckDB's and PostgreSQL's ``timestamp`` columns hold."""
         _check_ident(schema, name)
+        # dbt rebuilt the table in sessions of its own (the Thrift server's): this session's cached
+        # file listing may name files that no longer exist
+        self.spark.catalog.refreshTable(f"{schema}.{name}")
         data = self.spark.table(f"{schema}.{name}").toArrow()
         fields = [
             pa.field(f.name, pa.timestamp(f.type.unit), f.nullable)

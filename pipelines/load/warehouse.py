@@ -226,9 +226,6 @@ class SqlRawStore:
     text_type = "varchar"
     """The column type of text in this warehouse's DDL (the build state's tables)."""
 
-    replaces_windows = True
-    """Whether the incremental models can replace their (client, day) windows here (row deletes)."""
-
     _depth = 0
 
     # -- what a warehouse supplies ---------------------------------------------------------------

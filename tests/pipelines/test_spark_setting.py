@@ -1,7 +1,7 @@
 """``AGENCY_WAREHOUSE=spark``: the loaders' store and dbt's targets on Spark, the same
-``AGENCY_SPARK_*`` variables for both, the build state kept in Spark, every build a full one
-(parquet has no row deletes), and the serving file as where Spark's marts are published. No
-pyspark here: the Spark refresh itself is tested in ``tests_spark/``."""
+``AGENCY_SPARK_*`` variables for both, the build state kept in Spark, and the serving file as
+where Spark's marts are published. No pyspark here: the Spark refresh itself is tested in
+``tests_spark/``."""
 
 from __future__ import annotations
 
@@ -22,11 +22,9 @@ from pipelines.load.build_store import (
     published_meta,
     serving_location,
 )
-from pipelines.load.model_builds import plan_build, record_build
 from pipelines.load.raw_schema import RAW_TABLES
 from pipelines.load.settings import REPO_ROOT, Settings, SparkSettings
 from pipelines.load.spark import PARTITION_COLUMNS, SparkRawStore, spark_parameters
-from pipelines.load.warehouse import DuckDBRawStore
 
 
 @pytest.fixture
@@ -88,32 +86,6 @@ def test_dbt_connects_to_duckdb_and_postgres_as_the_target_args_say(tmp_path: Pa
 def test_steps_on_celery_workers_are_refused_on_spark(on_spark: Settings) -> None:
     with pytest.raises(ExecutorRefused, match="a local Spark session's metastore takes one process"):
         refresh_executor(dataclasses.replace(on_spark, executor="celery"))
-
-
-class _NoRowDeletes(DuckDBRawStore):
-    replaces_windows = False
-
-
-def test_a_warehouse_without_row_deletes_builds_in_full_every_night(tmp_path: Path) -> None:
-    """The plan reads the store's facts: on Spark's parquet tables (no row deletes) every build is
-    full, where DuckDB's next build would be incremental."""
-    database = tmp_path / "build.duckdb"
-    with DuckDBRawStore(database) as store:
-        store.ensure_schema()
-        for model in ("int_ad_stats_daily", "int_calls_unioned", "int_calls"):
-            store.execute("create schema if not exists intermediate")
-            store.execute(f"create table intermediate.{model} (x integer)")
-        for model in ("client_campaign_daily", "client_channel_daily"):
-            store.execute("create schema if not exists marts")
-            store.execute(f"create table marts.{model} (x integer)")
-        first = plan_build(store, REPO_ROOT / "dbt_project")
-        assert first.full and first.reason == "no earlier build"
-        record_build(store, first)
-        assert not plan_build(store, REPO_ROOT / "dbt_project").full
-    with _NoRowDeletes(database) as store:
-        plan = plan_build(store, REPO_ROOT / "dbt_project")
-    assert plan.full and "no row deletes" in plan.reason
-    assert "--full-refresh" in plan.dbt_args()
 
 
 def test_every_partition_column_is_part_of_its_tables_key() -> None:

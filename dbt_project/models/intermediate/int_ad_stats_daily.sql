@@ -10,6 +10,7 @@
     incremental_strategy='replace_window',
     window_date_column='date',
     pre_hook="{{ store_windows(ad_stats_windows()) }}",
+    post_hook="{{ drop_window_staging() }}",
 ) }}
 
 with

@@ -12,6 +12,7 @@
     incremental_strategy='replace_window',
     window_date_column='call_date',
     pre_hook="{{ store_windows(call_windows(this)) }}",
+    post_hook="{{ drop_window_staging() }}",
 ) }}
 
 with

@@ -7,6 +7,7 @@
     on_schema_change='fail',
     window_date_column='date',
     pre_hook="{{ store_windows(ad_stats_windows()) }}",
+    post_hook="{{ drop_window_staging() }}",
 ) }}
 
 with

@@ -13,6 +13,7 @@
     on_schema_change='fail',
     window_date_column='date',
     pre_hook="{{ store_windows(channel_daily_windows(this)) }}",
+    post_hook="{{ drop_window_staging() }}",
 ) }}
 
 with
