@@ -44,3 +44,35 @@ def test_sort_order_takes_the_client_and_the_first_day_column() -> None:
     assert sort_order(["month", "client_id", "date"]) == ["client_id", "date"]
     assert sort_order(["manager_id", "month"]) == ["month"]
     assert sort_order(["channel", "name_ru"]) == []
+
+
+def test_marts_read_from_another_warehouse_are_published_the_same_way(tmp_path: Path) -> None:
+    """Spark's marts arrive as Arrow (a ``MartReader``): each is asked for by schema and name,
+    sorted by client then day, counted, and the file gets its publish metadata."""
+    import pyarrow as pa
+
+    marts = {
+        "client_channel_daily": pa.table(
+            {
+                "client_id": ["c2", "c1", "c2", "c1"],
+                "date": [dt.date(2026, 11, d) for d in (2, 2, 1, 1)],
+                "spend": [4, 3, 2, 1],
+            }
+        ),
+        "dim_channels": pa.table({"channel": ["vk", "direct"]}),
+    }
+    asked: list[tuple[str, str]] = []
+
+    def read(schema: str, name: str) -> pa.Table:
+        asked.append((schema, name))
+        return marts[name]
+
+    serving = tmp_path / "serving.duckdb"
+    result = publish(read, serving, as_of_date=dt.date(2026, 11, 3), run_id="r", tables=tuple(marts))
+    assert asked == [("marts", "client_channel_daily"), ("marts", "dim_channels")]
+    assert result.row_counts == {"client_channel_daily": 4, "dim_channels": 2}
+    with duckdb.connect(str(serving), read_only=True) as con:
+        con.execute("SET threads = 1")
+        assert con.execute("SELECT spend FROM client_channel_daily").fetchall() == [(1,), (3,), (2,), (4,)]
+        meta = con.execute("SELECT as_of_date, run_id, data_cutoff FROM _publish_meta").fetchall()
+    assert meta == [(dt.date(2026, 11, 3), "r", dt.date(2026, 11, 2))]
