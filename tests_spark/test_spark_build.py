@@ -211,9 +211,9 @@ def test_the_next_night_builds_incrementally_on_spark(spark_nightly: SparkRefres
     ]
     assert [full for full, _ in built] == [True, False]
     assert built[1][1].startswith("loads since"), built
-    windows = spark.sql("select count(*) from incremental_windows.int_ad_stats_daily").collect()[0][0]
+    windows = spark.sql("select count(*) from incremental_windows.client_campaign_daily").collect()[0][0]
     assert windows > 0  # the night's windows were replaced, not the whole table recomputed
-    for model in ("intermediate.int_ad_stats_daily", "intermediate.int_calls", "marts.client_channel_daily"):
+    for model in ("marts.client_campaign_daily", "intermediate.int_calls", "marts.client_channel_daily"):
         assert not spark.catalog.tableExists(f"{model}__windows_staged"), model
 
 

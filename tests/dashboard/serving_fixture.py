@@ -335,6 +335,7 @@ select
     client_id::varchar as client_id,
     date::date as date,
     channel::varchar as channel,
+    (case when channel in ('yandex_direct', 'vk_ads') then channel else 'cabinet' end)::varchar as source,
     platform_account_id::varchar as platform_account_id,
     case
         when channel = 'google_ads' then (case n when 1 then 'Поиск | Бренд' else 'Поиск | Общие' end)

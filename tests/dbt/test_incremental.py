@@ -240,7 +240,7 @@ def test_the_nightly_build_replaced_only_the_changed_windows(
     database, _, _ = nightly
     with duckdb.connect(str(database), read_only=True) as con:
         windows = con.execute(
-            "select client_id, min(date_from), max(date_to) from incremental_windows.int_ad_stats_daily "
+            "select client_id, min(date_from), max(date_to) from incremental_windows.client_campaign_daily "
             "group by client_id order by client_id"
         ).fetchall()
         spend = con.execute(

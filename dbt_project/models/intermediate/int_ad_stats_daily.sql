@@ -2,16 +2,11 @@
 -- spend in RUB net of VAT. One branch per `ad_stats` source of the registry (`agency_sources`):
 -- each staging model exposes the conformed columns (doc block `conformed_ad_stats`); the rules
 -- that need other models (VAT at the agency's default rate) are applied here, to every source.
--- Incremental: a nightly run replaces the (client, day) windows loaded since the last build
--- (macros/incremental.sql); a row depends on its own day only.
+-- A view (decision 57): the campaign-grain rows are stored once, in the mart
+-- `client_campaign_daily` (incremental, at this model's grain); the other readers (a client's
+-- first day, the last day per account, last week's spend) read only a few columns of it.
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='replace_window',
-    window_date_column='date',
-    pre_hook="{{ store_windows(ad_stats_windows()) }}",
-    post_hook="{{ drop_window_staging() }}",
-) }}
+{{ config(materialized='view') }}
 
 with
 
@@ -37,8 +32,7 @@ unioned as (
         vat_rate,
         impressions,
         clicks
-    from {{ ref(ad_source.staging_model) }} as source_rows  -- noqa: AL05
-    {% if replace_windows_active() %}where {{ in_windows('source_rows', 'date') }}{% endif %}
+    from {{ ref(ad_source.staging_model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

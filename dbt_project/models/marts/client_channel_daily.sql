@@ -20,7 +20,7 @@ with
 
 ad_stats as (
 
-    select * from {{ ref('int_ad_stats_daily') }}
+    select * from {{ ref('client_campaign_daily') }}
 
 ),
 
