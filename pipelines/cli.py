@@ -111,7 +111,7 @@ class _LogTee(io.TextIOBase):
 
 
 def _freshness(settings: Settings, since: float) -> str | None:
-    """This run's `dbt source freshness` in a line (None when the run did not get that far)."""
+    """This run's source freshness in a line (None when the run did not get that far)."""
     path = freshness_file(settings.data_dir)
     if not path.is_file() or path.stat().st_mtime < since:
         return None

@@ -5,6 +5,7 @@ the Dagster UI shows the same layers as the dbt project.
 """
 
 import importlib.metadata
+import json
 import os
 import shutil
 import sys
@@ -21,8 +22,8 @@ from pipelines.defs.partitions import REBUILD_MODELS_TAG
 from pipelines.defs.resources import AgencyEnvironment
 from pipelines.load.build_store import build_state_store, dbt_connection
 from pipelines.load.faults import fault_point
-from pipelines.load.freshness import STALE, freshness_records, summary_line, write_freshness
-from pipelines.load.model_builds import PIPELINE_VARS, plan_build, prepare_build, record_build
+from pipelines.load.freshness import STALE, check_freshness, summary_line, write_freshness
+from pipelines.load.model_builds import plan_build, prepare_build, record_build
 from pipelines.load.settings import REPO_ROOT, Settings
 
 __all__ = [
@@ -116,8 +117,8 @@ def dbt_target(settings: Settings) -> Path:
     when the profile (the build database's path) or the ``--vars`` differ from that state's. A
     fresh folder per run, dagster-dbt's default, starts from the project folder's state, written
     by whichever dbt command ran there last (``make setup``'s parse, with another profile), so
-    every build and every ``source freshness`` parsed everything (decision 39). The last run's
-    artifacts (``run_results.json``, ``sources.json``) stay here too.
+    every build parsed everything (decision 39). The last run's artifacts (``run_results.json``)
+    stay here too.
     """
     return settings.data_dir / "dbt" / "target"
 
@@ -156,28 +157,22 @@ def agency_dbt_assets(
         # Only after every model and test passed (a failure raised above): the next build's mark.
         with build_state_store(settings) as store:
             record_build(store, plan)
-        check_source_freshness(context, dbt, settings, target_args)
+        check_source_freshness(context, settings)
 
 
-def check_source_freshness(
-    context: AssetExecutionContext, dbt: DbtCliResource, settings: Settings, target_args: list[str]
-) -> None:
-    """`dbt source freshness` after the build: the age of each raw table's newest `_loaded_at`
-    against its `freshness` thresholds. Never fails the run (stale data is a problem to tell
-    about, not a reason to hold the publish): the result goes to the log, to
-    `<data>/logs/source_freshness.json` for the command line's summary, and to the alert check
-    (`source_stale`)."""
-    invocation = dbt.cli(
-        ["source", "freshness", "--vars", PIPELINE_VARS, *target_args],  # the build's: partial parse holds
-        raise_on_error=False,
-        manifest=dbt_project.manifest_path,
-        target_path=dbt_target(settings),
-    )
-    invocation.wait()
+def check_source_freshness(context: AssetExecutionContext, settings: Settings) -> None:
+    """The raw tables' freshness after the build, by the rules of `dbt source freshness` (the age
+    of each table's newest `_loaded_at` against its source's `freshness` thresholds in the dbt
+    project) without a second dbt process (`pipelines.load.freshness.check_freshness`, decision
+    58). Never fails the run (stale data is a problem to tell about, not a reason to hold the
+    publish): the result goes to the log, to `<data>/logs/source_freshness.json` for the command
+    line's summary, and to the alert check (`source_stale`)."""
     try:
-        records = freshness_records(invocation.get_artifact("sources.json"))
-    except (OSError, ValueError) as exc:
-        context.log.warning(f"dbt source freshness gave no result: {exc}")
+        manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+        with build_state_store(settings) as store:
+            records = check_freshness(store, manifest)
+    except Exception as exc:  # told about, never a reason to fail the build
+        context.log.warning(f"source freshness gave no result: {type(exc).__name__}: {exc}")
         return
     for record in records:
         if record["status"] in STALE:
@@ -187,4 +182,4 @@ def check_source_freshness(
                 f"error after {record['error_after']})"
             )
     path = write_freshness(settings.data_dir, records)
-    context.log.info(f"dbt source freshness: {summary_line(records)} ({path})")
+    context.log.info(f"source freshness: {summary_line(records)} ({path})")

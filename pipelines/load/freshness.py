@@ -1,26 +1,29 @@
-"""``dbt source freshness`` results, as the refresh keeps them for the summary and the alerts.
+"""The raw tables' freshness, as the refresh keeps it for the summary and the alerts.
 
-The dbt step runs ``dbt source freshness`` after the build (:mod:`pipelines.defs.dbt`): for each
-raw table with a ``freshness`` config, the age of its newest ``_loaded_at`` against
-``warn_after``/``error_after``. :func:`freshness_records` turns dbt's ``sources.json`` into one
-record per table (a table that was never loaded is ``empty``, not an error: a source no client
-uses; coverage per account is the alerts' ``account_stale``), :func:`write_freshness` keeps them in
-``<data>/logs/source_freshness.json``, which the command line's summary and the alert check
+The dbt step checks it after the build (:mod:`pipelines.defs.dbt`): for each raw table whose dbt
+source has a ``freshness`` config, the age of its newest ``loaded_at_field`` (``_loaded_at``)
+against ``warn_after``/``error_after``, the rules of ``dbt source freshness``.
+:func:`check_freshness` reads the thresholds from dbt's manifest and the newest loads with one
+query on the build database (decision 58: a second dbt process cost a small agency's refresh
+~4 s), one record per table (a table that was never loaded is ``empty``, not an error: a source
+no client uses; coverage per account is the alerts' ``account_stale``). :func:`write_freshness`
+keeps them in ``<data>/logs/source_freshness.json``, which the command line's summary and the alert check
 (``source_stale``) read.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = [
     "STALE",
+    "check_freshness",
     "freshness_file",
-    "freshness_records",
     "read_freshness",
     "summary_line",
     "write_freshness",
@@ -34,24 +37,75 @@ def freshness_file(data_dir: Path) -> Path:
     return data_dir / "logs" / "source_freshness.json"
 
 
-def freshness_records(sources_json: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One record per source table: ``source``, ``status`` (pass, warn, error, runtime error,
-    empty), ``max_loaded_at``, ``age_hours``, ``warn_after``/``error_after`` as dbt states them."""
+class FreshnessStore(Protocol):
+    """What the check needs of a warehouse's store (``SqlRawStore``, ``SparkRawStore``)."""
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    def has_table(self, qualified: str) -> bool: ...
+
+
+_SECONDS = {"minute": 60, "hour": 3600, "day": 86400}
+
+
+def _seconds(value: Mapping[str, Any] | None) -> float | None:
+    if not value or value.get("count") is None:
+        return None
+    return float(value["count"]) * _SECONDS[str(value.get("period"))]
+
+
+def check_freshness(
+    store: FreshnessStore, manifest: Mapping[str, Any], now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """``dbt source freshness`` without a dbt process: every source of the ``manifest`` with a
+    ``loaded_at_field`` and a ``warn_after`` or ``error_after``, its newest load read from the
+    build database in one query, and the status dbt gives it (``error`` past ``error_after``, else
+    ``warn`` past ``warn_after``, else ``pass``; ``empty`` when never loaded, ``runtime error``
+    when its table is missing). ``now`` is UTC (default: the clock); loads are UTC timestamps."""
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    checked = []
+    for source in manifest.get("sources", {}).values():
+        freshness = source.get("freshness") or {}
+        field = source.get("loaded_at_field")
+        if not field or not (_seconds(freshness.get("warn_after")) or _seconds(freshness.get("error_after"))):
+            continue
+        checked.append((source["name"], f"{source['schema']}.{source['identifier']}", field, freshness))
+    present = [c for c in checked if store.has_table(c[1])]
+    present_names = {c[0] for c in present}
+    newest: dict[str, Any] = {}
+    if present:
+        sql = " union all ".join(
+            f"select '{name}' as source, max({field}) as loaded from {table}"  # noqa: S608 - manifest names
+            + (f" where {freshness['filter']}" if freshness.get("filter") else "")
+            for name, table, field, freshness in present
+        )
+        newest = dict(store.query(sql))
     records = []
-    for result in sources_json.get("results", []):
-        max_loaded_at = result.get("max_loaded_at")
-        status = str(result.get("status"))
-        empty = max_loaded_at is None or str(max_loaded_at).startswith("0001-")
-        criteria = result.get("criteria") or {}
-        age = result.get("max_loaded_at_time_ago_in_s")
+    for name, _, _, freshness in checked:
+        warn, error = _seconds(freshness.get("warn_after")), _seconds(freshness.get("error_after"))
+        loaded = newest.get(name)
+        if isinstance(loaded, dt.datetime) and loaded.tzinfo is not None:
+            loaded = loaded.astimezone(dt.UTC).replace(tzinfo=None)
+        age = (now - loaded).total_seconds() if isinstance(loaded, dt.datetime) else None
+        shown = f"{loaded.isoformat()}+00:00" if isinstance(loaded, dt.datetime) else None
+        if name not in present_names:
+            status = "runtime error"
+        elif age is None:
+            status = "empty"
+        elif error is not None and age > error:
+            status = "error"
+        elif warn is not None and age > warn:
+            status = "warn"
+        else:
+            status = "pass"
         records.append(
             {
-                "source": str(result.get("unique_id", "")).rsplit(".", 1)[-1],
-                "status": "empty" if empty else status,
-                "max_loaded_at": None if empty else max_loaded_at,
-                "age_hours": None if empty or age is None else round(float(age) / 3600, 1),
-                "warn_after": _period(criteria.get("warn_after")),
-                "error_after": _period(criteria.get("error_after")),
+                "source": name,
+                "status": status,
+                "max_loaded_at": shown,
+                "age_hours": None if age is None else round(age / 3600, 1),
+                "warn_after": _period(freshness.get("warn_after")),
+                "error_after": _period(freshness.get("error_after")),
             }
         )
     return sorted(records, key=lambda r: r["source"])

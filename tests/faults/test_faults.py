@@ -159,7 +159,7 @@ def test_killed_at_load_dbt_publish_then_a_full_disk_the_dashboard_keeps_its_ver
     out, err = capfd.readouterr()
     assert code == 0, out + err
     assert "did not finish" not in err
-    assert re.search(r"freshness\s+sources: \d+ fresh", out), out  # dbt source freshness ran
+    assert re.search(r"freshness\s+sources: \d+ fresh", out), out  # the freshness check ran
     assert "alert: Решено · ночное обновление (refresh) упало" in err
     assert published_at(data) > first
     assert sha256(data.serving_db) != good
@@ -279,7 +279,7 @@ def test_a_vendor_down_all_night_the_others_publish_and_the_account_keeps_its_la
     out, err = capfd.readouterr()
     assert code == EXIT_PARTIAL, out + err
     assert "1 client account(s) could not be pulled:" in err
-    # dbt source freshness: the whole VK feed is three days old (warn after 2 days)
+    # source freshness: the whole VK feed is three days old (warn after 2 days)
     assert re.search(r"freshness\s+sources: \d+ fresh, 1 warn \(vk_ads_campaign_stats\)", out), out
     assert f"{vk[0]} / vk_ads {vk[1]}" in err and "503" in err
     assert published_at(data) > first
