@@ -1,5 +1,3 @@
-import sys
+from pipelines.cli import exit_with, main
 
-from pipelines.cli import main
-
-sys.exit(main())
+exit_with(main())
