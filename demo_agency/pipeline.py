@@ -15,13 +15,13 @@ The simulated world is read from ``demo_world.json`` beside the configuration fi
 from __future__ import annotations
 
 import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 from dagster import Definitions
 
 from demo_agency.vendors import DEMO_CREDENTIALS, DemoVendors, load_world
-from pipelines.cli import exit_with
 from pipelines.cli import main as pipelines_main
 from pipelines.defs.definitions import build_definitions
 from pipelines.defs.resources import VendorApiResource
@@ -71,4 +71,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    exit_with(main())
+    sys.exit(main())

@@ -1,3 +1,5 @@
-from pipelines.cli import exit_with, main
+import sys
 
-exit_with(main())
+from pipelines.cli import main
+
+sys.exit(main())

@@ -24,14 +24,13 @@ import argparse
 import contextlib
 import dataclasses
 import datetime as dt
-import gc
 import io
 import os
 import re
 import sys
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich import box
 from rich.console import Console
@@ -321,21 +320,6 @@ def _rebuild(settings: Settings, config: AgencyConfig) -> PullRange:
     if refused:
         print(f"rebuild: {refused} archived file(s) could not be loaded (see the log)", file=sys.stderr)
     return full_range(config, settings.as_of_date())
-
-
-def exit_with(code: int) -> NoReturn:
-    """Leave the process with ``code``, without the interpreter's last garbage collection.
-
-    A refresh leaves Dagster's, dbt's and the reports' object graphs in memory; at exit CPython
-    walks them all once more (``gc_collect_main``: ~2 s of a small agency's ~20 s refresh, seen
-    under py-spy) only to free memory the OS frees anyway. :func:`gc.freeze` moves them out of
-    the collector's reach; the ``atexit`` handlers (log handlers' flush and close) and the
-    streams' flush still run. Everything the refresh writes is closed or committed before.
-    """
-    sys.stdout.flush()
-    sys.stderr.flush()
-    gc.freeze()
-    sys.exit(code)
 
 
 def main(
