@@ -7,8 +7,8 @@ against ``warn_after``/``error_after``, the rules of ``dbt source freshness``.
 query on the build database (decision 58: a second dbt process cost a small agency's refresh
 ~4 s), one record per table (a table that was never loaded is ``empty``, not an error: a source
 no client uses; coverage per account is the alerts' ``account_stale``). :func:`write_freshness`
-keeps them in ``<data>/logs/source_freshness.json``, which the command line's summary and the alert check
-(``source_stale``) read.
+keeps them in ``<data>/logs/source_freshness.json``, which the command line's summary and the
+alert check (``source_stale``) read.
 """
 
 from __future__ import annotations

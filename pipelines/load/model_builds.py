@@ -82,8 +82,8 @@ RUN_VARS_TABLE = "pipeline.dbt_run_vars"
 PIPELINE_VARS = json.dumps({"run_vars_from": RUN_VARS_TABLE})
 """The pipeline's ``--vars`` for every dbt command it runs. dbt parses the whole project again
 whenever ``--vars`` differ from the last command's (about 4 s of a small agency's refresh), so
-the values that change every night are not vars: the
-macro ``run_var`` reads them at run time from :data:`RUN_VARS_TABLE`."""
+the values that change every night are not vars: the macro ``run_var`` reads them at run time
+from :data:`RUN_VARS_TABLE`."""
 
 
 class StateStore(Protocol):
