@@ -15,7 +15,6 @@ The simulated world is read from ``demo_world.json`` beside the configuration fi
 from __future__ import annotations
 
 import os
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from demo_agency.vendors import DEMO_CREDENTIALS, DemoVendors, load_world
 from pipelines.cli import main as pipelines_main
 from pipelines.defs.definitions import build_definitions
 from pipelines.defs.resources import VendorApiResource
+from pipelines.load.process import exit_process
 from pipelines.load.settings import Settings
 from pipelines.load.vendors import VendorApis
 
@@ -71,4 +71,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

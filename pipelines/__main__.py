@@ -1,5 +1,4 @@
-import sys
-
 from pipelines.cli import main
+from pipelines.load.process import exit_process
 
-sys.exit(main())
+exit_process(main())

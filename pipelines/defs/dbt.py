@@ -99,9 +99,14 @@ class AgencyDbtCliResource(DbtCliResource):
 
 
 def _dbt_executable() -> str:
-    """This environment's ``dbt`` (beside the running Python), else the first on PATH."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.is_file() else "dbt"
+    """This environment's ``agency-dbt`` (dbt's command line without the interpreter's teardown,
+    :func:`pipelines.load.process.run_dbt`) beside the running Python, else its ``dbt``, else the
+    first ``dbt`` on PATH."""
+    for name in ("agency-dbt", "dbt"):
+        beside = Path(sys.executable).parent / name
+        if beside.is_file():
+            return str(beside)
+    return "dbt"
 
 
 def dbt_resource() -> DbtCliResource:
