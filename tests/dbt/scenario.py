@@ -548,3 +548,20 @@ def build_on_duckdb(work_dir: Path) -> Warehouse:
     run_results = json.loads((work_dir / "target" / "run_results.json").read_text(encoding="utf-8"))
     manifest = json.loads((work_dir / "target" / "manifest.json").read_text(encoding="utf-8"))
     return Warehouse(database, run_results, manifest)
+
+
+def run_generic_test(
+    test_name: str, models: Sequence[str], database: Path, work_dir: Path
+) -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    """``dbt test --store-failures`` of the generic test ``test_name`` on each of ``models`` in the
+    build file ``database``: dbt's result, and the tests' entries of its ``run_results.json``."""
+    result = run_dbt(
+        ["test", "--store-failures", "--select", *(f"test_name:{test_name},{model}" for model in models)],
+        work_dir,
+        {"AGENCY_BUILD_DB": str(database)},
+    )
+    results_file = work_dir / "target" / "run_results.json"
+    if not results_file.is_file():  # dbt stopped before running anything: its output tells why
+        return result, []
+    run_results = json.loads(results_file.read_text(encoding="utf-8"))
+    return result, [r for r in run_results["results"] if r["unique_id"].startswith("test.")]

@@ -7,13 +7,12 @@ test --store-failures`` then runs the test of that model and of a clean one, ``i
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import duckdb
 
-from tests.dbt.scenario import Warehouse, run_dbt
+from tests.dbt.scenario import Warehouse, run_generic_test
 
 
 def test_not_null_columns_names_each_column_with_nulls_and_its_count(
@@ -27,21 +26,10 @@ def test_not_null_columns_names_each_column_with_nulls_and_its_count(
         con.execute("update intermediate.int_calls set call_date = null where call_key in (?, ?)", keys[:2])
         con.execute("update intermediate.int_calls set is_lead = null where call_key = ?", [keys[2]])
 
-    result = run_dbt(
-        [
-            "test",
-            "--store-failures",
-            "--select",
-            "test_name:not_null_columns,int_calls",
-            "test_name:not_null_columns,int_client_months",
-        ],
-        tmp_path,
-        {"AGENCY_BUILD_DB": str(database)},
-    )
+    models = ["int_calls", "int_client_months"]
+    result, tests = run_generic_test("not_null_columns", models, database, tmp_path)
     assert result.returncode == 1, result.stdout[-6000:] + result.stderr[-3000:]  # a test failed
 
-    run_results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))
-    tests = [r for r in run_results["results"] if r["unique_id"].startswith("test.")]
     outcome = {r["unique_id"].split(".")[2]: (r["status"], r["failures"]) for r in tests}
     assert outcome == {  # "Got 2 results": two columns with NULLs
         "not_null_columns_int_calls_call_key__client_id__call_date__is_unique__is_lead": ("fail", 2),

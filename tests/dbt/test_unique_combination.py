@@ -8,13 +8,12 @@ row copied as it is, and one key whose ``campaign_id`` is NULL on two rows. ``db
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import duckdb
 
-from tests.dbt.scenario import Warehouse, run_dbt
+from tests.dbt.scenario import Warehouse, run_generic_test
 
 KEY = "client_id, date, channel, source, platform_account_id, campaign_id"
 
@@ -42,21 +41,10 @@ def test_duplicated_keys_are_each_reported_with_their_rows(warehouse: Warehouse,
             list(rows[1][:5]),
         )
 
-    result = run_dbt(
-        [
-            "test",
-            "--store-failures",
-            "--select",
-            "test_name:unique_combination_of_columns,client_campaign_daily",
-            "test_name:unique_combination_of_columns,int_client_months",
-        ],
-        tmp_path,
-        {"AGENCY_BUILD_DB": str(database)},
+    result, tests = run_generic_test(
+        "unique_combination_of_columns", ["client_campaign_daily", "int_client_months"], database, tmp_path
     )
     assert result.returncode == 1, result.stdout[-6000:] + result.stderr[-3000:]  # a test failed
-
-    run_results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))
-    tests = [r for r in run_results["results"] if r["unique_id"].startswith("test.")]
     outcome = sorted((r["unique_id"].split(".")[2][:50], r["status"], r["failures"]) for r in tests)
     assert outcome == [
         ("unique_combination_of_columns_client_campaign_dail", "fail", 2),  # two keys duplicated
