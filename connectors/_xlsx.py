@@ -20,8 +20,6 @@ import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from openpyxl import load_workbook
-
 from connectors.errors import FormatError
 
 __all__ = ["is_xlsx", "xlsx_to_text"]
@@ -71,6 +69,10 @@ def xlsx_to_text(content: bytes) -> str:
 
 
 def _first_sheet_text(content: bytes) -> str:
+    # openpyxl loads when a workbook is read (~0.2 s), not with every parser: a nightly refresh
+    # whose inbox holds no new workbook never needs it
+    from openpyxl import load_workbook
+
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds (zip, XML, KeyError, ValueError)
