@@ -86,6 +86,7 @@ from pipelines.load.model_builds import (  # noqa: E402
     prepare_build,
     record_build,
 )
+from pipelines.load.process import dbt_executable  # noqa: E402
 from pipelines.load.publish import publish  # noqa: E402
 from pipelines.load.raw_schema import RAW_TABLES  # noqa: E402
 from pipelines.load.settings import WAREHOUSES, PostgresSettings, Settings, SparkSettings  # noqa: E402
@@ -742,11 +743,7 @@ def run(args: argparse.Namespace, work: Path, wh: Warehouse, end: dt.date, modes
 
     timed("reload", results, reload)
 
-    # the refresh's dbt command line (decision 60), else dbt's
-    executable = next(
-        (str(p) for name in ("agency-dbt", "dbt") if (p := Path(sys.executable).parent / name).is_file()),
-        "dbt",
-    )
+    executable = dbt_executable()  # the refresh's dbt command line (decision 60)
 
     def dbt(stage: str) -> float:
         """The build the pipeline plans (full the first time, then incremental), its mark recorded."""

@@ -24,6 +24,7 @@ from pipelines.load.build_store import build_state_store, dbt_connection
 from pipelines.load.faults import fault_point
 from pipelines.load.freshness import STALE, check_freshness, summary_line, write_freshness
 from pipelines.load.model_builds import plan_build, prepare_build, record_build
+from pipelines.load.process import dbt_executable
 from pipelines.load.settings import REPO_ROOT, Settings
 
 __all__ = [
@@ -81,7 +82,7 @@ class AgencyDbtCliResource(DbtCliResource):
 
     - ``_cli_version``: dagster-dbt runs ``dbt --version`` in a new process on every run (3-4 s)
       to tell dbt Core from the Fusion engine. Our executable is the dbt Core of this
-      environment (:func:`_dbt_executable`), whose version the package metadata gives.
+      environment (:func:`pipelines.load.process.dbt_executable`), whose version the package metadata gives.
     - ``_initialize_dbt_core_adapter``: dagster-dbt builds an in-process dbt adapter, parsing the
       project's macros (about 2 s per dbt command), only to fetch column metadata and row counts
       on request. We request neither; without an adapter those features say so.
@@ -98,20 +99,9 @@ class AgencyDbtCliResource(DbtCliResource):
         return None
 
 
-def _dbt_executable() -> str:
-    """This environment's ``agency-dbt`` (dbt's command line without the interpreter's teardown,
-    :func:`pipelines.load.process.run_dbt`) beside the running Python, else its ``dbt``, else the
-    first ``dbt`` on PATH."""
-    for name in ("agency-dbt", "dbt"):
-        beside = Path(sys.executable).parent / name
-        if beside.is_file():
-            return str(beside)
-    return "dbt"
-
-
 def dbt_resource() -> DbtCliResource:
     return AgencyDbtCliResource(
-        project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=_dbt_executable()
+        project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
     )
 
 
