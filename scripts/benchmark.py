@@ -17,7 +17,8 @@ sql, pandas), else this process's:
    it: ``dbt parse`` first, not timed);
 5. sql: the hand-written reference limit, ``scripts/reference_marts.sql``, on the same raw layer
    (a child process, DuckDB's default settings, temporary tables), its totals compared with the
-   marts';
+   marts'; then the same script writing its tables into a database file, as the marts are
+   written (``sql_persisted_seconds``, ``ratio_vs_sql_persisted``; decision 62);
 6. pandas: ``client_channel_daily``'s ad and call columns in pandas (a child process);
 7. nightly: the restatement again, then the refresh's ``dbt build`` as the pipeline plans it:
    incremental, the windows loaded since the last build (``pipelines.load.model_builds``);
@@ -420,18 +421,26 @@ def marts_schema(con: Any) -> str:
 CHECKED = ("spend", "impressions", "clicks", "calls", "unique_calls", "target_calls")
 
 
-def reference_sql(build: Path) -> tuple[float, bool]:
+def reference_sql(build: Path, persist: bool = False) -> tuple[float, bool]:
     """scripts/reference_marts.sql on the build database; its seconds, and whether its per-client
-    totals equal the dbt marts' (client_channel_daily, client_campaign_daily)."""
+    totals equal the dbt marts' (client_channel_daily, client_campaign_daily). ``persist``: its
+    tables are written into a database file of their own beside the build file (the script's
+    temporary tables made tables there), as dbt writes the marts, rather than kept in memory."""
     import duckdb
 
     con = duckdb.connect(str(build), read_only=True)
+    out = build.with_name("reference_out.duckdb")
     try:
         seed = REPO / "dbt_project" / "seeds" / "channel_mapping.csv"
         con.execute(
             "CREATE TEMP TABLE channel_mapping AS SELECT * FROM read_csv(?, header = true)", [str(seed)]
         )
         script = (REPO / "scripts" / "reference_marts.sql").read_text(encoding="utf-8")
+        if persist:
+            out.unlink(missing_ok=True)
+            con.execute(f"ATTACH '{out}' AS reference_out (READ_WRITE)")
+            con.execute("SET search_path = 'main,reference_out.main'")
+            script = script.replace("create or replace temp table ", "create or replace table reference_out.")
         start = time.perf_counter()
         con.execute(script)
         seconds = time.perf_counter() - start
@@ -449,6 +458,7 @@ def reference_sql(build: Path) -> tuple[float, bool]:
         mart_campaigns = per_client(campaign, f"{marts}.client_campaign_daily")
     finally:
         con.close()
+        out.unlink(missing_ok=True)
     same = (
         ref == mart and [r[:2] for r in monthly] == [r[:2] for r in ref] and ref_campaigns == mart_campaigns
     )
@@ -680,9 +690,10 @@ def main() -> int:
     parser.add_argument("--tsv-child", nargs=2, metavar=("MODE", "FILE"), help=argparse.SUPPRESS)
     parser.add_argument("--pandas-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--sql-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--sql-persist", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.sql_child:
-        seconds, same = reference_sql(args.sql_child)
+        seconds, same = reference_sql(args.sql_child, persist=args.sql_persist)
         print(json.dumps({"seconds": seconds, "same": same}))
         return 0
     if args.tsv_child:
@@ -931,22 +942,26 @@ def duckdb_only_stages(build: Path, results: list[dict[str, Any]], summary: dict
     """The hand-written reference limit and pandas on the DuckDB build file, their totals checked."""
     # In a child of its own, like dbt and pandas: its own peak RSS, and this process stays small
     # (a child's peak RSS counts the parent's pages it was forked with, until its exec).
-    _, sql_rss, proc = run_child([sys.executable, __file__, "--sql-child", str(build)], cwd=REPO)
-    if proc.returncode:
-        raise SystemExit(f"the reference SQL failed:\n{proc.stderr[-3000:]}")
-    reference = json.loads(proc.stdout.strip().splitlines()[-1])
-    sql_seconds, same = reference["seconds"], reference["same"]
-    results.append({"stage": "sql", "seconds": round(sql_seconds, 2), "peak_rss_mb": round(sql_rss)})
-    print(
-        f"{'sql':<16} {sql_seconds:8.2f} s   peak RSS {sql_rss:7.0f} MB   "
-        f"totals {'equal the marts' if same else 'DIFFER'}"
-    )
-    summary.update(
-        sql_peak_rss_mb=round(sql_rss),
-        sql_seconds=round(sql_seconds, 2),
-        ratio_vs_sql=round(summary["dbt_seconds"] / sql_seconds, 1),
-        sql_totals_equal=same,
-    )
+    for stage, key, extra in (("sql", "sql", []), ("sql-persisted", "sql_persisted", ["--sql-persist"])):
+        cmd = [sys.executable, __file__, "--sql-child", str(build), *extra]
+        _, sql_rss, proc = run_child(cmd, cwd=REPO)
+        if proc.returncode:
+            raise SystemExit(f"the reference SQL failed:\n{proc.stderr[-3000:]}")
+        reference = json.loads(proc.stdout.strip().splitlines()[-1])
+        sql_seconds, same = reference["seconds"], reference["same"]
+        results.append({"stage": stage, "seconds": round(sql_seconds, 2), "peak_rss_mb": round(sql_rss)})
+        print(
+            f"{stage:<16} {sql_seconds:8.2f} s   peak RSS {sql_rss:7.0f} MB   "
+            f"totals {'equal the marts' if same else 'DIFFER'}"
+        )
+        summary.update(
+            {
+                f"{key}_peak_rss_mb": round(sql_rss),
+                f"{key}_seconds": round(sql_seconds, 2),
+                f"ratio_vs_{key}": round(summary["dbt_seconds"] / sql_seconds, 1),
+                f"{key}_totals_equal": same,
+            }
+        )
 
     _, rss, proc = run_child([sys.executable, __file__, "--pandas-child", str(build)], cwd=REPO)
     if proc.returncode:

@@ -42,7 +42,6 @@ __all__ = [
 STATE_TABLE = "pipeline.model_builds"
 _PROJECT_PARTS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
 INCREMENTAL_MODELS = (
-    "intermediate.int_calls_unioned",
     "intermediate.int_calls",
     "marts.client_campaign_daily",
     "marts.client_channel_daily",

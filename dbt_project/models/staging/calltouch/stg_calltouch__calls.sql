@@ -53,7 +53,7 @@ renamed as (
 
 conformed as (
 
-    -- The calls feed's conformed columns (doc block `conformed_calls`): what int_calls_unioned
+    -- The calls feed's conformed columns (doc block `conformed_calls`): what int_calls
     -- reads from every call tracker.
     select
         'calltouch' as source,

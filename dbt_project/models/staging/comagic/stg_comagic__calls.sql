@@ -48,7 +48,7 @@ renamed as (
 
 conformed as (
 
-    -- The calls feed's conformed columns (doc block `conformed_calls`): what int_calls_unioned
+    -- The calls feed's conformed columns (doc block `conformed_calls`): what int_calls
     -- reads from every call tracker.
     select
         'comagic' as source,
@@ -57,11 +57,11 @@ conformed as (
         utm_medium as attribution_medium,
         -- Answered: not lost; when the flag is missing, talked at all.
         coalesce(not is_lost, coalesce(talk_seconds, 0) > 0) as is_answered,
-        -- No target flag: the agency's rule applies (int_calls_unioned).
+        -- No target flag: the agency's rule applies (int_calls).
         cast(null as {{ dbt.type_boolean() }}) as is_target,
         -- No unique-target flag either: leads by the agency's rules (int_calls).
         cast(null as {{ dbt.type_boolean() }}) as tracker_is_lead,
-        -- Start in the account's time zone only (converted to UTC in int_calls_unioned).
+        -- Start in the account's time zone only (converted to UTC in int_calls).
         cast(null as {{ dbt.type_timestamp() }}) as started_at_utc,
         *
 
